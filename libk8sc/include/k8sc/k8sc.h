@@ -1,0 +1,11 @@
+/* libk8sc: the umbrella header. Include this, or only the modules you use. */
+#ifndef K8SC_K8SC_H
+#define K8SC_K8SC_H
+
+#include "common.h"
+#include "core.h"
+#include "object.h"
+#include "codec.h"
+#include "store.h"
+
+#endif

@@ -1,0 +1,74 @@
+/* Internal helpers shared by every module; never installed. */
+#ifndef K8SC_INTERNAL_H
+#define K8SC_INTERNAL_H
+
+#include "k8sc/core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define K8SC__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation wrappers: on failure they record K8SC_ENOMEM and return NULL. */
+void *k8sc__malloc(size_t size);
+void *k8sc__calloc(size_t n, size_t size);
+void *k8sc__realloc(void *ptr, size_t size);
+char *k8sc__strdup(const char *s);
+char *k8sc__strndup(const char *s, size_t n);
+
+/* Record an out-of-memory error and return K8SC_ENOMEM. */
+int k8sc__error_nomem(void);
+
+/* Record an error from a va_list. Returns `code`. */
+int k8sc__error_setv(int code, const char *fmt, va_list ap);
+
+/* Argument check: records EINVAL naming the function and returns it. */
+#define K8SC__CHECK_ARG(cond) \
+    do { \
+        if (!(cond)) \
+            return k8sc_error_set(K8SC_EINVAL, "%s: invalid argument: %s", __func__, #cond); \
+    } while (0)
+
+/*
+ * A growable byte buffer, always NUL-terminated once anything was added.
+ * After an allocation failure the buffer is marked failed and further
+ * writes do nothing, so callers check once at the end.
+ */
+typedef struct k8sc__buf {
+    char *ptr;
+    size_t len;
+    size_t cap;
+    bool failed;
+} k8sc__buf;
+
+#define K8SC__BUF_INIT { NULL, 0, 0, false }
+
+int k8sc__buf_grow(k8sc__buf *b, size_t extra);
+int k8sc__buf_put(k8sc__buf *b, const char *data, size_t len);
+int k8sc__buf_puts(k8sc__buf *b, const char *s);
+int k8sc__buf_putc(k8sc__buf *b, char c);
+int k8sc__buf_printf(k8sc__buf *b, const char *fmt, ...) K8SC_PRINTF(2, 3);
+int k8sc__buf_vprintf(k8sc__buf *b, const char *fmt, va_list ap);
+/* Append `s` quoted as Go's strconv.Quote does ("a\"b", "\n", "\u00e9" kept as UTF-8). */
+int k8sc__buf_put_goquoted(k8sc__buf *b, const char *s, size_t len);
+/* 0, or K8SC_ENOMEM if any write failed. */
+int k8sc__buf_status(const k8sc__buf *b);
+/* Hand the contents to the caller (never NULL on success: "" for empty). */
+char *k8sc__buf_detach(k8sc__buf *b, size_t *len);
+void k8sc__buf_free(k8sc__buf *b);
+
+/* Line and column (1-based) of byte `offset` in `buf`. */
+void k8sc__position(const char *buf, size_t len, size_t offset, size_t *line, size_t *column);
+
+#endif
+
+/* Size of a buffer that holds any double k8sc__format_double writes. */
+#define K8SC__DOUBLE_BUFSIZE 40
+
+/*
+ * Format a finite double with the fewest digits that read back exactly,
+ * as Go does: style 'g' is strconv.FormatFloat(d, 'g', -1, 64) (YAML),
+ * style 'j' is encoding/json's choice ('f' unless |d| < 1e-6 or >= 1e21,
+ * then 'e' with a two-digit-minimum exponent trimmed: 1e-07 -> 1e-7).
+ */
+void k8sc__format_double(char *buf, size_t size, double d, char style);

@@ -1,0 +1,39 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int k8sc_test_main(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+char *k8sc_test_read_data(const char *relpath, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", K8SC_TEST_DATA, relpath);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+void k8sc_test_add(Suite *suite, const char *name, const TTest *fn)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_test(tc, fn);
+    suite_add_tcase(suite, tc);
+}
