@@ -57,6 +57,13 @@ int k8sc__buf_status(const k8sc__buf *b);
 char *k8sc__buf_detach(k8sc__buf *b, size_t *len);
 void k8sc__buf_free(k8sc__buf *b);
 
+/*
+ * Decode the UTF-8 sequence at `s` (`avail` bytes left): its length (1..4)
+ * with the code point in *cp, or 0 if it is not valid UTF-8 (overlong,
+ * surrogate, out of range or truncated).
+ */
+size_t k8sc__utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp);
+
 /* Line and column (1-based) of byte `offset` in `buf`. */
 void k8sc__position(const char *buf, size_t len, size_t offset, size_t *line, size_t *column);
 

@@ -14,9 +14,9 @@ test -f "$prefix/include/k8sc/k8sc.h"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc -std=c11 -o "$tmp/pc_consumer" "$consumer/main.c" $(pkg-config --cflags --libs libk8sc)
 LD_LIBRARY_PATH="$libdir" "$tmp/pc_consumer" | grep -q '^libk8sc 0\.'
-# pkg-config --static, linked against the static library.
-cc -std=c11 -static-libgcc -o "$tmp/pc_static" "$consumer/main.c" \
-    $(pkg-config --cflags libk8sc) "$libdir/libk8sc.a" $(pkg-config --libs --static libk8sc | sed 's/-lk8sc//')
+# The static library, with its dependencies' shared libraries.
+cc -std=c11 -o "$tmp/pc_static" "$consumer/main.c" $(pkg-config --cflags libk8sc) "$libdir/libk8sc.a" \
+    $(pkg-config --libs $(pkg-config --print-requires-private libk8sc)) -lpthread -lm
 "$tmp/pc_static" | grep -q '^libk8sc 0\.'
 
 # CMake find_package(k8sc).

@@ -131,6 +131,7 @@ START_TEST(goquote_like_strconv_quote)
         { "\x01\x7f", 2, "\"\\x01\\x7f\"" },
         { "caf\xc3\xa9", 5, "\"caf\xc3\xa9\"" },
         { "bad\xff", 4, "\"bad\\xff\"" },
+        { "nb\xc2\xa0sp\xe2\x80\x8b", 9, "\"nb\\u00a0sp\\u200b\"" },
         { "", 0, "\"\"" },
     };
     for (size_t i = 0; i < K8SC__ARRAY_LEN(cases); i++) {

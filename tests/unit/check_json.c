@@ -24,11 +24,18 @@ static const struct { const char *in, *out; } round_trips[] = {
     { "1.0", "1" },
     { "2.50", "2.5" },
     { "-0.000001", "-0.000001" },
+    { "[-0.0, -0, 0e5]", "[0,0,0]" },
     { "1e21", "1e+21" },
     { "1E-7", "1e-7" },
     { "9223372036854775807", "9223372036854775807" },
     { "-9223372036854775808", "-9223372036854775808" },
-    { "18446744073709551615", "18446744073709551615" },
+    { "1234567890123456789", "1234567890123456789" },
+    /* Integers beyond int64 read as float64, as Go and Kubernetes read them. */
+    { "[9223372036854775808, -9223372036854775809]", "[9223372036854776000,-9223372036854776000]" },
+    { "{\"a\":[18446744073709551616]}", "{\"a\":[18446744073709552000]}" },
+    { "100000000000000000000000", "1e+23" },
+    { "[1e-400]", "[0]" },
+    { "\"12345678901234567890123\"", "\"12345678901234567890123\"" },
     { "\"<a href='x'>&</a>\"", "\"\\u003ca href='x'\\u003e\\u0026\\u003c/a\\u003e\"" },
     { "\"line\\nfeed\\ttab\\u0001\\\"\\\\/\"", "\"line\\nfeed\\ttab\\u0001\\\"\\\\/\"" },
     { "\"\\u2028\"", "\"\\u2028\"" },
@@ -61,6 +68,10 @@ static const struct { const char *in; int rc; const char *msg; } bad[] = {
     { "[NaN]", K8SC_EINVAL, "line 1" },
     { "\"bad \xff utf8\"", K8SC_EINVAL, "line 1" },
     { "{\"a\":\"unterminated}", K8SC_EINVAL, "unexpected end of input" },
+    { "{\"a\": 1e400}", K8SC_EINVAL, "column 7: number 1e400 is out of range" },
+    { "[2.]", K8SC_EINVAL, "column 2: invalid number 2." },
+    { "[1.e5]", K8SC_EINVAL, "invalid number 1.e5" },
+    { "[1e]", K8SC_EINVAL, "line 1" },
 };
 
 START_TEST(malformed_input_names_position)

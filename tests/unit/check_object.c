@@ -197,6 +197,13 @@ START_TEST(field_paths)
     ck_assert_uint_eq(json_object_array_length(k8sc_object_get(obj, "spec.containers")), 0);
     ck_assert_int_eq(k8sc_object_set(obj, "spec.nothing", NULL), 0);
     ck_assert(json_object_is_type(k8sc_object_get(obj, "spec.nothing"), json_type_null));
+    ck_assert(k8sc_object_has(obj, "spec.nothing"));
+    ck_assert(k8sc_object_has(obj, "spec"));
+    ck_assert(k8sc_object_has(obj, ""));
+    ck_assert(!k8sc_object_has(obj, "spec.nothing.deeper"));
+    ck_assert(!k8sc_object_has(obj, "spec.absent"));
+    ck_assert(!k8sc_object_has(obj, "spec.containers[0]"));
+    ck_assert(!k8sc_object_has(obj, "spec..x"));
     k8sc_object_free(obj);
 }
 END_TEST

@@ -7,5 +7,6 @@
 #include "object.h"
 #include "codec.h"
 #include "store.h"
+#include "apiserver.h"
 
 #endif

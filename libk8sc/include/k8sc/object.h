@@ -57,8 +57,11 @@ K8SC_EXTERN bool k8sc_object_equal(const k8sc_object *a, const k8sc_object *b);
  * "metadata.labels.app\.kubernetes\.io/name".
  */
 
-/* The value at `path`, borrowed, or NULL if absent. */
+/* The value at `path`, borrowed, or NULL if absent (json-c represents JSON null as NULL too). */
 K8SC_EXTERN struct json_object *k8sc_object_get(const k8sc_object *obj, const char *path);
+
+/* True if the field at `path` is present, also when its value is JSON null. */
+K8SC_EXTERN bool k8sc_object_has(const k8sc_object *obj, const char *path);
 
 /* The string at `path`, borrowed, or NULL if absent or not a string. */
 K8SC_EXTERN const char *k8sc_object_get_string(const k8sc_object *obj, const char *path);
@@ -202,10 +205,12 @@ typedef struct k8sc_quantity {
 
 /*
  * Parse a quantity exactly as Kubernetes' resource.ParseQuantity:
- * "<signed number><suffix>", values more precise than 1n rounded up,
- * DecimalSI and BinarySI values capped at 2^63-1. EINVAL with the position
- * and problem on malformed input; EOVERFLOW for a DecimalExponent value
- * this representation cannot hold exactly.
+ * "<signed number><suffix>", values more precise than 1n rounded up (away
+ * from zero), BinarySI values capped at 2^63-1 in magnitude (DecimalSI and
+ * DecimalExponent values are not capped: "12E" stays 1.2e19). EINVAL with
+ * the position and problem on malformed input; EOVERFLOW for a value this
+ * representation cannot hold exactly (more than 19 significant digits at
+ * nano precision, where Kubernetes would switch to arbitrary precision).
  */
 K8SC_EXTERN int k8sc_quantity_parse(k8sc_quantity *out, const char *text);
 
@@ -215,17 +220,24 @@ K8SC_EXTERN int k8sc_quantity_parse(k8sc_quantity *out, const char *text);
  */
 K8SC_EXTERN int k8sc_quantity_format_to(char *buf, size_t size, const k8sc_quantity *q);
 
-/* -1, 0 or 1 as a < b, a == b, a > b (by value; format ignored). */
+/* -1, 0 or 1 as a < b, a == b, a > b (by value; format ignored; NULL counts as zero). */
 K8SC_EXTERN int k8sc_quantity_cmp(const k8sc_quantity *a, const k8sc_quantity *b);
 
-/* out = a + b / a - b, keeping a's format. EOVERFLOW when it cannot be held. */
+/*
+ * out = a + b / a - b, keeping a's format (b's when a is zero, as
+ * Quantity.Add does). `out` may alias an operand. EOVERFLOW when the exact
+ * result cannot be held; `out` is then untouched.
+ */
 K8SC_EXTERN int k8sc_quantity_add(k8sc_quantity *out, const k8sc_quantity *a, const k8sc_quantity *b);
 K8SC_EXTERN int k8sc_quantity_sub(k8sc_quantity *out, const k8sc_quantity *a, const k8sc_quantity *b);
 
-/* The value in thousandths, rounded up (MilliValue). EOVERFLOW if out of int64. */
+/* The value in thousandths, rounded away from zero (MilliValue). EOVERFLOW if out of int64. */
 K8SC_EXTERN int k8sc_quantity_milli(const k8sc_quantity *q, int64_t *out);
 
-/* The value as an integer, rounded up (Value(); bytes for memory). EOVERFLOW if out of int64. */
+/*
+ * The value as an integer, rounded away from zero (Value(): 1.5 -> 2,
+ * -1.5 -> -2; bytes for memory). EOVERFLOW if out of int64.
+ */
 K8SC_EXTERN int k8sc_quantity_int(const k8sc_quantity *q, int64_t *out);
 
 /* A quantity of `milli` thousandths, or of `value` units, in `format`. */
@@ -521,8 +533,12 @@ K8SC_EXTERN size_t k8sc_field_errors_count(const k8sc_field_errors *errs);
 K8SC_EXTERN int k8sc_field_errors_at(const k8sc_field_errors *errs, size_t index, k8sc_field_error *out);
 
 /*
- * Append an error. `bad_value` is the offending JSON value (NULL for
- * none), printed as Kubernetes prints it; `detail` is printf-style.
+ * Append an error. `bad_value` is the offending JSON value, printed as
+ * Kubernetes prints it (strings quoted, numbers and booleans plain, maps
+ * and lists as compact JSON); NULL is JSON null and prints "null", except
+ * for K8SC_FIELD_TOO_MANY where it means "no count". Required, Forbidden,
+ * Too long and Internal errors never show a value. `detail` is
+ * printf-style (NULL: none). EINVAL on a NULL list or field or an unknown type.
  */
 K8SC_EXTERN int k8sc_field_errors_add(k8sc_field_errors *errs, k8sc_field_error_type type,
     const char *field, const struct json_object *bad_value, const char *detail, ...) K8SC_PRINTF(5, 6);
@@ -537,12 +553,18 @@ K8SC_EXTERN int k8sc_field_errors_add_str(k8sc_field_errors *errs, k8sc_field_er
  */
 K8SC_EXTERN int k8sc_field_error_to_string(char **out, const k8sc_field_error *err);
 
-/* All errors as ToAggregate().Error() prints them: one alone, several as "[a, b]". */
+/*
+ * All errors as ToAggregate().Error() prints them: a repeated message
+ * once, one message alone, several as "[a, b]", none as "".
+ */
 K8SC_EXTERN int k8sc_field_errors_to_string(char **out, const k8sc_field_errors *errs);
 
 /*
  * Validators. Each appends its errors for `field` to `errs` (which may be
- * NULL to only test) and returns the number of errors found (0: valid).
+ * NULL to only test; `field` may then be NULL too) and returns the number
+ * of errors found (0: valid), or a negative code (EINVAL on a NULL value,
+ * ENOMEM) if it could not finish. Messages are Kubernetes 1.32's, word
+ * for word.
  */
 K8SC_EXTERN int k8sc_validate_dns1123_label(k8sc_field_errors *errs, const char *field, const char *value);
 K8SC_EXTERN int k8sc_validate_dns1123_subdomain(k8sc_field_errors *errs, const char *field, const char *value);
@@ -566,7 +588,11 @@ typedef enum {
 /*
  * ValidateObjectMeta: name or generateName required and valid under
  * `rule`, namespace required (and a DNS-1123 label) iff `namespaced`,
- * labels, annotations, ownerReferences and finalizers well-formed.
+ * generation, labels, annotations, ownerReferences, finalizers and
+ * managedFields well-formed. Kinds of built-in API groups (no dot, or
+ * *.k8s.io) also get core validation's rule that a finalizer without '/'
+ * be a standard one. A field of the wrong JSON type is reported as
+ * schema validation words it.
  */
 K8SC_EXTERN int k8sc_validate_object_meta(k8sc_field_errors *errs, const k8sc_object *obj,
     bool namespaced, k8sc_name_rule rule);

@@ -1,6 +1,7 @@
 /* JSON: parsing through json-c's tokener, writing by hand to control order and escaping. */
 #include "codec_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +11,77 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/*
- * json-c accepts single-quoted object keys, NaN and Infinity even in
- * strict mode; JSON (and Kubernetes) does not. Returns the offset of the
- * first such character outside a string in buf[start, end), or `end`.
- */
-static size_t find_non_json(const char *buf, size_t start, size_t end)
+/* Whether s[0..n) is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool json_number(const char *s, size_t n)
 {
-    if (!memchr(buf + start, '\'', end - start) && !memchr(buf + start, 'N', end - start) &&
-        !memchr(buf + start, 'I', end - start))
-        return end;
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if (i < n && s[i] >= '1' && s[i] <= '9')
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    else
+        return false;
+    if (i < n && s[i] == '.') {
+        size_t d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+/* Whether the integer literal s[0..n) (optional '-', digits) fits in int64. */
+static bool fits_int64(const char *s, size_t n)
+{
+    bool neg = n && s[0] == '-';
+    s += neg;
+    n -= neg;
+    if (n != 19)
+        return n < 19;
+    return memcmp(s, neg ? "9223372036854775808" : "9223372036854775807", 19) <= 0;
+}
+
+/* Whether the float literal s[0..n) overflows a double. */
+static bool float_overflows(const char *s, size_t n)
+{
+    char small[64];
+    char *num = n < sizeof(small) ? small : k8sc__malloc(n + 1);
+    if (!num)
+        return false;
+    memcpy(num, s, n);
+    num[n] = '\0';
+    double d = strtod(num, NULL);
+    if (num != small)
+        free(num);
+    return !isfinite(d);
+}
+
+/*
+ * What json-c accepts but JSON, Go and Kubernetes refuse: single-quoted
+ * keys, NaN and Infinity (even in strict mode), and floats beyond a double.
+ * Integers beyond int64, which json-c would clamp, Go reads as float64:
+ * `*big_ints` tells the caller to re-parse, and with `rewrite` set the text
+ * is copied there with ".0" after each such integer so json-c reads a double.
+ * Returns 0 or an error naming the position.
+ */
+static int check_strict(const char *buf, size_t len, size_t start, size_t end, bool *big_ints, k8sc__buf *rewrite)
+{
     bool in_string = false;
+    size_t copied = start;
     for (size_t i = start; i < end; i++) {
         char c = buf[i];
         if (in_string) {
@@ -28,22 +89,66 @@ static size_t find_non_json(const char *buf, size_t start, size_t end)
                 i++;
             else if (c == '"')
                 in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '\'' || c == 'N' || c == 'I') {
-            return i;
+            continue;
         }
+        if (c == '"') {
+            in_string = true;
+            continue;
+        }
+        size_t line, col;
+        if (c == '\'' || c == 'N' || c == 'I') {
+            k8sc__position(buf, len, i, &line, &col);
+            return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: invalid character '%c' looking for beginning of value",
+                line, col, c);
+        }
+        if (c != '-' && (c < '0' || c > '9'))
+            continue;
+        size_t j = i + 1;
+        bool is_int = true;
+        while (j < end && ((buf[j] >= '0' && buf[j] <= '9') || buf[j] == '.' || buf[j] == 'e' || buf[j] == 'E' ||
+                              buf[j] == '+' || buf[j] == '-')) {
+            if (buf[j] == '.' || buf[j] == 'e' || buf[j] == 'E')
+                is_int = false;
+            j++;
+        }
+        if (!json_number(buf + i, j - i)) {
+            k8sc__position(buf, len, i, &line, &col);
+            return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: invalid number %.*s",
+                line, col, (int)(j - i > 40 ? 40 : j - i), buf + i);
+        }
+        if (is_int && !fits_int64(buf + i, j - i)) {
+            *big_ints = true;
+            if (rewrite) {
+                k8sc__buf_put(rewrite, buf + copied, j - copied);
+                k8sc__buf_puts(rewrite, ".0");
+                copied = j;
+            }
+        } else if (!is_int && j - i > 3 && float_overflows(buf + i, j - i)) {
+            k8sc__position(buf, len, i, &line, &col);
+            return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: number %.*s is out of range",
+                line, col, (int)(j - i), buf + i);
+        }
+        i = j - 1;
     }
-    return end;
+    if (rewrite)
+        k8sc__buf_put(rewrite, buf + copied, end - copied);
+    return 0;
 }
 
-/* Parse the JSON value starting at buf[*pos]; on success *pos is just past it. */
-static int parse_one(struct json_object **out, const char *buf, size_t len, size_t *pos)
+static json_tokener *new_tokener(void)
 {
     json_tokener *tok = json_tokener_new_ex(K8SC_CODEC_MAX_DEPTH);
     if (!tok)
-        return k8sc__error_nomem();
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+        k8sc__error_nomem();
+    else
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+    return tok;
+}
+
+/* `tok` is reused across the values of a stream: its set-up costs more than a small document. */
+static int parse_one(json_tokener *tok, struct json_object **out, const char *buf, size_t len, size_t *pos)
+{
+    json_tokener_reset(tok);
     size_t start = *pos;
     struct json_object *v = json_tokener_parse_ex(tok, buf + start, (int)(len - start));
     enum json_tokener_error jerr = json_tokener_get_error(tok);
@@ -55,7 +160,6 @@ static int parse_one(struct json_object **out, const char *buf, size_t len, size
             jerr = json_tokener_success;
         consumed = len - start;
     }
-    json_tokener_free(tok);
     if (!v && jerr == json_tokener_success) {
         /* A literal null parsed fine. */
         *out = NULL;
@@ -73,13 +177,28 @@ static int parse_one(struct json_object **out, const char *buf, size_t len, size
         return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: %s", line, col,
             json_tokener_error_desc(jerr));
     }
-    size_t bad = find_non_json(buf, start, start + consumed);
-    if (bad < start + consumed) {
-        size_t line, col;
+    bool big_ints = false;
+    int rc = check_strict(buf, len, start, start + consumed, &big_ints, NULL);
+    if (rc == 0 && big_ints) {
+        /* Rare: re-read the value with its huge integers spelled as floats. */
         json_object_put(v);
-        k8sc__position(buf, len, bad, &line, &col);
-        return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: invalid character '%c' looking for beginning of value",
-            line, col, buf[bad]);
+        v = NULL;
+        k8sc__buf text = K8SC__BUF_INIT;
+        check_strict(buf, len, start, start + consumed, &big_ints, &text);
+        json_tokener *tok2 = (rc = k8sc__buf_status(&text)) == 0 ? new_tokener() : NULL;
+        if (tok2) {
+            v = json_tokener_parse_ex(tok2, text.ptr, (int)text.len);
+            if (!v && json_tokener_get_error(tok2) == json_tokener_continue)
+                v = json_tokener_parse_ex(tok2, "", 1);
+            json_tokener_free(tok2);
+        }
+        k8sc__buf_free(&text);
+        if (!v && rc == 0)
+            rc = k8sc_error_set(K8SC_ERROR, "json: re-reading large integers failed");
+    }
+    if (rc != 0) {
+        json_object_put(v);
+        return rc;
     }
     *out = v;
     *pos = start + consumed;
@@ -107,7 +226,12 @@ int k8sc_json_parse(struct json_object **out, const char *buf, size_t len)
     if (pos == len)
         return k8sc_error_set(K8SC_EINVAL, "json: unexpected end of input");
     struct json_object *v = NULL;
-    if ((rc = parse_one(&v, buf, len, &pos)) != 0)
+    json_tokener *tok = new_tokener();
+    if (!tok)
+        return K8SC_ENOMEM;
+    rc = parse_one(tok, &v, buf, len, &pos);
+    json_tokener_free(tok);
+    if (rc != 0)
         return rc;
     while (pos < len && is_space(buf[pos]))
         pos++;
@@ -127,19 +251,23 @@ int k8sc__json_parse_stream(const char *buf, size_t len,
     int (*fn)(struct json_object *doc, size_t line, void *userdata), void *userdata)
 {
     int rc = check_size(len);
-    size_t pos = 0;
+    json_tokener *tok = rc == 0 ? new_tokener() : NULL;
+    if (rc == 0 && !tok)
+        return K8SC_ENOMEM;
+    size_t pos = 0, line = 1, counted = 0; /* newlines in buf[0, counted) make up line - 1 */
     while (rc == 0) {
         while (pos < len && is_space(buf[pos]))
             pos++;
         if (pos == len)
             break;
-        size_t line, col;
-        k8sc__position(buf, len, pos, &line, &col);
+        for (; counted < pos; counted++)
+            line += buf[counted] == '\n';
         struct json_object *v = NULL;
-        if ((rc = parse_one(&v, buf, len, &pos)) != 0)
+        if ((rc = parse_one(tok, &v, buf, len, &pos)) != 0)
             break;
         rc = fn(v, line, userdata);
     }
+    json_tokener_free(tok);
     return rc;
 }
 
@@ -157,26 +285,17 @@ static void put_string(k8sc__buf *b, const char *s, size_t len)
             continue;
         }
         if (c >= 0x80) {
-            /* Validate the sequence; U+2028/2029 are escaped as Go does. */
-            size_t n = 0;
-            unsigned cp = 0;
-            if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
-            else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
-            else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
-            bool ok = n && i + n <= len;
-            for (size_t k = 1; ok && k < n; k++) {
-                ok = (p[i + k] & 0xC0) == 0x80;
-                cp = (cp << 6) | (p[i + k] & 0x3F);
-            }
-            static const unsigned minv[] = { 0, 0, 0x80, 0x800, 0x10000 };
-            ok = ok && cp >= minv[n] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+            /* Invalid sequences become U+FFFD and U+2028/2029 are escaped, as Go does. */
+            uint32_t cp;
+            size_t n = k8sc__utf8_decode(p + i, len - i, &cp);
+            bool ok = n > 0;
             if (ok && cp != 0x2028 && cp != 0x2029) {
                 i += n;
                 continue;
             }
             k8sc__buf_put(b, s + run, i - run);
             if (ok) {
-                k8sc__buf_printf(b, "\\u%04x", cp);
+                k8sc__buf_printf(b, "\\u%04x", (unsigned)cp);
                 i += n;
             } else {
                 k8sc__buf_puts(b, "\\ufffd");

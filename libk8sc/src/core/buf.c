@@ -72,12 +72,25 @@ int k8sc__buf_printf(k8sc__buf *b, const char *fmt, ...)
     return rc;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+/*
+ * Code points Go's strconv.IsPrint rejects among the assigned ones people
+ * meet: C1 controls, non-ASCII spaces, line/paragraph separators, format
+ * characters, private use and noncharacters. strconv.Quote escapes them.
+ */
+static bool go_unprintable(uint32_t cp)
 {
-    unsigned c = s[0];
+    return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200F) ||
+        (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 ||
+        (cp >= 0xE000 && cp <= 0xF8FF) || cp == 0xFEFF || (cp >= 0xFFF0 && cp <= 0xFFFB) ||
+        (cp & 0xFFFE) == 0xFFFE || (cp >= 0xF0000);
+}
+
+size_t k8sc__utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
+{
+    uint32_t c = s[0];
     size_t n;
-    unsigned min;
+    uint32_t min;
+    *cp = c;
     if (c < 0x80)
         return 1;
     if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; c &= 0x1F; }
@@ -93,6 +106,7 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
     }
     if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
         return 0;
+    *cp = c;
     return n;
 }
 
@@ -103,10 +117,14 @@ int k8sc__buf_put_goquoted(k8sc__buf *b, const char *s, size_t len)
     for (size_t i = 0; i < len;) {
         unsigned c = p[i];
         if (c >= 0x80) {
-            size_t n = utf8_seq_len(p + i, len - i);
+            uint32_t cp;
+            size_t n = k8sc__utf8_decode(p + i, len - i, &cp);
             if (n == 0) {
                 k8sc__buf_printf(b, "\\x%02x", c);
                 i++;
+            } else if (go_unprintable(cp)) {
+                k8sc__buf_printf(b, cp > 0xFFFF ? "\\U%08x" : "\\u%04x", cp);
+                i += n;
             } else {
                 k8sc__buf_put(b, s + i, n);
                 i += n;

@@ -30,7 +30,8 @@ static void shortest_digits(double d, char *digits, int *exp10)
 void k8sc__format_double(char *buf, size_t size, double d, char style)
 {
     if (d == 0) {
-        snprintf(buf, size, "%s", signbit(d) ? "-0" : "0");
+        /* JSON drops the sign of zero: "-0" would read back as the integer 0. */
+        snprintf(buf, size, "%s", signbit(d) && style != 'j' ? "-0" : "0");
         return;
     }
     char digits[24];

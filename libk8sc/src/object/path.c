@@ -112,6 +112,29 @@ struct json_object *k8sc_object_get(const k8sc_object *obj, const char *path)
     return cur;
 }
 
+bool k8sc_object_has(const k8sc_object *obj, const char *path)
+{
+    if (!obj || !path)
+        return false;
+    path_iter it;
+    if (path_init(&it, path) != 0)
+        return false;
+    struct json_object *cur = k8sc_object_json(obj);
+    bool present = true;
+    int rc = 0;
+    while (present && (rc = path_next(&it)) > 0) {
+        if (it.is_index) {
+            cur = path_child(&it, cur);
+            present = cur != NULL;
+        } else {
+            present = cur && json_object_is_type(cur, json_type_object) &&
+                json_object_object_get_ex(cur, it.key, &cur);
+        }
+    }
+    path_done(&it);
+    return present && rc == 0;
+}
+
 const char *k8sc_object_get_string(const k8sc_object *obj, const char *path)
 {
     struct json_object *v = k8sc_object_get(obj, path);

@@ -1,0 +1,171 @@
+/* Internals shared by the API server's files. */
+#ifndef K8SC_APISERVER_INTERNAL_H
+#define K8SC_APISERVER_INTERNAL_H
+
+#include "k8sc/apiserver.h"
+#include "k8sc/codec.h"
+#include "internal.h"
+
+#include <json-c/json.h>
+#include <stdatomic.h>
+
+/* Largest request body accepted (as kube-apiserver's 3 MiB limit). */
+#define K8SC__APISERVER_MAX_BODY ((size_t)3 * 1024 * 1024)
+
+struct k8sc_apiserver {
+    char *listen_host;
+    int listen_port;
+    k8sc_store *store;
+    bool own_store;
+    k8sc_registry *registry;
+    k8sc_clock *clock;
+    unsigned int max_connections;
+    struct MHD_Daemon *daemon;
+    int bound_port;
+    atomic_bool stopping;
+};
+
+/* One query parameter, decoded. */
+typedef struct k8sc__query_param {
+    char *key;
+    char *value;
+} k8sc__query_param;
+
+/* A request as every handler sees it, whatever transport it came by. */
+typedef struct k8sc__request {
+    const char *method;
+    char *path;                 /* decoded, without query */
+    k8sc__query_param *params;
+    size_t nparams;
+    const char *content_type;   /* may be NULL */
+    const char *accept;         /* may be NULL */
+    const char *body;
+    size_t body_len;
+} k8sc__request;
+
+/* Where a request is addressed, parsed from its path. */
+typedef enum {
+    K8SC__ROUTE_NONE = 0,
+    K8SC__ROUTE_VERSION,
+    K8SC__ROUTE_API,          /* /api */
+    K8SC__ROUTE_APIS,         /* /apis */
+    K8SC__ROUTE_GROUP,        /* /apis/G */
+    K8SC__ROUTE_GROUP_VERSION,/* /api/v1, /apis/G/V */
+    K8SC__ROUTE_OPENAPI_ROOT, /* /openapi/v3 */
+    K8SC__ROUTE_OPENAPI_GV,   /* /openapi/v3/api/v1, /openapi/v3/apis/G/V */
+    K8SC__ROUTE_RESOURCE,     /* a collection or an object */
+    K8SC__ROUTE_HEALTH,       /* /healthz, /livez, /readyz */
+} k8sc__route_kind;
+
+typedef struct k8sc__route {
+    k8sc__route_kind kind;
+    const char *group;              /* borrowed from the path copy */
+    const char *version;
+    const k8sc_resource *resource;  /* K8SC__ROUTE_RESOURCE */
+    const char *plural;             /* as written in the URL */
+    const char *ns;                 /* NULL: all namespaces / cluster-scoped */
+    const char *name;               /* NULL: the collection */
+    const char *subresource;        /* NULL: the main resource */
+    char *storage;                  /* owned: the path's working copy */
+} k8sc__route;
+
+/* A reply being built. */
+struct k8sc_apiserver_response {
+    int status;
+    char *content_type;
+    char *body;
+    size_t body_len;
+    struct k8sc__watch_stream *stream;
+};
+
+/* Response builders: each fills `resp` (body copied / taken). 0 or ENOMEM. */
+int k8sc__resp_json(k8sc_apiserver_response *resp, int status, const struct json_object *body);
+int k8sc__resp_json_ct(k8sc_apiserver_response *resp, int status, const struct json_object *body, const char *content_type);
+int k8sc__resp_object(k8sc_apiserver_response *resp, int status, const k8sc_object *obj);
+
+/* metav1.Status failures, worded as Kubernetes' apimachinery errors. */
+int k8sc__status_error(k8sc_apiserver_response *resp, int code, const char *reason,
+    const char *message, struct json_object *details);
+struct json_object *k8sc__status_new(int code, const char *reason, const char *message, struct json_object *details);
+/* The qualified resource as errors name it: "pods", "deployments.apps". */
+void k8sc__qualified(char *buf, size_t size, const k8sc_resource *r);
+int k8sc__status_not_found(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name);
+int k8sc__status_already_exists(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name);
+int k8sc__status_conflict(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name);
+int k8sc__status_invalid(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name,
+    const k8sc_field_errors *errs);
+int k8sc__status_bad_request(k8sc_apiserver_response *resp, const char *fmt, ...) K8SC_PRINTF(2, 3);
+int k8sc__status_gone(k8sc_apiserver_response *resp, int64_t requested, int64_t oldest);
+int k8sc__status_route_not_found(k8sc_apiserver_response *resp);
+int k8sc__status_method_not_allowed(k8sc_apiserver_response *resp);
+int k8sc__status_internal(k8sc_apiserver_response *resp, const char *what);
+/* Map a store/library error code to the matching Status. */
+int k8sc__status_from_code(k8sc_apiserver_response *resp, int code, const k8sc_resource *r, const char *name);
+
+/* Request helpers. */
+const char *k8sc__query_get(const k8sc__request *req, const char *key);
+int k8sc__request_parse_target(k8sc__request *req, const char *target);
+void k8sc__request_clear(k8sc__request *req);
+int k8sc__route_parse(k8sc__route *route, k8sc_apiserver *srv, const char *path);
+void k8sc__route_clear(k8sc__route *route);
+
+/* The one entry point every transport calls. */
+int k8sc__dispatch(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req);
+
+/* Discovery and OpenAPI. */
+bool k8sc__accept_has(const char *accept, const char *needle);
+int k8sc__serve_version(k8sc_apiserver_response *resp);
+int k8sc__serve_api(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req);
+int k8sc__serve_apis(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req);
+int k8sc__serve_group(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const char *group);
+int k8sc__serve_group_version(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const char *group, const char *version);
+int k8sc__serve_openapi_root(k8sc_apiserver_response *resp, k8sc_apiserver *srv);
+int k8sc__serve_openapi_gv(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const char *group, const char *version);
+/* True if the registry serves any kind in group (and version, if not NULL). */
+bool k8sc__registry_has_gv(k8sc_registry *reg, const char *group, const char *version);
+
+/* Storage keys. `name` NULL gives the collection prefix (ending in '/'). */
+char *k8sc__storage_key(const k8sc_resource *r, const char *ns, const char *name);
+/* Decode a stored value into an object carrying resourceVersion = kv->mod_revision. */
+int k8sc__object_from_kv(k8sc_object **out, const k8sc_store_kv *kv);
+/* Encode an object for storage (resourceVersion left out). */
+int k8sc__object_to_store(char **out, size_t *len, const k8sc_object *obj);
+
+/* Strategy: defaults and validation of writes. */
+typedef enum { K8SC__WRITE_MAIN, K8SC__WRITE_STATUS } k8sc__write_target;
+int k8sc__decode_body(k8sc_object **out, k8sc_apiserver_response *resp, const k8sc__request *req);
+int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj);
+int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route,
+    k8sc_object *obj, const k8sc_object *old, k8sc__write_target target);
+int k8sc__check_gvk(k8sc_apiserver_response *resp, const k8sc_resource *r, k8sc_object *obj);
+bool k8sc__kind_has_generation(const k8sc_resource *r);
+
+/* Tables. */
+bool k8sc__wants_table(const char *accept);
+struct json_object *k8sc__table_columns(const k8sc_resource *r);
+struct json_object *k8sc__table_row(const k8sc_resource *r, const k8sc_object *obj, int64_t now);
+struct json_object *k8sc__table_new(const k8sc_resource *r, const char *rv);
+void k8sc__human_duration(char *buf, size_t size, int64_t seconds);
+
+/* Handlers. */
+int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+int k8sc__handle_watch(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+/* Selection shared by list and watch. */
+typedef struct k8sc__filter {
+    k8sc_selector *labels;
+    k8sc_field_selector *fields;
+} k8sc__filter;
+int k8sc__filter_parse(k8sc__filter *f, k8sc_apiserver_response *resp, const k8sc__request *req, const k8sc__route *route);
+bool k8sc__filter_matches(const k8sc__filter *f, const k8sc__route *route, const k8sc_object *obj);
+void k8sc__filter_clear(k8sc__filter *f);
+
+/* Watch streams. */
+void k8sc__watch_stream_free(struct k8sc__watch_stream *ws);
+int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeout_ms);
+
+/* Bootstrapping. */
+int k8sc__ensure_namespaces(k8sc_apiserver *srv);
+
+#endif

@@ -1,0 +1,198 @@
+/*
+ * OpenAPI v3: the root index and one document per group/version. The
+ * documents carry what kubectl needs: operations tagged with
+ * x-kubernetes-group-version-kind and the fieldValidation parameter (so
+ * create/apply validate on the server), and a schema per kind for
+ * `kubectl explain`. Full field schemas are not generated yet.
+ */
+#include "apiserver_internal.h"
+
+#include <string.h>
+
+static void gv_path(char *buf, size_t size, const char *group, const char *version)
+{
+    if (*group)
+        snprintf(buf, size, "apis/%s/%s", group, version);
+    else
+        snprintf(buf, size, "api/%s", version);
+}
+
+int k8sc__serve_openapi_root(k8sc_apiserver_response *resp, k8sc_apiserver *srv)
+{
+    struct json_object *root = json_object_new_object();
+    if (!root)
+        return k8sc__error_nomem();
+    struct json_object *paths = json_object_new_object();
+    for (size_t i = 0; i < k8sc_registry_count(srv->registry); i++) {
+        const k8sc_resource *r = k8sc_registry_at(srv->registry, i);
+        char p[256], url[300];
+        gv_path(p, sizeof(p), k8sc_resource_group(r), k8sc_resource_version(r));
+        if (json_object_object_get_ex(paths, p, NULL))
+            continue;
+        snprintf(url, sizeof(url), "/openapi/v3/%s", p);
+        struct json_object *e = json_object_new_object();
+        json_object_object_add(e, "serverRelativeURL", json_object_new_string(url));
+        json_object_object_add(paths, p, e);
+    }
+    json_object_object_add(root, "paths", paths);
+    int rc = k8sc__resp_json(resp, 200, root);
+    json_object_put(root);
+    return rc;
+}
+
+static struct json_object *gvk_json(const k8sc_resource *r)
+{
+    struct json_object *g = json_object_new_object();
+    json_object_object_add(g, "group", json_object_new_string(k8sc_resource_group(r)));
+    json_object_object_add(g, "version", json_object_new_string(k8sc_resource_version(r)));
+    json_object_object_add(g, "kind", json_object_new_string(k8sc_resource_kind(r)));
+    return g;
+}
+
+static struct json_object *param(const char *name, const char *in, bool required)
+{
+    struct json_object *p = json_object_new_object();
+    json_object_object_add(p, "name", json_object_new_string(name));
+    json_object_object_add(p, "in", json_object_new_string(in));
+    if (required)
+        json_object_object_add(p, "required", json_object_new_boolean(true));
+    struct json_object *schema = json_object_new_object();
+    json_object_object_add(schema, "type", json_object_new_string("string"));
+    json_object_object_add(schema, "uniqueItems", json_object_new_boolean(true));
+    json_object_object_add(p, "schema", schema);
+    return p;
+}
+
+/* The schema name Kubernetes uses: io.k8s.api.<group prefix|core>.<version>.<Kind>. */
+static void schema_name(char *buf, size_t size, const k8sc_resource *r)
+{
+    const char *group = k8sc_resource_group(r);
+    char prefix[128];
+    if (!*group) {
+        snprintf(prefix, sizeof(prefix), "core");
+    } else {
+        size_t n = strcspn(group, ".");
+        snprintf(prefix, sizeof(prefix), "%.*s", (int)n, group);
+    }
+    if (strcmp(group, "apiextensions.k8s.io") == 0)
+        snprintf(buf, size, "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.%s.%s",
+            k8sc_resource_version(r), k8sc_resource_kind(r));
+    else
+        snprintf(buf, size, "io.k8s.api.%s.%s.%s", prefix, k8sc_resource_version(r), k8sc_resource_kind(r));
+}
+
+static struct json_object *operation(const k8sc_resource *r, const char *verb, const char *action, bool write)
+{
+    struct json_object *op = json_object_new_object();
+    char id[300];
+    snprintf(id, sizeof(id), "%s%s", verb, k8sc_resource_kind(r));
+    json_object_object_add(op, "operationId", json_object_new_string(id));
+    json_object_object_add(op, "x-kubernetes-action", json_object_new_string(action));
+    json_object_object_add(op, "x-kubernetes-group-version-kind", gvk_json(r));
+    struct json_object *params = json_object_new_array();
+    if (write) {
+        json_object_array_add(params, param("dryRun", "query", false));
+        json_object_array_add(params, param("fieldManager", "query", false));
+        json_object_array_add(params, param("fieldValidation", "query", false));
+    }
+    json_object_object_add(op, "parameters", params);
+    struct json_object *ok = json_object_new_object();
+    json_object_object_add(ok, "description", json_object_new_string("OK"));
+    struct json_object *responses = json_object_new_object();
+    json_object_object_add(responses, "200", ok);
+    json_object_object_add(op, "responses", responses);
+    return op;
+}
+
+static struct json_object *prop(const char *type, const char *description)
+{
+    struct json_object *p = json_object_new_object();
+    json_object_object_add(p, "type", json_object_new_string(type));
+    json_object_object_add(p, "description", json_object_new_string(description));
+    return p;
+}
+
+static struct json_object *kind_schema(const k8sc_resource *r)
+{
+    struct json_object *s = json_object_new_object();
+    char desc[512];
+    snprintf(desc, sizeof(desc), "%s is a %s/%s resource served by libk8sc.", k8sc_resource_kind(r),
+        k8sc_resource_api_version(r), k8sc_resource_plural(r));
+    json_object_object_add(s, "description", json_object_new_string(desc));
+    json_object_object_add(s, "type", json_object_new_string("object"));
+    struct json_object *props = json_object_new_object();
+    json_object_object_add(props, "apiVersion", prop("string",
+        "APIVersion defines the versioned schema of this representation of an object."));
+    json_object_object_add(props, "kind", prop("string",
+        "Kind is a string value representing the REST resource this object represents."));
+    json_object_object_add(props, "metadata", prop("object",
+        "Standard object's metadata."));
+    const char *kind = k8sc_resource_kind(r);
+    if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Secret") == 0) {
+        json_object_object_add(props, "data", prop("object", "Data contains the configuration data."));
+        json_object_object_add(props, "binaryData", prop("object", "BinaryData contains the binary data."));
+        json_object_object_add(props, "immutable", prop("boolean",
+            "Immutable, if set to true, ensures that data stored cannot be updated."));
+        if (strcmp(kind, "Secret") == 0) {
+            json_object_object_add(props, "stringData", prop("object", "stringData allows specifying non-binary secret data in string form."));
+            json_object_object_add(props, "type", prop("string", "Used to facilitate programmatic handling of secret data."));
+        }
+    } else {
+        json_object_object_add(props, "spec", prop("object", "Spec defines the desired state."));
+        if (k8sc_resource_has_subresource(r, "status"))
+            json_object_object_add(props, "status", prop("object", "Status is the most recently observed state."));
+    }
+    json_object_object_add(s, "properties", props);
+    struct json_object *gvks = json_object_new_array();
+    json_object_array_add(gvks, gvk_json(r));
+    json_object_object_add(s, "x-kubernetes-group-version-kind", gvks);
+    return s;
+}
+
+int k8sc__serve_openapi_gv(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const char *group, const char *version)
+{
+    struct json_object *doc = json_object_new_object();
+    if (!doc)
+        return k8sc__error_nomem();
+    json_object_object_add(doc, "openapi", json_object_new_string("3.0.0"));
+    struct json_object *info = json_object_new_object();
+    json_object_object_add(info, "title", json_object_new_string("Kubernetes"));
+    json_object_object_add(info, "version", json_object_new_string("v1.32.0"));
+    json_object_object_add(doc, "info", info);
+    struct json_object *paths = json_object_new_object();
+    struct json_object *schemas = json_object_new_object();
+    char base[256];
+    gv_path(base, sizeof(base), group, version);
+    for (size_t i = 0; i < k8sc_registry_count(srv->registry); i++) {
+        const k8sc_resource *r = k8sc_registry_at(srv->registry, i);
+        if (strcmp(k8sc_resource_group(r), group) != 0 || strcmp(k8sc_resource_version(r), version) != 0)
+            continue;
+        char coll[512], item[600];
+        if (k8sc_resource_namespaced(r))
+            snprintf(coll, sizeof(coll), "/%s/namespaces/{namespace}/%s", base, k8sc_resource_plural(r));
+        else
+            snprintf(coll, sizeof(coll), "/%s/%s", base, k8sc_resource_plural(r));
+        snprintf(item, sizeof(item), "%s/{name}", coll);
+        struct json_object *c = json_object_new_object();
+        json_object_object_add(c, "get", operation(r, "list", "list", false));
+        json_object_object_add(c, "post", operation(r, "create", "post", true));
+        json_object_object_add(c, "delete", operation(r, "deletecollection", "deletecollection", false));
+        json_object_object_add(paths, coll, c);
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "get", operation(r, "read", "get", false));
+        json_object_object_add(o, "put", operation(r, "replace", "put", true));
+        json_object_object_add(o, "patch", operation(r, "patch", "patch", true));
+        json_object_object_add(o, "delete", operation(r, "delete", "delete", false));
+        json_object_object_add(paths, item, o);
+        char name[400];
+        schema_name(name, sizeof(name), r);
+        json_object_object_add(schemas, name, kind_schema(r));
+    }
+    json_object_object_add(doc, "paths", paths);
+    struct json_object *components = json_object_new_object();
+    json_object_object_add(components, "schemas", schemas);
+    json_object_object_add(doc, "components", components);
+    int rc = k8sc__resp_json(resp, 200, doc);
+    json_object_put(doc);
+    return rc;
+}

@@ -1,0 +1,314 @@
+#!/bin/sh
+# The real kubectl against k8sc-apiserver: start the server on a free
+# loopback port with a fresh SQLite store, point a throw-away kubeconfig at
+# it and check what kubectl prints for the everyday commands.
+#
+# usage: kubectl_basic.sh PATH/TO/k8sc-apiserver [PATH/TO/kubectl]
+set -u
+
+APISERVER=$1
+KUBECTL=${2:-kubectl}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/k8sc-e2e.XXXXXX") || exit 1
+SERVER_PID=
+WATCH_PID=
+FAILED=0
+
+cleanup() {
+    [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+    echo "FAIL: $*" >&2
+    FAILED=1
+}
+
+# k ARGS...: kubectl, bounded in time, stdout to $TMP/out, stderr to $TMP/err; returns its status.
+k() {
+    timeout 30 "$KUBECTL" "$@" >"$TMP/out" 2>"$TMP/err"
+}
+
+expect_ok() {
+    k "$@" || fail "kubectl $* exited $?: $(cat "$TMP/err")"
+}
+
+# expect_out TEXT: stdout equals TEXT exactly.
+expect_out() {
+    [ "$(cat "$TMP/out")" = "$1" ] || fail "expected output [$1], got [$(cat "$TMP/out")]"
+}
+
+# expect_match REGEX FILE: some line of FILE matches the extended REGEX.
+expect_match() {
+    grep -Eq -- "$1" "$2" || fail "no line of $(basename "$2") matches /$1/:
+$(cat "$2")"
+}
+
+# --- start the server --------------------------------------------------------
+"$APISERVER" --listen 127.0.0.1:0 --store "sqlite:$TMP/k8sc.db" >"$TMP/server.out" 2>"$TMP/server.err" &
+SERVER_PID=$!
+PORT=
+i=0
+while [ $i -lt 100 ]; do
+    PORT=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$TMP/server.out")
+    [ -n "$PORT" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+done
+if [ -z "$PORT" ]; then
+    echo "FAIL: k8sc-apiserver did not start: $(cat "$TMP/server.err")" >&2
+    exit 1
+fi
+
+cat >"$TMP/kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: k8sc
+  cluster:
+    server: http://127.0.0.1:$PORT
+users:
+- name: anonymous
+  user: {}
+contexts:
+- name: k8sc
+  context:
+    cluster: k8sc
+    user: anonymous
+    namespace: default
+current-context: k8sc
+EOF
+# A private HOME and discovery cache: nothing read from or left in the user's ~/.kube.
+HOME=$TMP
+KUBECONFIG=$TMP/kubeconfig
+KUBECACHEDIR=$TMP/cache
+export HOME KUBECONFIG KUBECACHEDIR
+
+cat >"$TMP/cm.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: alpha
+  labels:
+    app: web
+data:
+  a: "1"
+  b: "2"
+EOF
+cat >"$TMP/other.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: other
+  labels:
+    app: db
+EOF
+cat >"$TMP/deploy.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+EOF
+cat >"$TMP/ns.yaml" <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: team
+EOF
+cat >"$TMP/bad.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: BadName
+EOF
+
+# --- discovery -----------------------------------------------------------------
+expect_ok version
+expect_match '^Server Version: v1\.32\.' "$TMP/out"
+
+expect_ok api-resources
+expect_match '^configmaps +cm +v1 +true +ConfigMap$' "$TMP/out"
+expect_match '^deployments +deploy +apps/v1 +true +Deployment$' "$TMP/out"
+expect_match '^namespaces +ns +v1 +false +Namespace$' "$TMP/out"
+
+expect_ok get ns
+expect_match '^NAME +STATUS +AGE$' "$TMP/out"
+for ns in default kube-node-lease kube-public kube-system; do
+    expect_match "^$ns +Active +[0-9]+s$" "$TMP/out"
+done
+
+# --- create and read ---------------------------------------------------------------
+expect_ok create -f "$TMP/cm.yaml"
+expect_out 'configmap/alpha created'
+expect_ok create -f "$TMP/other.yaml"
+expect_ok create -f "$TMP/deploy.yaml"
+expect_out 'deployment.apps/web created'
+expect_ok create -f "$TMP/ns.yaml"
+expect_out 'namespace/team created'
+
+expect_ok get cm
+expect_match '^NAME +DATA +AGE$' "$TMP/out"
+expect_match '^alpha +2 +[0-9]+s$' "$TMP/out"
+expect_match '^other +0 +[0-9]+s$' "$TMP/out"
+
+expect_ok get cm alpha -o yaml
+expect_match '^kind: ConfigMap$' "$TMP/out"
+expect_match '^  name: alpha$' "$TMP/out"
+expect_match '^  namespace: default$' "$TMP/out"
+expect_match '^  a: "1"$' "$TMP/out"
+expect_match '^  uid: [0-9a-f-]{36}$' "$TMP/out"
+expect_match '^  resourceVersion: "[0-9]+"$' "$TMP/out"
+
+expect_ok get cm alpha -o json
+expect_match '^    "apiVersion": "v1",$' "$TMP/out"
+expect_ok get cm alpha -o 'jsonpath={.data.b}'
+expect_out '2'
+expect_ok get cm -o name
+expect_out 'configmap/alpha
+configmap/other'
+
+expect_ok get deploy -o wide
+expect_match '^NAME +READY +UP-TO-DATE +AVAILABLE +AGE +CONTAINERS +IMAGES +SELECTOR$' "$TMP/out"
+expect_match '^web +0/2 +0 +0 +[0-9]+s +app +nginx:1\.27 +app=web$' "$TMP/out"
+expect_ok get deploy web -o 'jsonpath={.metadata.generation} {.spec.strategy.type}'
+expect_out '1 RollingUpdate'
+
+expect_ok get cm -l app=web -o name
+expect_out 'configmap/alpha'
+expect_ok get cm -A -l 'app in (web,db)' --show-labels
+expect_match '^NAMESPACE +NAME +DATA +AGE +LABELS$' "$TMP/out"
+expect_match '^default +other +0 +[0-9]+s +app=db$' "$TMP/out"
+expect_ok get cm --field-selector metadata.name=other -o name
+expect_out 'configmap/other'
+
+# --- replace ---------------------------------------------------------------------------
+sed 's/a: "1"/a: "changed"/' "$TMP/cm.yaml" >"$TMP/cm2.yaml"
+expect_ok replace -f "$TMP/cm2.yaml"
+expect_out 'configmap/alpha replaced'
+expect_ok get cm alpha -o 'jsonpath={.data.a}'
+expect_out 'changed'
+
+# --- label, annotate, apply (PATCH) ------------------------------------------------------
+expect_ok label cm alpha tier=front
+expect_out 'configmap/alpha labeled'
+expect_ok annotate cm alpha note=hello
+expect_out 'configmap/alpha annotated'
+expect_ok get cm alpha -o 'jsonpath={.metadata.labels.tier} {.metadata.annotations.note}'
+expect_out 'front hello'
+sed 's/a: "1"/a: "applied"/' "$TMP/cm.yaml" >"$TMP/cm3.yaml"
+expect_ok apply -f "$TMP/cm3.yaml"
+expect_out 'configmap/alpha configured'
+expect_ok apply -f "$TMP/cm3.yaml"
+expect_out 'configmap/alpha unchanged'
+expect_ok get cm alpha -o 'jsonpath={.data.a}'
+expect_out 'applied'
+expect_ok set image deploy/web app=nginx:1.28
+expect_ok get deploy web -o 'jsonpath={.metadata.generation} {.spec.template.spec.containers[0].image}'
+expect_out '2 nginx:1.28'
+
+# --- watch ---------------------------------------------------------------------------------
+timeout 8 "$KUBECTL" get cm -w --output-watch-events >"$TMP/watch.out" 2>"$TMP/watch.err" &
+WATCH_PID=$!
+sleep 2
+cat >"$TMP/gamma.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gamma
+EOF
+expect_ok create -f "$TMP/gamma.yaml"
+expect_ok delete cm gamma
+wait "$WATCH_PID"
+WATCH_PID=
+expect_match '^EVENT +NAME +DATA +AGE$' "$TMP/watch.out"
+expect_match '^ADDED +alpha +2 +[0-9]+s$' "$TMP/watch.out"
+expect_match '^ADDED +gamma +0 +[0-9]+s$' "$TMP/watch.out"
+expect_match '^DELETED +gamma +0 +[0-9]+s$' "$TMP/watch.out"
+
+# --- explain (minimal OpenAPI schemas) ------------------------------------------------------
+expect_ok explain configmap
+expect_match '^KIND: +ConfigMap$' "$TMP/out"
+expect_match '^  data\s+<Object>$' "$TMP/out"
+
+# --- errors --------------------------------------------------------------------------------
+k get cm nope
+rc=$?
+[ $rc -eq 1 ] || fail "get cm nope exited $rc, want 1"
+[ "$(cat "$TMP/err")" = 'Error from server (NotFound): configmaps "nope" not found' ] ||
+    fail "get cm nope said: $(cat "$TMP/err")"
+
+k create -f "$TMP/cm.yaml"
+[ $? -eq 1 ] || fail "creating alpha twice succeeded"
+expect_match 'Error from server \(AlreadyExists\): error when creating ".*cm\.yaml": configmaps "alpha" already exists' "$TMP/err"
+
+k create -f "$TMP/bad.yaml"
+[ $? -eq 1 ] || fail "creating BadName succeeded"
+# kubectl words 422s itself, as it does against Kubernetes.
+expect_match '^The ConfigMap "BadName" is invalid: metadata\.name: Invalid value: "BadName": a lowercase RFC 1123 subdomain' "$TMP/err"
+
+k -n nowhere create -f "$TMP/other.yaml"
+[ $? -eq 1 ] || fail "creating in a missing namespace succeeded"
+expect_match 'Error from server \(NotFound\): error when creating ".*other\.yaml": namespaces "nowhere" not found' "$TMP/err"
+
+k get widgets
+[ $? -eq 1 ] || fail "get widgets succeeded"
+expect_match 'the server doesn.t have a resource type "widgets"' "$TMP/err"
+
+# --- delete ---------------------------------------------------------------------------------
+expect_ok delete cm alpha
+expect_out 'configmap "alpha" deleted'
+k get cm alpha
+[ $? -eq 1 ] || fail "alpha still there after delete"
+expect_ok delete -f "$TMP/deploy.yaml"
+expect_out 'deployment.apps "web" deleted'
+expect_ok delete ns team
+expect_out 'namespace "team" deleted'
+expect_ok get ns -o name
+expect_out 'namespace/default
+namespace/kube-node-lease
+namespace/kube-public
+namespace/kube-system'
+
+# --- clean shutdown ---------------------------------------------------------------------------
+kill -TERM "$SERVER_PID"
+i=0
+while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+    fail "k8sc-apiserver did not stop on SIGTERM"
+else
+    wait "$SERVER_PID"
+    rc=$?
+    [ $rc -eq 0 ] || fail "k8sc-apiserver exited $rc on SIGTERM: $(cat "$TMP/server.err")"
+    SERVER_PID=
+fi
+
+if [ $FAILED -ne 0 ]; then
+    echo "server log:" >&2
+    cat "$TMP/server.err" >&2
+    exit 1
+fi
+echo "e2e_kubectl_basic: all checks passed"
