@@ -70,6 +70,8 @@ static const struct { const char *in; int rc; const char *msg; } bad[] = {
     { "{\"a\":\"unterminated}", K8SC_EINVAL, "unexpected end of input" },
     { "{\"a\": 1e400}", K8SC_EINVAL, "column 7: number 1e400 is out of range" },
     { "[2.]", K8SC_EINVAL, "column 2: invalid number 2." },
+    { "\"a\tb\"", K8SC_EINVAL, "column 3: invalid character 0x09 in string literal" },
+    { "\"\xf7\xa6\xba\xb4\"", K8SC_EINVAL, "column 2: invalid UTF-8 in string" },
     { "[1.e5]", K8SC_EINVAL, "invalid number 1.e5" },
     { "[1e]", K8SC_EINVAL, "line 1" },
 };

@@ -72,7 +72,8 @@ static bool float_overflows(const char *s, size_t n)
 
 /*
  * What json-c accepts but JSON, Go and Kubernetes refuse: single-quoted
- * keys, NaN and Infinity (even in strict mode), and floats beyond a double.
+ * keys, NaN and Infinity (even in strict mode), control characters and
+ * some invalid UTF-8 in strings, malformed numbers, and floats beyond a double.
  * Integers beyond int64, which json-c would clamp, Go reads as float64:
  * `*big_ints` tells the caller to re-parse, and with `rewrite` set the text
  * is copied there with ".0" after each such integer so json-c reads a double.
@@ -84,18 +85,32 @@ static int check_strict(const char *buf, size_t len, size_t start, size_t end, b
     size_t copied = start;
     for (size_t i = start; i < end; i++) {
         char c = buf[i];
+        size_t line, col;
         if (in_string) {
-            if (c == '\\')
+            if (c == '\\') {
                 i++;
-            else if (c == '"')
+            } else if (c == '"') {
                 in_string = false;
+            } else if ((unsigned char)c < 0x20) {
+                k8sc__position(buf, len, i, &line, &col);
+                return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: invalid character %#04x in string literal",
+                    line, col, (unsigned char)c);
+            } else if ((unsigned char)c >= 0x80) {
+                /* json-c's UTF-8 check lets some invalid sequences through. */
+                uint32_t cp;
+                size_t n = k8sc__utf8_decode((const unsigned char *)buf + i, end - i, &cp);
+                if (n == 0) {
+                    k8sc__position(buf, len, i, &line, &col);
+                    return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: invalid UTF-8 in string", line, col);
+                }
+                i += n - 1;
+            }
             continue;
         }
         if (c == '"') {
             in_string = true;
             continue;
         }
-        size_t line, col;
         if (c == '\'' || c == 'N' || c == 'I') {
             k8sc__position(buf, len, i, &line, &col);
             return k8sc_error_set(K8SC_EINVAL, "json: line %zu, column %zu: invalid character '%c' looking for beginning of value",
