@@ -4,8 +4,7 @@
  * escaping '\', ',' and '=' in values. A selector is one allocation: the
  * header, the terms, then their strings.
  */
-#include "internal.h"
-#include "k8sc/object.h"
+#include "object_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,26 +45,11 @@ static int field_error(const struct fparser *p, size_t pos, const char *fmt, ...
 /* Record EINVAL: `field selector "<text>": at position N: <message>`. */
 static int field_error(const struct fparser *p, size_t pos, const char *fmt, ...)
 {
-    k8sc__buf b = K8SC__BUF_INIT;
-    k8sc__buf_puts(&b, "field selector ");
-    if (p->n > 120) {
-        k8sc__buf_put_goquoted(&b, p->s, 120);
-        k8sc__buf_puts(&b, "...");
-    } else {
-        k8sc__buf_put_goquoted(&b, p->s, p->n);
-    }
-    k8sc__buf_printf(&b, ": at position %zu: ", pos);
     va_list ap;
     va_start(ap, fmt);
-    k8sc__buf_vprintf(&b, fmt, ap);
+    int rc = k8sc__syntax_error("field selector", p->s, p->n, pos, fmt, ap);
     va_end(ap);
-    if (k8sc__buf_status(&b) != 0) {
-        k8sc__buf_free(&b);
-        return k8sc__error_nomem();
-    }
-    k8sc_error_set(K8SC_EINVAL, "%s", b.ptr);
-    k8sc__buf_free(&b);
-    return K8SC_EINVAL;
+    return rc;
 }
 
 /* Bytes of the UTF-8 sequence led by `c` (1 for anything malformed), so messages show whole characters. */

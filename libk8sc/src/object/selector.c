@@ -8,8 +8,7 @@
  * and length arrays, then the strings), so a selector is cheap to free and
  * matching touches only that block.
  */
-#include "internal.h"
-#include "k8sc/object.h"
+#include "object_internal.h"
 
 #include <json-c/json.h>
 
@@ -309,17 +308,6 @@ static bool parse_int64(const char *p, size_t len, int64_t *out)
     return true;
 }
 
-/* Append `p` Go-quoted, cut to `max` bytes with "..." so messages stay readable. */
-static void put_quoted(k8sc__buf *b, const char *p, size_t len, size_t max)
-{
-    if (len <= max) {
-        k8sc__buf_put_goquoted(b, p, len);
-        return;
-    }
-    k8sc__buf_put_goquoted(b, p, max);
-    k8sc__buf_puts(b, "...");
-}
-
 /* ---- Lexer and parser (labels.Parse) --------------------------------------- */
 
 enum tok {
@@ -416,21 +404,11 @@ static int parse_error(struct parser *p, size_t pos, const char *fmt, ...) K8SC_
 
 static int parse_error(struct parser *p, size_t pos, const char *fmt, ...)
 {
-    k8sc__buf b = K8SC__BUF_INIT;
-    k8sc__buf_puts(&b, "label selector ");
-    put_quoted(&b, p->s, p->n, 120);
-    k8sc__buf_printf(&b, ": at position %zu: ", pos);
     va_list ap;
     va_start(ap, fmt);
-    k8sc__buf_vprintf(&b, fmt, ap);
+    int rc = k8sc__syntax_error("label selector", p->s, p->n, pos, fmt, ap);
     va_end(ap);
-    if (k8sc__buf_status(&b) != 0) {
-        k8sc__buf_free(&b);
-        return k8sc__error_nomem();
-    }
-    k8sc_error_set(K8SC_EINVAL, "%s", b.ptr);
-    k8sc__buf_free(&b);
-    return K8SC_EINVAL;
+    return rc;
 }
 
 /* A token's text for "found '%s'" messages, cut to 64 bytes. */
@@ -529,7 +507,7 @@ static int check_parsed_values(struct parser *p)
         const struct span *v = &p->b.vals[r->v0 + i];
         if ((r->op == K8SC_SEL_GT || r->op == K8SC_SEL_LT) && !parse_int64(v->p, v->len, &r->num)) {
             k8sc__buf q = K8SC__BUF_INIT;
-            put_quoted(&q, v->p, v->len, 64);
+            k8sc__put_quoted_cut(&q, v->p, v->len, 64);
             int rc = k8sc__buf_status(&q) ? K8SC_ENOMEM : parse_error(p, v->pos,
                 REQ "invalid value %s: for 'Gt', 'Lt' operators, the value must be an integer", q.ptr);
             k8sc__buf_free(&q);
@@ -538,7 +516,7 @@ static int check_parsed_values(struct parser *p)
         p->detail.len = 0;
         if (!check_label_value(&p->detail, v->p, v->len)) {
             k8sc__buf q = K8SC__BUF_INIT;
-            put_quoted(&q, v->p, v->len, 64);
+            k8sc__put_quoted_cut(&q, v->p, v->len, 64);
             int rc = k8sc__buf_status(&q) || k8sc__buf_status(&p->detail) ? k8sc__error_nomem() :
                 parse_error(p, v->pos, REQ "invalid label value %s: %s", q.ptr, p->detail.ptr);
             k8sc__buf_free(&q);
@@ -564,7 +542,7 @@ static int parse_requirement(struct parser *p)
         if (k8sc__buf_status(&p->detail))
             return k8sc__error_nomem();
         k8sc__buf q = K8SC__BUF_INIT;
-        put_quoted(&q, key.p, key.len, 64);
+        k8sc__put_quoted_cut(&q, key.p, key.len, 64);
         int rc = k8sc__buf_status(&q) ? k8sc__error_nomem() :
             parse_error(p, key.pos, REQ "invalid label key %s: %s", q.ptr, p->detail.ptr);
         k8sc__buf_free(&q);
@@ -659,7 +637,7 @@ static const char *json_type_of(const struct json_object *v)
 static int invalid_value(const char *field, const char *p, size_t len, const k8sc__buf *detail)
 {
     k8sc__buf q = K8SC__BUF_INIT;
-    put_quoted(&q, p, len, 64);
+    k8sc__put_quoted_cut(&q, p, len, 64);
     int rc = k8sc__buf_status(&q) || k8sc__buf_status(detail) ? k8sc__error_nomem() :
         json_error("%s: Invalid value: %s: %s", field, q.ptr, detail->ptr);
     k8sc__buf_free(&q);
@@ -724,7 +702,7 @@ static int add_match_expression(struct builder *b, const struct json_object *e, 
         op = K8SC_SEL_DOES_NOT_EXIST;
     else {
         k8sc__buf q = K8SC__BUF_INIT;
-        put_quoted(&q, ops, strlen(ops), 64);
+        k8sc__put_quoted_cut(&q, ops, strlen(ops), 64);
         int rc = k8sc__buf_status(&q) ? k8sc__error_nomem() :
             json_error("matchExpressions[%zu].operator: Unsupported value: %s: supported values: "
                 "\"In\", \"NotIn\", \"Exists\", \"DoesNotExist\"", i, q.ptr);
