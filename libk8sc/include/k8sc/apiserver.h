@@ -37,10 +37,17 @@ typedef struct k8sc_apiserver_options {
     k8sc_clock *clock;
     /* Most simultaneous connections (each has a thread while open). 0: 256. */
     unsigned int max_connections;
+    /*
+     * Seconds a connection may sit idle (keep-alive between requests, or a
+     * client sending its request slowly) before it is closed, so idle
+     * clients cannot hold every connection slot. Watch streams are exempt
+     * while they stream. 0: 60.
+     */
+    unsigned int idle_timeout_seconds;
 } k8sc_apiserver_options;
 
 #define K8SC_APISERVER_OPTIONS_VERSION 1
-#define K8SC_APISERVER_OPTIONS_INIT { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0 }
+#define K8SC_APISERVER_OPTIONS_INIT { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 
 /* Fill `opts` with K8SC_APISERVER_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsigned int version);

@@ -248,6 +248,25 @@ K8SC_EXTERN int k8sc_patch_apply(struct json_object **out, k8sc_patch_type type,
     const struct json_object *original, const struct json_object *patch,
     const char *api_version, const char *kind);
 
+/* ---- Protobuf ---------------------------------------------------------- */
+
+/*
+ * Decode a Kubernetes protobuf body (application/vnd.kubernetes.protobuf:
+ * the magic "k8s\0" and a runtime.Unknown envelope around the kind's
+ * generated message) into the JSON object the JSON encoding of the same
+ * object would give: apiVersion and kind first, zero-valued non-pointer
+ * fields left out as omitempty does, bytes as base64, times as RFC 3339,
+ * quantities and IntOrString as their JSON forms. Fields the tables do not
+ * know are skipped. The tree is the caller's (json_object_put).
+ * Errors: EINVAL naming the byte offset for malformed input, ENOTFOUND
+ * for a kind without a schema (see k8sc_protobuf_known), ERANGE past the
+ * size or nesting limits.
+ */
+K8SC_EXTERN int k8sc_protobuf_decode(struct json_object **out, const void *buf, size_t len);
+
+/* True if k8sc_protobuf_decode has a schema for `api_version`/`kind` ("apps/v1", "Deployment"). */
+K8SC_EXTERN bool k8sc_protobuf_known(const char *api_version, const char *kind);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,5 +8,6 @@
 #include "codec.h"
 #include "store.h"
 #include "apiserver.h"
+#include "client.h"
 
 #endif

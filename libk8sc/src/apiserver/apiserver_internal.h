@@ -20,6 +20,7 @@ struct k8sc_apiserver {
     k8sc_registry *registry;
     k8sc_clock *clock;
     unsigned int max_connections;
+    unsigned int idle_timeout;
     struct MHD_Daemon *daemon;
     int bound_port;
     atomic_bool stopping;
@@ -94,6 +95,9 @@ int k8sc__status_already_exists(k8sc_apiserver_response *resp, const k8sc_resour
 int k8sc__status_conflict(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name);
 int k8sc__status_invalid(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name,
     const k8sc_field_errors *errs);
+/* The same for a kind outside the registry (Scale, DeleteOptions): "Scale.autoscaling \"x\" is invalid: ...". */
+int k8sc__status_invalid_kind(k8sc_apiserver_response *resp, const char *group, const char *kind, const char *name,
+    const k8sc_field_errors *errs);
 int k8sc__status_bad_request(k8sc_apiserver_response *resp, const char *fmt, ...) K8SC_PRINTF(2, 3);
 int k8sc__status_gone(k8sc_apiserver_response *resp, int64_t requested, int64_t oldest);
 int k8sc__status_route_not_found(k8sc_apiserver_response *resp);
@@ -140,6 +144,20 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
 int k8sc__check_gvk(k8sc_apiserver_response *resp, const k8sc_resource *r, k8sc_object *obj);
 bool k8sc__kind_has_generation(const k8sc_resource *r);
 
+/* Per-kind defaults (defaults.c): what SetDefaults_* and the admission defaulters fill. */
+int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create);
+/* Immutable fields of an update (immutable.c): 0 with a 422 Status reply when one changed. */
+int k8sc__check_immutable(k8sc_apiserver_response *resp, const k8sc_resource *r, const k8sc_object *obj,
+    const k8sc_object *old);
+
+/* The scale subresource (scale.c): GET, PUT and PATCH of an autoscaling/v1 Scale. */
+int k8sc__handle_scale(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+
+/* pods/binding (binding.c): assign a pod to a node. */
+int k8sc__handle_binding(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+
 /* Tables. */
 bool k8sc__wants_table(const char *accept);
 struct json_object *k8sc__table_columns(const k8sc_resource *r);
@@ -167,5 +185,12 @@ int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeo
 
 /* Bootstrapping. */
 int k8sc__ensure_namespaces(k8sc_apiserver *srv);
+
+/*
+ * Write `obj` over the stored object at `route` whose mod revision is *mod;
+ * on success *mod and obj's resourceVersion become the new revision.
+ * Returns 0 or the store's code (ECONFLICT when someone wrote first).
+ */
+int k8sc__write_back(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj, int64_t *mod);
 
 #endif

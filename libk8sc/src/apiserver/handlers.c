@@ -459,6 +459,15 @@ static int set_from(k8sc_object *dst, const char *path, const k8sc_object *src)
     return rc;
 }
 
+/* An update that leaves no finalizer on an object already being deleted (grace period over or none) deletes it. */
+static bool delete_during_update(const k8sc_object *obj, const k8sc_object *old)
+{
+    int64_t ts, grace = 0;
+    if (k8sc_object_finalizer_count(obj) > 0 || k8sc_object_deletion_timestamp(old, &ts) != 0)
+        return false;
+    return k8sc_object_deletion_grace_period(old, &grace) != 0 || grace == 0;
+}
+
 static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route, k8sc__write_target target)
 {
@@ -505,6 +514,21 @@ static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
             break;
         }
         k8sc_object_set_resource_version(obj, k8sc_object_resource_version(old));
+        if (target == K8SC__WRITE_MAIN && delete_during_update(obj, old)) {
+            /* The last finalizer went from an object being deleted: it goes now (shouldDeleteDuringUpdate). */
+            char *key = k8sc__storage_key(route->resource, route->ns, route->name);
+            rc = key ? (dry_run(req) ? 0 : k8sc_store_delete(NULL, NULL, srv->store, key, mod)) : K8SC_ENOMEM;
+            k8sc_free(key);
+            k8sc_object_free(old);
+            if (rc == K8SC_ECONFLICT && !want) {
+                k8sc_object_free(obj);
+                continue;
+            }
+            rc = rc ? k8sc__status_from_code(resp, rc, route->resource, route->name)
+                    : reply_object(resp, srv, req, route, 200, obj);
+            k8sc_object_free(obj);
+            break;
+        }
         if (k8sc_object_equal(obj, old) || dry_run(req)) {
             /* Nothing changed: Kubernetes writes nothing and keeps the revision. */
             rc = reply_object(resp, srv, req, route, 200, obj);
@@ -512,28 +536,16 @@ static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
             k8sc_object_free(obj);
             break;
         }
-        char *key = k8sc__storage_key(route->resource, route->ns, route->name), *text = NULL;
-        size_t len = 0;
-        int64_t rev = 0;
-        rc = key ? k8sc__object_to_store(&text, &len, obj) : K8SC_ENOMEM;
-        if (!rc)
-            rc = k8sc_store_update(&rev, srv->store, key, text, len, mod);
-        k8sc_free(key);
-        k8sc_free(text);
+        rc = k8sc__write_back(srv, route, obj, &mod);
         k8sc_object_free(old);
         if (rc == K8SC_ECONFLICT && !want) {
             k8sc_object_free(obj);
             continue;
         }
-        if (rc) {
+        if (rc)
             rc = k8sc__status_from_code(resp, rc, route->resource, route->name);
-        } else {
-            char rvbuf[32];
-            snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)rev);
-            rc = k8sc_object_set_resource_version(obj, rvbuf);
-            if (!rc)
-                rc = reply_object(resp, srv, req, route, 200, obj);
-        }
+        else
+            rc = reply_object(resp, srv, req, route, 200, obj);
         k8sc_object_free(obj);
         break;
     }
@@ -645,8 +657,33 @@ static int handle_patch(k8sc_apiserver_response *resp, k8sc_apiserver *srv, cons
 
 /* ---- delete ------------------------------------------------------------------ */
 
-static int delete_success(k8sc_apiserver_response *resp, const k8sc_resource *r, const k8sc_object *obj)
+/* DeleteOptions, from the body or else from the query, as Kubernetes reads them. */
+typedef struct {
+    struct json_object *json; /* the decoded body, or NULL */
+    const char *policy;       /* propagationPolicy, or NULL */
+    int orphan;               /* orphanDependents: -1 unset, else 0/1 */
+    bool has_grace;
+    int64_t grace;
+} delete_opts;
+
+static void delete_opts_clear(delete_opts *o)
 {
+    json_object_put(o->json);
+    memset(o, 0, sizeof(*o));
+}
+
+static bool is_pod(const k8sc_resource *r)
+{
+    return strcmp(k8sc_resource_group(r), "") == 0 && strcmp(k8sc_resource_kind(r), "Pod") == 0;
+}
+
+/* Pods answer a delete with the object itself (ReturnDeletedObject); the rest with a Status. */
+static int delete_success(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route, const k8sc_object *obj)
+{
+    const k8sc_resource *r = route->resource;
+    if (is_pod(r))
+        return reply_object(resp, srv, req, route, 200, obj);
     struct json_object *d = json_object_new_object();
     json_object_object_add(d, "name", json_object_new_string(k8sc_object_name(obj)));
     if (*k8sc_resource_group(r))
@@ -679,144 +716,344 @@ static int namespace_has_content(bool *out, k8sc_apiserver *srv, const char *ns)
     return 0;
 }
 
-/* Mark `obj` deleted but keep it (finalizers, non-empty namespace): returns the object. */
-static int mark_deleting(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
-    const k8sc__route *route, k8sc_object *obj, int64_t mod)
+int k8sc__write_back(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj, int64_t *mod)
+{
+    char *key = k8sc__storage_key(route->resource, route->ns, route->name), *text = NULL;
+    size_t len = 0;
+    int64_t rev = 0;
+    int rc = key ? k8sc__object_to_store(&text, &len, obj) : K8SC_ENOMEM;
+    if (!rc)
+        rc = k8sc_store_update(&rev, srv->store, key, text, len, *mod);
+    k8sc_free(key);
+    k8sc_free(text);
+    if (rc)
+        return rc;
+    *mod = rev;
+    char rvbuf[32];
+    snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)rev);
+    return k8sc_object_set_resource_version(obj, rvbuf);
+}
+
+/* Write `obj` back over revision *mod (not for dry runs); *mod and its resourceVersion become the new revision. */
+static int write_back(k8sc_apiserver *srv, const k8sc__request *req, const k8sc__route *route, k8sc_object *obj,
+    int64_t *mod)
+{
+    return dry_run(req) ? 0 : k8sc__write_back(srv, route, obj, mod);
+}
+
+/* markAsDeleting: deletionTimestamp (kept if set), deletionGracePeriodSeconds 0, generation bumped once. */
+static int mark_deleting(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj)
 {
     int64_t ts;
     int rc = 0;
     if (k8sc_object_deletion_timestamp(obj, &ts) != 0) {
-        rc = k8sc_object_set_deletion_timestamp(obj, true, now_sec(srv));
+        if (k8sc_object_generation(obj) > 0)
+            rc = k8sc_object_set_generation(obj, k8sc_object_generation(obj) + 1);
         if (!rc)
-            rc = k8sc_object_set_deletion_grace_period(obj, true, 0);
-        if (!rc && strcmp(k8sc_resource_kind(route->resource), "Namespace") == 0)
-            rc = k8sc_object_set_string(obj, "status.phase", "Terminating");
-        char *key = k8sc__storage_key(route->resource, route->ns, route->name), *text = NULL;
-        size_t len = 0;
-        int64_t rev = 0;
-        if (!rc)
-            rc = key ? k8sc__object_to_store(&text, &len, obj) : K8SC_ENOMEM;
-        if (!rc && !dry_run(req))
-            rc = k8sc_store_update(&rev, srv->store, key, text, len, mod);
-        k8sc_free(key);
-        k8sc_free(text);
-        if (rc)
-            return rc == K8SC_ENOMEM ? rc : k8sc__status_from_code(resp, rc, route->resource, route->name);
-        if (rev) {
-            char rvbuf[32];
-            snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)rev);
-            k8sc_object_set_resource_version(obj, rvbuf);
-        }
+            rc = k8sc_object_set_deletion_timestamp(obj, true, now_sec(srv));
     }
-    return reply_object(resp, srv, req, route, 200, obj);
+    if (!rc)
+        rc = k8sc_object_set_deletion_grace_period(obj, true, 0);
+    if (!rc && strcmp(k8sc_resource_kind(route->resource), "Namespace") == 0)
+        rc = k8sc_object_set_string(obj, "status.phase", "Terminating");
+    return rc;
 }
 
-/* DeleteOptions.preconditions: uid and resourceVersion must match. */
+/* BeforeDelete's early precondition check: a Conflict naming the kind ("Operation cannot be fulfilled on ConfigMap"). */
 static int check_preconditions(k8sc_apiserver_response *resp, const k8sc__route *route, const struct json_object *opts,
     const k8sc_object *obj)
 {
     struct json_object *pre = NULL, *v = NULL;
     if (!opts || !json_object_object_get_ex(opts, "preconditions", &pre) || !json_object_is_type(pre, json_type_object))
         return 0;
+    const k8sc_resource *r = route->resource;
     char q[320], msg[1024];
-    k8sc__qualified(q, sizeof(q), route->resource);
+    if (*k8sc_resource_group(r))
+        snprintf(q, sizeof(q), "%s.%s", k8sc_resource_kind(r), k8sc_resource_group(r));
+    else
+        snprintf(q, sizeof(q), "%s", k8sc_resource_kind(r));
+    msg[0] = '\0';
     if (json_object_object_get_ex(pre, "uid", &v) && json_object_is_type(v, json_type_string)) {
         const char *uid = k8sc_object_uid(obj) ? k8sc_object_uid(obj) : "";
-        if (strcmp(json_object_get_string(v), uid) != 0) {
-            snprintf(msg, sizeof(msg), "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
-                "UID in precondition: %s, UID in object meta: %s", q, route->name, json_object_get_string(v), uid);
-            return k8sc__status_error(resp, 409, "Conflict", msg, NULL);
-        }
+        if (strcmp(json_object_get_string(v), uid) != 0)
+            snprintf(msg, sizeof(msg), "Operation cannot be fulfilled on %s \"%s\": the UID in the precondition (%s) "
+                "does not match the UID in record (%s). The object might have been deleted and then recreated", q,
+                route->name, json_object_get_string(v), uid);
     }
-    if (json_object_object_get_ex(pre, "resourceVersion", &v) && json_object_is_type(v, json_type_string)) {
+    if (!msg[0] && json_object_object_get_ex(pre, "resourceVersion", &v) && json_object_is_type(v, json_type_string)) {
         const char *rv = k8sc_object_resource_version(obj) ? k8sc_object_resource_version(obj) : "";
-        if (strcmp(json_object_get_string(v), rv) != 0) {
-            snprintf(msg, sizeof(msg), "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
-                "ResourceVersion in precondition: %s, ResourceVersion in object meta: %s", q, route->name,
-                json_object_get_string(v), rv);
-            return k8sc__status_error(resp, 409, "Conflict", msg, NULL);
+        if (strcmp(json_object_get_string(v), rv) != 0)
+            snprintf(msg, sizeof(msg), "Operation cannot be fulfilled on %s \"%s\": the ResourceVersion in the "
+                "precondition (%s) does not match the ResourceVersion in record (%s). The object might have been "
+                "modified", q, route->name, json_object_get_string(v), rv);
+    }
+    if (!msg[0])
+        return 0;
+    struct json_object *d = json_object_new_object();
+    json_object_object_add(d, "name", json_object_new_string(route->name));
+    if (*k8sc_resource_group(r))
+        json_object_object_add(d, "group", json_object_new_string(k8sc_resource_group(r)));
+    json_object_object_add(d, "kind", json_object_new_string(k8sc_resource_kind(r)));
+    return k8sc__status_error(resp, 409, "Conflict", msg, d);
+}
+
+/*
+ * deletionFinalizersForGarbageCollection: the orphan / foregroundDeletion
+ * finalizers the options ask for (an explicit option wins, else what the
+ * object already carries). True in *changed if the set differs.
+ */
+static int gc_finalizers(bool *changed, k8sc_object *obj, const delete_opts *o)
+{
+    bool had_orphan = k8sc_object_has_finalizer(obj, "orphan");
+    bool had_fg = k8sc_object_has_finalizer(obj, "foregroundDeletion");
+    bool orphan, fg;
+    if (o->orphan >= 0) {
+        orphan = o->orphan == 1;
+        fg = false;
+    } else if (o->policy) {
+        orphan = strcmp(o->policy, "Orphan") == 0;
+        fg = strcmp(o->policy, "Foreground") == 0;
+    } else {
+        fg = had_fg;
+        orphan = had_orphan && !had_fg;
+        /* The first of the two in the list decides, as shouldOrphanDependents reads them. */
+        for (size_t i = 0; i < k8sc_object_finalizer_count(obj); i++) {
+            const char *f = k8sc_object_finalizer(obj, i);
+            if (strcmp(f, "orphan") == 0 || strcmp(f, "foregroundDeletion") == 0) {
+                orphan = strcmp(f, "orphan") == 0;
+                break;
+            }
         }
     }
-    return 0;
+    *changed = orphan != had_orphan || fg != had_fg;
+    if (!*changed)
+        return 0;
+    int rc = had_orphan ? k8sc_object_remove_finalizer(obj, "orphan") : 0;
+    if (!rc && had_fg)
+        rc = k8sc_object_remove_finalizer(obj, "foregroundDeletion");
+    if (!rc && orphan)
+        rc = k8sc_object_add_finalizer(obj, "orphan");
+    if (!rc && fg)
+        rc = k8sc_object_add_finalizer(obj, "foregroundDeletion");
+    return rc;
+}
+
+/*
+ * BeforeDelete for pods (the only kind with graceful deletion here): *graceful
+ * when the pod gets (or shortens) a grace period, *pending when a graceful
+ * deletion is already under way and this request changes nothing.
+ */
+static int pod_grace(bool *graceful, bool *pending, int64_t *period, k8sc_apiserver *srv, k8sc_object *obj,
+    const delete_opts *o)
+{
+    *graceful = *pending = false;
+    *period = 0;
+    int64_t ts, dgps = 0;
+    int64_t grace = o->has_grace && o->grace < 0 ? 1 : o->grace;
+    if (k8sc_object_deletion_timestamp(obj, &ts) == 0) {
+        if (k8sc_object_deletion_grace_period(obj, &dgps) != 0 || dgps == 0)
+            return 0;
+        if (!o->has_grace || grace >= dgps) {
+            /* Only a shorter grace period may be asked for once deletion has started. */
+            *pending = true;
+            return 0;
+        }
+        *graceful = true;
+        *period = grace;
+        int rc = k8sc_object_set_deletion_timestamp(obj, true, ts - dgps + grace);
+        return rc ? rc : k8sc_object_set_deletion_grace_period(obj, true, grace);
+    }
+    /* CheckGracefulDelete: the asked period, else the pod's own; unscheduled or finished pods go at once. */
+    int64_t p = 0;
+    if (o->has_grace)
+        p = o->grace;
+    else if (k8sc_object_get_int(obj, "spec.terminationGracePeriodSeconds", &p) != 0)
+        p = 0;
+    const char *node = k8sc_object_get_string(obj, "spec.nodeName");
+    const char *phase = k8sc_object_get_string(obj, "status.phase");
+    if (!node || !*node)
+        p = 0;
+    if (phase && (strcmp(phase, "Failed") == 0 || strcmp(phase, "Succeeded") == 0))
+        p = 0;
+    if (p < 0)
+        p = 1;
+    *graceful = true;
+    *period = p;
+    int rc = k8sc_object_set_deletion_timestamp(obj, true, now_sec(srv) + p);
+    if (!rc)
+        rc = k8sc_object_set_deletion_grace_period(obj, true, p);
+    if (!rc && k8sc_object_generation(obj) > 0)
+        rc = k8sc_object_set_generation(obj, k8sc_object_generation(obj) + 1);
+    return rc;
+}
+
+/* What a delete decided for one object. */
+typedef enum { DEL_NOW, DEL_KEEP, DEL_PENDING } del_outcome;
+
+/*
+ * Store.Delete's decision: graceful deletion (pods), finalizers (the
+ * object's and the GC's orphan/foregroundDeletion), and the namespace rule
+ * that only an empty namespace goes at once. Modifies `obj` as it should be
+ * written when the outcome is DEL_KEEP.
+ */
+static int decide(del_outcome *out, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj,
+    const delete_opts *o)
+{
+    *out = DEL_NOW;
+    bool graceful = false, pending = false, gc_changed = false;
+    int64_t period = 0;
+    int rc = 0;
+    if (is_pod(route->resource) && (rc = pod_grace(&graceful, &pending, &period, srv, obj, o)))
+        return rc;
+    if (pending) {
+        *out = DEL_PENDING;
+        return 0;
+    }
+    if ((rc = gc_finalizers(&gc_changed, obj, o)))
+        return rc;
+    bool keep = k8sc_object_finalizer_count(obj) > 0;
+    if (!keep && strcmp(k8sc_resource_kind(route->resource), "Namespace") == 0 &&
+        strcmp(k8sc_resource_group(route->resource), "") == 0) {
+        /* Until the namespace controller exists, only an empty namespace goes at once. */
+        if ((rc = namespace_has_content(&keep, srv, route->name)))
+            return rc;
+    }
+    if (keep && !graceful)
+        rc = mark_deleting(srv, route, obj);
+    if (keep || (graceful && period > 0))
+        *out = DEL_KEEP;
+    return rc;
 }
 
 static int delete_one(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
-    const k8sc__route *route, const struct json_object *opts, k8sc_object **deleted)
+    const k8sc__route *route, const delete_opts *o, k8sc_object **deleted)
 {
     int rc = 0;
     for (int attempt = 0; attempt < RETRIES; attempt++) {
-        k8sc_object *obj = NULL;
+        k8sc_object *obj = NULL, *orig = NULL;
         int64_t mod = 0;
         rc = read_object(&obj, &mod, resp, srv, route);
         if (rc || !obj)
             return rc;
-        rc = check_preconditions(resp, route, opts, obj);
+        rc = check_preconditions(resp, route, o->json, obj);
+        del_outcome what = DEL_NOW;
+        if (!rc && !resp->status)
+            rc = k8sc_object_dup(&orig, obj);
+        if (!rc && !resp->status)
+            rc = decide(&what, srv, route, obj, o);
         if (rc || resp->status) {
             k8sc_object_free(obj);
-            return rc;
+            k8sc_object_free(orig);
+            return rc == K8SC_ENOMEM || resp->status ? rc : k8sc__status_from_code(resp, rc, route->resource, route->name);
         }
-        bool keep = k8sc_object_finalizer_count(obj) > 0;
-        if (!keep && strcmp(k8sc_resource_kind(route->resource), "Namespace") == 0 &&
-            strcmp(k8sc_resource_group(route->resource), "") == 0) {
-            /* Until the namespace controller exists, only an empty namespace goes at once. */
-            rc = namespace_has_content(&keep, srv, route->name);
-            if (rc) {
-                k8sc_object_free(obj);
-                return k8sc__status_from_code(resp, rc, route->resource, route->name);
-            }
-        }
-        if (keep) {
-            rc = mark_deleting(resp, srv, req, route, obj, mod);
-            if (deleted && !rc)
-                *deleted = k8sc_object_ref(obj);
-            k8sc_object_free(obj);
-            return rc;
-        }
-        if (!dry_run(req)) {
-            char *key = k8sc__storage_key(route->resource, route->ns, route->name);
-            rc = key ? k8sc_store_delete(NULL, NULL, srv->store, key, mod) : K8SC_ENOMEM;
-            k8sc_free(key);
+        if (what == DEL_PENDING) {
+            /* A graceful deletion is already under way: nothing to do (finalizeDelete). */
+            rc = delete_success(resp, srv, req, route, obj);
+        } else {
+            /* Graceful or finalizer bookkeeping is written first, as GuaranteedUpdate does. */
+            bool changed = !k8sc_object_equal(obj, orig);
+            rc = changed ? write_back(srv, req, route, obj, &mod) : 0;
             if (rc == K8SC_ECONFLICT) {
                 k8sc_object_free(obj);
+                k8sc_object_free(orig);
                 continue;
             }
-            if (rc) {
-                k8sc_object_free(obj);
-                return k8sc__status_from_code(resp, rc, route->resource, route->name);
+            if (!rc && what == DEL_KEEP) {
+                rc = reply_object(resp, srv, req, route, 200, obj);
+            } else if (!rc && !dry_run(req)) {
+                char *key = k8sc__storage_key(route->resource, route->ns, route->name);
+                rc = key ? k8sc_store_delete(NULL, NULL, srv->store, key, mod) : K8SC_ENOMEM;
+                k8sc_free(key);
+                if (rc == K8SC_ECONFLICT) {
+                    k8sc_object_free(obj);
+                    k8sc_object_free(orig);
+                    continue;
+                }
             }
+            if (rc)
+                rc = rc == K8SC_ENOMEM ? rc : k8sc__status_from_code(resp, rc, route->resource, route->name);
+            else if (what == DEL_NOW)
+                rc = delete_success(resp, srv, req, route, obj);
         }
-        rc = delete_success(resp, route->resource, obj);
-        if (deleted && !rc)
+        /* deletecollection lists what went (or is going). */
+        if (deleted && !rc && !(resp->status >= 300))
             *deleted = k8sc_object_ref(obj);
         k8sc_object_free(obj);
+        k8sc_object_free(orig);
         return rc;
     }
     return k8sc__status_conflict(resp, route->resource, route->name);
 }
 
-/* The optional DeleteOptions body; NULL when absent. A Status reply for a malformed one. */
-static int delete_options(struct json_object **out, k8sc_apiserver_response *resp, const k8sc__request *req)
+static int invalid_delete_options(k8sc_apiserver_response *resp, k8sc_field_error_type type, const char *value,
+    const char *detail)
 {
-    *out = NULL;
-    if (!req->body || req->body_len == 0)
-        return 0;
-    k8sc_object *opts = NULL;
-    int rc = k8sc__decode_body(&opts, resp, req);
-    if (rc || resp->status)
-        return rc;
-    *out = json_object_get(k8sc_object_json(opts));
-    k8sc_object_free(opts);
+    k8sc_field_errors *errs = NULL;
+    int rc = k8sc_field_errors_new(&errs);
+    if (!rc)
+        rc = k8sc_field_errors_add_str(errs, type, "propagationPolicy", value, "%s", detail);
+    if (!rc)
+        rc = k8sc__status_invalid_kind(resp, "meta.k8s.io", "DeleteOptions", "", errs);
+    k8sc_field_errors_free(errs);
+    return rc;
+}
+
+/* The optional DeleteOptions: body first, else query parameters. A Status reply for a malformed or invalid one. */
+static int delete_options(delete_opts *o, k8sc_apiserver_response *resp, const k8sc__request *req)
+{
+    memset(o, 0, sizeof(*o));
+    o->orphan = -1;
+    if (req->body && req->body_len > 0) {
+        k8sc_object *opts = NULL;
+        int rc = k8sc__decode_body(&opts, resp, req);
+        if (rc || resp->status)
+            return rc;
+        o->json = json_object_get(k8sc_object_json(opts));
+        k8sc_object_free(opts);
+        struct json_object *v = NULL;
+        if (json_object_object_get_ex(o->json, "propagationPolicy", &v) && json_object_is_type(v, json_type_string))
+            o->policy = json_object_get_string(v);
+        if (json_object_object_get_ex(o->json, "orphanDependents", &v) && json_object_is_type(v, json_type_boolean))
+            o->orphan = json_object_get_boolean(v) ? 1 : 0;
+        if (json_object_object_get_ex(o->json, "gracePeriodSeconds", &v) && json_object_is_type(v, json_type_int)) {
+            o->has_grace = true;
+            o->grace = json_object_get_int64(v);
+        }
+    } else {
+        o->policy = k8sc__query_get(req, "propagationPolicy");
+        const char *orphan = k8sc__query_get(req, "orphanDependents");
+        if (orphan)
+            o->orphan = strcmp(orphan, "true") == 0 ? 1 : 0;
+        const char *grace = k8sc__query_get(req, "gracePeriodSeconds");
+        if (grace && *grace) {
+            char *end = NULL;
+            errno = 0;
+            long long g = strtoll(grace, &end, 10);
+            if (errno || *end)
+                return k8sc__status_bad_request(resp, "invalid gracePeriodSeconds: %s", grace);
+            o->has_grace = true;
+            o->grace = g;
+        }
+    }
+    /* ValidateDeleteOptions. */
+    if (o->policy && o->orphan >= 0)
+        return invalid_delete_options(resp, K8SC_FIELD_INVALID, o->policy,
+            "orphanDependents and deletionPropagation cannot be both set");
+    if (o->policy && strcmp(o->policy, "Foreground") != 0 && strcmp(o->policy, "Background") != 0 &&
+        strcmp(o->policy, "Orphan") != 0)
+        return invalid_delete_options(resp, K8SC_FIELD_NOT_SUPPORTED, o->policy,
+            "supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
     return 0;
 }
 
 static int handle_delete(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route)
 {
-    struct json_object *opts = NULL;
+    delete_opts opts;
     int rc = delete_options(&opts, resp, req);
     if (!rc && !resp->status)
-        rc = delete_one(resp, srv, req, route, opts, NULL);
-    json_object_put(opts);
+        rc = delete_one(resp, srv, req, route, &opts, NULL);
+    delete_opts_clear(&opts);
     return rc;
 }
 
@@ -824,10 +1061,12 @@ static int handle_delete_collection(k8sc_apiserver_response *resp, k8sc_apiserve
     const k8sc__route *route)
 {
     k8sc__filter f;
-    struct json_object *opts = NULL;
+    delete_opts opts;
     int rc = delete_options(&opts, resp, req);
-    if (rc || resp->status)
+    if (rc || resp->status) {
+        delete_opts_clear(&opts);
         return rc;
+    }
     rc = k8sc__filter_parse(&f, resp, req, route);
     k8sc_object **items = NULL;
     size_t count = 0;
@@ -838,7 +1077,7 @@ static int handle_delete_collection(k8sc_apiserver_response *resp, k8sc_apiserve
     k8sc__filter_clear(&f);
     k8sc_free(next);
     if (rc || resp->status) {
-        json_object_put(opts);
+        delete_opts_clear(&opts);
         return rc;
     }
     struct json_object *list = json_object_new_object();
@@ -850,7 +1089,7 @@ static int handle_delete_collection(k8sc_apiserver_response *resp, k8sc_apiserve
         one.name = k8sc_object_name(items[i]);
         k8sc_apiserver_response r1 = { 0 };
         k8sc_object *gone = NULL;
-        rc = delete_one(&r1, srv, req, &one, opts, &gone);
+        rc = delete_one(&r1, srv, req, &one, &opts, &gone);
         /* Objects deleted by someone else meanwhile are simply skipped. */
         if (gone)
             json_object_array_add(arr, json_object_get(k8sc_object_json(gone)));
@@ -865,7 +1104,7 @@ static int handle_delete_collection(k8sc_apiserver_response *resp, k8sc_apiserve
     if (!rc)
         rc = k8sc__resp_json(resp, 200, list);
     json_object_put(list);
-    json_object_put(opts);
+    delete_opts_clear(&opts);
     free_items(items, count);
     return rc;
 }
@@ -879,6 +1118,10 @@ int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
     const k8sc_resource *r = route->resource;
     bool get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
     if (route->subresource) {
+        if (strcmp(route->subresource, "scale") == 0 && k8sc_resource_has_subresource(r, "scale"))
+            return k8sc__handle_scale(resp, srv, req, route);
+        if (strcmp(route->subresource, "binding") == 0 && is_pod(r))
+            return k8sc__handle_binding(resp, srv, req, route);
         if (strcmp(route->subresource, "status") != 0 || !k8sc_resource_has_subresource(r, "status"))
             return k8sc__status_route_not_found(resp);
         if (get)

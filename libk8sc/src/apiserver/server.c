@@ -59,6 +59,7 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
     srv->registry = opts->registry ? opts->registry : k8sc_registry_default();
     srv->clock = opts->clock ? opts->clock : k8sc_clock_system();
     srv->max_connections = opts->max_connections ? opts->max_connections : 256;
+    srv->idle_timeout = opts->idle_timeout_seconds ? opts->idle_timeout_seconds : 60;
     int rc = parse_listen(srv, opts->listen ? opts->listen : "127.0.0.1:6443");
     if (!rc) {
         if (opts->store) {
@@ -171,6 +172,11 @@ static enum MHD_Result queue(struct MHD_Connection *conn, k8sc_apiserver_respons
         }
         st->resp = resp;
         st->conn = conn;
+        /*
+         * A watch may stay silent for longer than the idle timeout; MHD would
+         * then cut it when the next event comes. on_completed restores it.
+         */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)0);
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st, stream_free);
         if (!r) {
             stream_free(st);
@@ -256,9 +262,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
-    (void)toe;
+    k8sc_apiserver *srv = cls;
+    /*
+     * After a watch, the kept-alive connection is subject to the idle timeout
+     * again. Only on a normal completion: the connection lives on then, and
+     * MHD is not tearing it down under its own locks.
+     */
+    if (conn && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, srv->idle_timeout);
     conn_state *cs = *con_cls;
     if (!cs)
         return;
@@ -293,7 +304,7 @@ int k8sc_apiserver_start(k8sc_apiserver *srv)
         (uint16_t)srv->listen_port, NULL, NULL, on_request, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->idle_timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_END);

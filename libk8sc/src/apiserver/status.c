@@ -142,11 +142,24 @@ static const char *cause_reason(k8sc_field_error_type t)
 int k8sc__status_invalid(k8sc_apiserver_response *resp, const k8sc_resource *r, const char *name,
     const k8sc_field_errors *errs)
 {
+    return k8sc__status_invalid_kind(resp, k8sc_resource_group(r), k8sc_resource_kind(r), name, errs);
+}
+
+int k8sc__status_invalid_kind(k8sc_apiserver_response *resp, const char *group, const char *kind, const char *name,
+    const k8sc_field_errors *errs)
+{
     char *agg = NULL;
     int rc = k8sc_field_errors_to_string(&agg, errs);
     if (rc)
         return rc;
-    struct json_object *details = details_for(r, name, k8sc_resource_kind(r));
+    struct json_object *details = json_object_new_object();
+    if (details) {
+        if (name && *name)
+            json_object_object_add(details, "name", json_object_new_string(name));
+        if (group && *group)
+            json_object_object_add(details, "group", json_object_new_string(group));
+        json_object_object_add(details, "kind", json_object_new_string(kind));
+    }
     struct json_object *causes = json_object_new_array();
     if (!details || !causes) {
         json_object_put(details);
@@ -173,7 +186,11 @@ int k8sc__status_invalid(k8sc_apiserver_response *resp, const k8sc_resource *r, 
     }
     json_object_object_add(details, "causes", causes);
     k8sc__buf msg = K8SC__BUF_INIT;
-    k8sc__buf_printf(&msg, "%s \"%s\" is invalid: %s", k8sc_resource_kind(r), name ? name : "", agg);
+    /* The qualified kind, as schema.GroupKind prints it: "Deployment.apps". */
+    if (group && *group)
+        k8sc__buf_printf(&msg, "%s.%s \"%s\" is invalid: %s", kind, group, name ? name : "", agg);
+    else
+        k8sc__buf_printf(&msg, "%s \"%s\" is invalid: %s", kind, name ? name : "", agg);
     k8sc_free(agg);
     if (k8sc__buf_status(&msg)) {
         json_object_put(details);

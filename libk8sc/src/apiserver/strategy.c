@@ -82,6 +82,11 @@ int k8sc__decode_body(k8sc_object **out, k8sc_apiserver_response *resp, const k8
         rc = k8sc_json_parse(&root, req->body ? req->body : "", req->body_len);
     } else if (media_is(ct, "application/yaml")) {
         rc = k8sc_yaml_parse(&root, req->body ? req->body : "", req->body_len);
+    } else if (media_is(ct, "application/vnd.kubernetes.protobuf")) {
+        /* Typed clients (kubectl create configmap, auth can-i, ...) send protobuf; replies stay JSON. */
+        rc = k8sc_protobuf_decode(&root, req->body ? req->body : "", req->body_len);
+        if (rc == K8SC_ENOTFOUND)
+            return k8sc__status_error(resp, 415, "UnsupportedMediaType", k8sc_error_last(), NULL);
     } else {
         char msg[512];
         snprintf(msg, sizeof(msg), "the body of the request was in an unknown format - accepted media types "
@@ -182,28 +187,12 @@ static int apply_defaults(const k8sc_resource *r, k8sc_object *obj, bool create)
     } else if (is_kind(r, "", "Pod")) {
         rc = set_json(obj, "status", "{\"phase\":\"Pending\"}");
     }
-    if (rc) {
+    if (rc)
         return rc;
-    } else if (is_kind(r, "", "Secret")) {
-        if (!k8sc_object_get(obj, "type"))
-            rc = k8sc_object_set_string(obj, "type", "Opaque");
-    } else if (is_kind(r, "apps", "Deployment") || is_kind(r, "apps", "ReplicaSet") ||
-               is_kind(r, "apps", "StatefulSet")) {
-        if (!k8sc_object_get(obj, "spec.replicas"))
-            rc = k8sc_object_set_int(obj, "spec.replicas", 1);
-        if (!rc && !k8sc_object_get(obj, "spec.revisionHistoryLimit") && !is_kind(r, "apps", "ReplicaSet"))
-            rc = k8sc_object_set_int(obj, "spec.revisionHistoryLimit", 10);
-        if (!rc && is_kind(r, "apps", "Deployment")) {
-            if (!k8sc_object_get(obj, "spec.progressDeadlineSeconds"))
-                rc = k8sc_object_set_int(obj, "spec.progressDeadlineSeconds", 600);
-            if (!rc && !k8sc_object_get(obj, "spec.strategy"))
-                rc = set_json(obj, "spec.strategy",
-                    "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":\"25%\",\"maxSurge\":\"25%\"}}");
-        }
-    } else if (is_kind(r, "", "Service")) {
-        if (!k8sc_object_get(obj, "spec.type"))
-            rc = k8sc_object_set_string(obj, "spec.type", "ClusterIP");
-    }
+    if (is_kind(r, "", "Secret") && !k8sc_object_get(obj, "type"))
+        rc = k8sc_object_set_string(obj, "type", "Opaque");
+    if (!rc)
+        rc = k8sc__kind_defaults(r, obj, create);
     return rc;
 }
 
@@ -351,6 +340,8 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
     if (is_kind(route->resource, "", "Namespace") && (rc = copy_field(obj, old, "spec.finalizers")))
         return rc;
     if ((rc = apply_defaults(route->resource, obj, false)))
+        return rc;
+    if (target == K8SC__WRITE_MAIN && ((rc = k8sc__check_immutable(resp, route->resource, obj, old)) || resp->status))
         return rc;
     if (k8sc__kind_has_generation(route->resource)) {
         struct json_object *a = k8sc_object_get(obj, "spec"), *b = k8sc_object_get(old, "spec");

@@ -1,0 +1,126 @@
+/* Internal declarations shared by the client module's files. */
+#ifndef K8SC_CLIENT_INTERNAL_H
+#define K8SC_CLIENT_INTERNAL_H
+
+#include "internal.h"
+#include "k8sc/client.h"
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+/* An exec credential plugin (users[].user.exec). */
+typedef struct k8sc__exec_plugin {
+    char *command;
+    char **args;        /* NULL-terminated */
+    char **env;         /* "NAME=value", NULL-terminated */
+    char *api_version;
+    bool provide_cluster_info;
+} k8sc__exec_plugin;
+
+struct k8sc_client_config {
+    int refs;
+    pthread_mutex_t lock;
+    char *server;
+    char *namespace_;
+    char *tls_server_name;
+    char *proxy_url;
+    bool insecure;
+    char *ca;          /* PEM, or NULL for the system store */
+    char *cert;        /* client certificate PEM */
+    char *key;
+    char *token;       /* static token */
+    char *username;
+    char *password;
+    /* A token file re-read when its identity (inode, size, mtime) changes. */
+    char *token_file;
+    char *file_token;
+    dev_t tf_dev;
+    ino_t tf_ino;
+    off_t tf_size;
+    int64_t tf_mtime_ns;
+    bool tf_loaded;
+    /* Exec plugin and its cached credential. */
+    k8sc__exec_plugin *exec;
+    char *exec_token;
+    char *exec_cert;
+    char *exec_key;
+    int64_t exec_expiry;   /* unix seconds; 0: never expires */
+    bool exec_cached;
+};
+
+/* Allocate an empty configuration (one reference). */
+k8sc_client_config *k8sc__client_config_alloc(void);
+
+/* Read a whole file; EIO naming it on failure. */
+int k8sc__read_file(char **out, size_t *len, const char *path);
+
+/* Run an exec plugin, storing its credential in `cfg` (lock held). */
+int k8sc__exec_run(k8sc_client_config *cfg);
+
+void k8sc__exec_plugin_free(k8sc__exec_plugin *p);
+
+/* Cached discovery: gv -> resources. */
+typedef struct k8sc__gv_cache k8sc__gv_cache;
+
+struct k8sc_client {
+    k8sc_client_config *config;
+    CURLSH *share;
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+    char *user_agent;
+    long timeout_ms;
+    int max_retries;
+    long max_retry_wait_ms;
+    k8sc_registry *registry;
+    pthread_mutex_t disc_lock;
+    k8sc__gv_cache *disc;
+};
+
+/* Lists a configured easy handle points into; freed after the transfer. */
+typedef struct k8sc__easy_lists {
+    struct curl_slist *headers;
+    struct curl_slist *connect_to;
+} k8sc__easy_lists;
+
+/* Apply the connection settings (URL base excluded) to a curl handle. */
+int k8sc__client_setup_easy(CURL *easy, k8sc_client *client, k8sc__easy_lists *lists, const char *content_type);
+
+/* Free what k8sc__client_setup_easy allocated. */
+void k8sc__easy_lists_free(k8sc__easy_lists *lists);
+
+/* The server URL + path. Caller frees. */
+char *k8sc__client_url(k8sc_client *client, const char *path);
+
+/* One request with retries; see k8sc_client_request. */
+int k8sc__client_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
+    const char *path, const char *content_type, const char *body, size_t body_len);
+
+/* Parse a reply body as an object. */
+int k8sc__client_decode(k8sc_object **out, const char *body, size_t len, const char *what);
+
+/*
+ * Turn an HTTP error reply into a code and message (the Status' reason
+ * and message when the body is one), remembering the Status for
+ * k8sc_client_last_status().
+ */
+int k8sc__client_status_error(int http_status, const char *body, size_t len, const char *method, const char *url);
+
+/* Map a curl failure to a code with a message naming the URL. */
+int k8sc__client_curl_error(CURLcode cc, const char *errbuf, const char *method, const char *url, long timeout_ms);
+
+/* Free the discovery cache. */
+void k8sc__discovery_free(k8sc__gv_cache *cache);
+
+/*
+ * The path of a resource collection or object:
+ * /api/v1/namespaces/NS/pods[/NAME]. `namespace_` NULL: the client's;
+ * "" (or cluster-scoped): no namespace segment. Caller frees.
+ */
+int k8sc__client_path(char **out, k8sc_client *client, const char *api_version, const char *kind,
+    const char *namespace_, const char *name);
+
+/* Append "&key=escaped(value)" (or "?key=..." when the buffer has no '?'). */
+void k8sc__query_add(k8sc__buf *b, const char *key, const char *value);
+
+#endif
