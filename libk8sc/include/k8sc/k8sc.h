@@ -9,5 +9,6 @@
 #include "store.h"
 #include "apiserver.h"
 #include "client.h"
+#include "controller.h"
 
 #endif
