@@ -863,7 +863,7 @@ static int merge_element_orders(smp *s, struct json_object *orig, struct json_ob
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct json_object *order, *have, *olist = NULL, *plist = NULL, *merged = NULL;
-        const char *name;
+        const char *name = NULL;
         if (!has_prefix(keys[i], ORDER_PREFIX) || !k8sc__json_get(patch, keys[i], &order))
             continue;
         json_object_get(order);

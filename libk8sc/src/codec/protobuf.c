@@ -54,7 +54,7 @@ static int read_varint(pb_reader *r, uint64_t *out)
 /* A length-delimited payload: *sub covers it and r moves past it. */
 static int read_len(pb_reader *r, pb_reader *sub)
 {
-    uint64_t n;
+    uint64_t n = 0;
     int rc = read_varint(r, &n);
     if (rc)
         return rc;
@@ -71,7 +71,7 @@ static int read_len(pb_reader *r, pb_reader *sub)
 static int read_tag(pb_reader *r, uint32_t *number, unsigned *wire)
 {
     size_t at = r->pos;
-    uint64_t key;
+    uint64_t key = 0;
     int rc = read_varint(r, &key);
     if (rc)
         return rc;
@@ -86,7 +86,7 @@ static int read_tag(pb_reader *r, uint32_t *number, unsigned *wire)
 
 static int skip_field(pb_reader *r, unsigned wire)
 {
-    uint64_t v;
+    uint64_t v = 0;
     pb_reader sub;
     size_t n;
     switch (wire) {
@@ -165,7 +165,7 @@ static int new_time(struct json_object **out, pb_reader *s, bool micro)
     while (s->pos < s->len) {
         uint32_t number = 0;
         unsigned wire = 0;
-        uint64_t v;
+        uint64_t v = 0;
         int rc = read_tag(s, &number, &wire);
         if (!rc && (number == 1 || number == 2) && wire == WIRE_VARINT) {
             rc = read_varint(s, &v);
@@ -401,14 +401,14 @@ static int decode_field(struct json_object *obj, const k8sc__pb_message *m, cons
             if ((rc = read_len(r, &sub)) != 0)
                 return rc;
             while (sub.pos < sub.len) {
-                uint64_t x;
+                uint64_t x = 0;
                 if ((rc = read_varint(&sub, &x)) != 0 || (rc = scalar_from_varint(obj, f, x)) != 0)
                     return rc;
             }
             return 0;
         }
         {
-            uint64_t x;
+            uint64_t x = 0;
             if ((rc = expect_wire(r, at, wire, WIRE_VARINT, m, f->number)) != 0 || (rc = read_varint(r, &x)) != 0)
                 return rc;
             return scalar_from_varint(obj, f, x);
