@@ -112,7 +112,8 @@ static int check_exec(const char *file, const char *where, struct json_object *e
     if (rc)
         return rc;
     struct json_object *v;
-    if (!json_object_object_get_ex(exec, "command", &v) || !*json_object_get_string(v))
+    if (!json_object_object_get_ex(exec, "command", &v) || !json_object_is_type(v, json_type_string) ||
+        !*json_object_get_string(v))
         return load_error(file, "%s.command: Required value", w);
     if (strchr(json_object_get_string(v), '/') && (rc = resolve_path(exec, "command", dir)))
         return rc;
@@ -237,7 +238,12 @@ static int parse_into(k8sc_kubeconfig *kc, const char *buf, size_t len, const ch
 {
     struct json_object *root = NULL;
     const char *file = name ? name : "<memory>";
-    if (k8sc_yaml_parse(&root, buf, len) != 0)
+    /* JSON is read as JSON: YAML would refuse its keys longer than 1024 bytes. */
+    size_t lead = 0;
+    while (lead < len && (buf[lead] == ' ' || buf[lead] == '\t' || buf[lead] == '\r' || buf[lead] == '\n'))
+        lead++;
+    int prc = lead < len && buf[lead] == '{' ? k8sc_json_parse(&root, buf, len) : k8sc_yaml_parse(&root, buf, len);
+    if (prc != 0)
         return load_error(file, "%s", k8sc_error_last());
     if (!root)
         return 0;
