@@ -2,8 +2,11 @@
  * The "sqlite:PATH" store: one SQLite file in WAL mode holding a log of
  * every change, after kine (the etcd shim of k3s). Each row is one
  * revision: the key, whether the write created or deleted it, the
- * object's create revision, the revision it replaced, the new value and
- * the replaced value. The latest row of a key is its state; the rows
+ * object's create revision, the revision it replaced and the new value.
+ * The replaced value is that of the replaced row, which compaction keeps
+ * as long as the replacing row can still be read (version 1 files also
+ * stored it in old_value; version 2 writes it empty: half the bytes per
+ * update). The latest row of a key is its state; the rows
  * after a revision are the events since; compaction removes rows that
  * later rows superseded.
  *
@@ -27,12 +30,19 @@
 
 /* "k8sc" in the header's application_id field marks our files. */
 #define APP_ID 0x6b387363
-#define SCHEMA_VERSION 1
+/* 2: old_value is no longer written (read from the prev_revision row); 1 is upgraded on open. */
+#define SCHEMA_VERSION 2
 #define MAX_BATCH 1024
 #define COMPACT_CHUNK 1000
 #define BUSY_TIMEOUT_MS 30000
 /* WAL pages (4 KiB) after which the checkpointer copies the WAL into the database. */
 #define CHECKPOINT_PAGES 2000
+/*
+ * Readers map the file: a list then copies values straight from the page
+ * cache instead of one pread per 4 KiB page (the mapping is address space,
+ * not memory; SQLite caps it at 2 GiB).
+ */
+#define READ_MMAP_BYTES "1073741824"
 
 typedef struct req {
     k8sc_store_op op;
@@ -80,11 +90,19 @@ typedef struct sq {
     pthread_mutex_t compact_mu;
     sqlite3 *cdb;
 
-    /* Checkpoints run here, off the commit path (wal_autocheckpoint is off). */
+    /*
+     * Checkpoints run here, off the commit path (wal_autocheckpoint is
+     * off). The WAL restarts from its beginning (blocks already allocated:
+     * each commit's fdatasync then updates no metadata) only once a
+     * checkpoint copied every frame; under steady writes the background
+     * one never catches up, so the committer finishes the last few frames
+     * itself between two batches (ckpt_finish). Without that, checkpoints
+     * ran back to back, each with two fsyncs competing with the commits'.
+     */
     pthread_t checkpointer;
     bool checkpointer_started;
-    bool checkpoint_wanted;
-    pthread_cond_t ckpt_cv; /* under mu */
+    bool checkpoint_wanted, ckpt_running, ckpt_finish; /* under mu */
+    pthread_cond_t ckpt_cv;                            /* under mu */
     sqlite3 *kdb;
 } sq;
 
@@ -97,7 +115,7 @@ static const char SCHEMA_SQL[] =
     " create_revision INTEGER NOT NULL,"
     " prev_revision INTEGER NOT NULL,"   /* the row this one supersedes, 0 if none */
     " value BLOB NOT NULL,"
-    " old_value BLOB NOT NULL);"
+    " old_value BLOB NOT NULL);"         /* empty since version 2 */
     "CREATE INDEX k8sc_log_name_id ON k8sc_log(name, id);"
     "CREATE TABLE k8sc_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "INSERT INTO k8sc_meta VALUES ('compacted', 0);";
@@ -203,7 +221,7 @@ static int check_or_init(sq *s)
                 rc = exec(s->wdb, s->path, "BEGIN IMMEDIATE");
             if (rc == 0 && (rc = exec(s->wdb, s->path, SCHEMA_SQL)) == 0 &&
                 (rc = exec(s->wdb, s->path, "PRAGMA application_id=1798861667")) == 0 &&
-                (rc = exec(s->wdb, s->path, "PRAGMA user_version=1")) == 0)
+                (rc = exec(s->wdb, s->path, "PRAGMA user_version=2")) == 0)
                 rc = exec(s->wdb, s->path, "COMMIT");
             if (rc)
                 sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
@@ -218,7 +236,7 @@ static int check_or_init(sq *s)
     }
     if ((rc = query_int(s->wdb, s->path, "PRAGMA user_version", &ver)) != 0)
         return rc;
-    if (ver != SCHEMA_VERSION)
+    if (ver != 1 && ver != SCHEMA_VERSION)
         return k8sc_error_set(K8SC_EINVAL, "sqlite store %s: schema version %lld, this library reads %d", s->path,
                               (long long)ver, SCHEMA_VERSION);
     /* quick_check reads every page once: a damaged file fails here, not mid-request. */
@@ -240,7 +258,14 @@ static int check_or_init(sq *s)
     k8sc__buf_free(&problems);
     if (rc)
         return rc;
-    return exec(s->wdb, s->path, "PRAGMA journal_mode=WAL");
+    rc = exec(s->wdb, s->path, "PRAGMA journal_mode=WAL");
+    /*
+     * Version 1 rows keep their old_value, which the join reproduces;
+     * rows written from now on lack it, so a version 1 library must refuse.
+     */
+    if (rc == 0 && ver == 1)
+        rc = exec(s->wdb, s->path, "PRAGMA user_version=2");
+    return rc;
 }
 
 /*
@@ -280,6 +305,8 @@ static int rconn_acquire(sq *s, rconn **out)
     if (!(c = k8sc__calloc(1, sizeof(*c))))
         return K8SC_ENOMEM;
     int rc = open_conn(&c->db, s->path, K8SC_STORE_SYNC_FULL, false);
+    if (rc == 0)
+        rc = exec(c->db, s->path, "PRAGMA mmap_size=" READ_MMAP_BYTES);
     /*
      * The latest row of each key at or before a revision; a zero-length
      * BLOB as upper bound sorts after every TEXT and so means "no bound".
@@ -295,8 +322,9 @@ static int rconn_acquire(sq *s, rconn **out)
         rc = prepare(c->db, s->path, LIST_SQL(">"), &c->list_after);
     if (rc == 0)
         rc = prepare(c->db, s->path,
-                     "SELECT id, name, created, deleted, create_revision, prev_revision, value, old_value"
-                     " FROM k8sc_log WHERE id > ?1 AND id <= ?2 AND name >= ?3 AND name < ?4 ORDER BY id",
+                     "SELECT l.id, l.name, l.created, l.deleted, l.create_revision, l.prev_revision, l.value,"
+                     " p.value FROM k8sc_log AS l LEFT JOIN k8sc_log AS p ON p.id = l.prev_revision"
+                     " WHERE l.id > ?1 AND l.id <= ?2 AND l.name >= ?3 AND l.name < ?4 ORDER BY l.id",
                      &c->history);
     if (rc) {
         rconn_free(c);
@@ -545,6 +573,13 @@ static int sq_history(void *state, const char *prefix, int64_t after, int64_t th
         if (!checked && (rc = recheck_compacted(s, after)) != 0)
             break;
         checked = true;
+        /* The replaced row outlives every row that can still be read as an event. */
+        if (sqlite3_column_int(c->history, 2) == 0 && sqlite3_column_type(c->history, 7) == SQLITE_NULL) {
+            rc = k8sc_error_set(K8SC_EIO, "sqlite store %s: the file is corrupt: revision %lld replaces revision %lld,"
+                                " which is missing", s->path, (long long)sqlite3_column_int64(c->history, 0),
+                                (long long)sqlite3_column_int64(c->history, 5));
+            break;
+        }
         k8sc_store_event *ev = row_event(c->history);
         rc = ev ? fn(ev, userdata) : K8SC_ENOMEM;
     }
@@ -619,10 +654,6 @@ static int apply(sq *s, req *r, int64_t rev)
         sqlite3_bind_zeroblob(st, 7, 0);
     else
         sqlite3_bind_blob(st, 7, r->value, (int)r->len, SQLITE_STATIC);
-    if (cur)
-        sqlite3_bind_blob(st, 8, cur->value, (int)cur->value_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_zeroblob(st, 8, 0);
     step = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -689,8 +720,18 @@ static void *committer_main(void *arg)
     sq *s = arg;
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        while (!s->qhead && !s->stopping)
+        while (!s->qhead && !s->stopping && !s->ckpt_finish)
             pthread_cond_wait(&s->work_cv, &s->mu);
+        if (s->ckpt_finish && !s->stopping) {
+            s->ckpt_finish = false;
+            pthread_mutex_unlock(&s->mu);
+            /* No write is open here: this checkpoint completes unless a reader holds an old snapshot. */
+            int rc = sqlite3_wal_checkpoint_v2(s->wdb, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+            if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+                k8sc_log(K8SC_LOG_WARN, "sqlite store %s: checkpoint: %s", s->path, sqlite3_errmsg(s->wdb));
+            pthread_mutex_lock(&s->mu);
+            continue;
+        }
         if (!s->qhead)
             break;
         req *batch = s->qhead, *tail = batch;
@@ -721,8 +762,10 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     sq *s = arg;
     if (pages >= CHECKPOINT_PAGES) {
         pthread_mutex_lock(&s->mu);
-        s->checkpoint_wanted = true;
-        pthread_cond_signal(&s->ckpt_cv);
+        if (!s->ckpt_running && !s->ckpt_finish && !s->checkpoint_wanted) {
+            s->checkpoint_wanted = true;
+            pthread_cond_signal(&s->ckpt_cv);
+        }
         pthread_mutex_unlock(&s->mu);
     }
     return SQLITE_OK;
@@ -738,14 +781,20 @@ static void *checkpointer_main(void *arg)
         if (s->stopping)
             break;
         s->checkpoint_wanted = false;
+        s->ckpt_running = true;
         pthread_mutex_unlock(&s->mu);
         /* PASSIVE never blocks the committer; the WAL restarts once a checkpoint completes. */
-        int log = 0, done = 0;
-        int rc = sqlite3_wal_checkpoint_v2(s->kdb, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        int rc = sqlite3_wal_checkpoint_v2(s->kdb, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         /* BUSY: another checkpoint (a closing connection's) is running; the next commit asks again. */
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
             k8sc_log(K8SC_LOG_WARN, "sqlite store %s: checkpoint: %s", s->path, sqlite3_errmsg(s->kdb));
         pthread_mutex_lock(&s->mu);
+        s->ckpt_running = false;
+        /* Frames committed meanwhile are left: few, the committer copies them. */
+        if (rc == SQLITE_OK) {
+            s->ckpt_finish = true;
+            pthread_cond_signal(&s->work_cv);
+        }
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -932,7 +981,7 @@ static int sq_open(void **state, k8sc_store *store, const char *location, const 
                       &s->w_latest)) != 0 ||
         (rc = prepare(s->wdb, s->path,
                       "INSERT INTO k8sc_log (id, name, created, deleted, create_revision, prev_revision, value, old_value)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, x'')",
                       &s->w_insert)) != 0) {
         sq_close(s);
         return rc;
