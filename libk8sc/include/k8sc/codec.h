@@ -79,6 +79,7 @@ K8SC_EXTERN int k8sc_yaml_reader_next(k8sc_yaml_reader *reader, struct json_obje
 /* The 1-based line where the last returned document started. */
 K8SC_EXTERN size_t k8sc_yaml_reader_line(const k8sc_yaml_reader *reader);
 
+/* Free a reader (not the buffer it reads). NULL is fine. */
 K8SC_EXTERN void k8sc_yaml_reader_free(k8sc_yaml_reader *reader);
 
 /*

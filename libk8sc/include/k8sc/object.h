@@ -155,6 +155,7 @@ typedef struct k8sc_owner_ref {
     bool block_owner_deletion; /* blockOwnerDeletion: true */
 } k8sc_owner_ref;
 
+/* Number of metadata.ownerReferences entries (0 when absent). */
 K8SC_EXTERN size_t k8sc_object_owner_ref_count(const k8sc_object *obj);
 
 /* Fill `out` with entry `index`; ENOTFOUND past the end, EINVAL if malformed. */
@@ -252,6 +253,7 @@ K8SC_EXTERN int k8sc_quantity_sign(const k8sc_quantity *q);
 /* A v1.ResourceList: resource name -> quantity, in insertion order. */
 typedef struct k8sc_resources k8sc_resources;
 
+/* An empty resource list, freed with k8sc_resources_free (which accepts NULL). */
 K8SC_EXTERN int k8sc_resources_new(k8sc_resources **out);
 K8SC_EXTERN void k8sc_resources_free(k8sc_resources *res);
 
@@ -340,6 +342,7 @@ typedef struct k8sc_resource_def {
 
 #define K8SC_RESOURCE_DEF_VERSION 1
 #define K8SC_RESOURCE_DEF_INIT { K8SC_RESOURCE_DEF_VERSION, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL }
+/* Fill `def` with K8SC_RESOURCE_DEF_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_resource_def_init(k8sc_resource_def *def, unsigned int version);
 
 typedef struct k8sc_registry k8sc_registry;
@@ -353,6 +356,7 @@ K8SC_EXTERN int k8sc_registry_new_empty(k8sc_registry **out);
 /* The shared process-wide registry with the built-in kinds. Never NULL; do not free. */
 K8SC_EXTERN k8sc_registry *k8sc_registry_default(void);
 
+/* Free a registry and every kind it handed out. NULL and the default registry are ignored. */
 K8SC_EXTERN void k8sc_registry_free(k8sc_registry *reg);
 
 /*
@@ -453,6 +457,7 @@ K8SC_EXTERN int k8sc_selector_from_map(k8sc_selector **out, const struct json_ob
 K8SC_EXTERN int k8sc_selector_everything(k8sc_selector **out);
 K8SC_EXTERN int k8sc_selector_nothing(k8sc_selector **out);
 
+/* Free a selector. NULL is fine. */
 K8SC_EXTERN void k8sc_selector_free(k8sc_selector *sel);
 
 /* True if the labels seen through `get` satisfy every requirement. Allocates nothing. */
@@ -490,6 +495,10 @@ K8SC_EXTERN void k8sc_field_selector_free(k8sc_field_selector *sel);
 /* True if the fields seen through `get` match (an absent field reads as ""). Allocates nothing. */
 K8SC_EXTERN bool k8sc_field_selector_matches(const k8sc_field_selector *sel, k8sc_lookup_fn get, void *userdata);
 
+/*
+ * True for a selector without terms; the canonical string form (the
+ * caller's, k8sc_free; values re-escaped); the number of terms.
+ */
 K8SC_EXTERN bool k8sc_field_selector_is_everything(const k8sc_field_selector *sel);
 K8SC_EXTERN int k8sc_field_selector_to_string(char **out, const k8sc_field_selector *sel);
 K8SC_EXTERN size_t k8sc_field_selector_count(const k8sc_field_selector *sel);
@@ -527,6 +536,11 @@ typedef struct k8sc_field_error {
     const char *detail;     /* may be "" */
 } k8sc_field_error;
 
+/*
+ * An empty error list (free with k8sc_field_errors_free, NULL is fine),
+ * its length, and entry `index` (ENOTFOUND past the end; strings borrowed
+ * from the list).
+ */
 K8SC_EXTERN int k8sc_field_errors_new(k8sc_field_errors **out);
 K8SC_EXTERN void k8sc_field_errors_free(k8sc_field_errors *errs);
 K8SC_EXTERN size_t k8sc_field_errors_count(const k8sc_field_errors *errs);
