@@ -193,4 +193,12 @@ int k8sc__ensure_namespaces(k8sc_apiserver *srv);
  */
 int k8sc__write_back(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj, int64_t *mod);
 
+/*
+ * The reply for a patch applied with result `rc`: 0 when *out is an
+ * object; else a Status in `resp` (415 for a kind without strategic merge
+ * patch, 422 for a patch that does not apply, 400 for a non-object result,
+ * which frees *out) or ENOMEM.
+ */
+int k8sc__patch_outcome(k8sc_apiserver_response *resp, int rc, struct json_object **out);
+
 #endif

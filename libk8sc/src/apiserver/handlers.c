@@ -588,6 +588,11 @@ static int apply_patch(struct json_object **out, k8sc_apiserver_response *resp, 
         break;
     }
     k8sc_object_free(old);
+    return k8sc__patch_outcome(resp, rc, out);
+}
+
+int k8sc__patch_outcome(k8sc_apiserver_response *resp, int rc, struct json_object **out)
+{
     if (rc == K8SC_ENOMEM)
         return rc;
     if (rc == K8SC_ENOTFOUND)

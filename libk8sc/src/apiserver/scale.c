@@ -160,16 +160,7 @@ static int wanted_scale(struct json_object **out, k8sc_apiserver_response *resp,
     /* A Scale has no lists, so a strategic merge patch means what a merge patch means. */
     rc = type == K8SC_PATCH_JSON ? k8sc_patch_json_apply(out, cur, patch) : k8sc_patch_merge_apply(out, cur, patch);
     json_object_put(cur);
-    if (rc == K8SC_ENOMEM)
-        return rc;
-    if (rc)
-        return k8sc__status_error(resp, 422, "Invalid", k8sc_error_last(), NULL);
-    if (!*out || !json_object_is_type(*out, json_type_object)) {
-        json_object_put(*out);
-        *out = NULL;
-        return k8sc__status_bad_request(resp, "the patch result is not an object");
-    }
-    return 0;
+    return k8sc__patch_outcome(resp, rc, out);
 }
 
 static int scale_write(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,

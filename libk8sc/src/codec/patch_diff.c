@@ -188,25 +188,11 @@ static int validate_merge_keys(differ *d, const struct json_object *array, const
     return 0;
 }
 
-typedef struct {
-    struct json_object *v;
-    long at;
-} ranked;
-
-static int cmp_rank(const void *a, const void *b, void *ctx)
-{
-    const ranked *x = a, *y = b;
-    (void)ctx;
-    if (x->at < 0 || y->at < 0)
-        return 0;
-    return x->at < y->at ? -1 : x->at > y->at;
-}
-
 /* Go's normalizeSliceOrder for a patch list: in the order of `modified`, in place. */
 static int order_like(struct json_object *list, const struct json_object *modified, const char *merge_key)
 {
     size_t n = json_object_array_length(list), m = json_object_array_length(modified);
-    ranked *r = k8sc__calloc(n + 1, sizeof(*r));
+    k8sc__ranked *r = k8sc__calloc(n + 1, sizeof(*r));
     if (!r)
         return K8SC_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -223,7 +209,7 @@ static int order_like(struct json_object *list, const struct json_object *modifi
                 r[i].at = (long)k;
         }
     }
-    int rc = k8sc__stable_sort(r, n, sizeof(*r), cmp_rank, NULL);
+    int rc = k8sc__stable_sort(r, n, sizeof(*r), k8sc__cmp_rank, NULL);
     /* put_idx releases the element it replaces; each moved element holds the reference taken above. */
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)

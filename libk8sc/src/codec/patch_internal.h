@@ -128,4 +128,13 @@ int k8sc__patch_strategic_merge(struct json_object **out, struct json_object *or
 int k8sc__patch_merge_three_way(struct json_object **out, const struct json_object *original,
     const struct json_object *modified, const struct json_object *current);
 
+/* A list element and its position in a reference order (-1: not in it), for normalizing list order. */
+typedef struct {
+    struct json_object *v;
+    long at;
+} k8sc__ranked;
+
+/* k8sc__stable_sort comparator by position; elements without one keep their place relative to others. */
+int k8sc__cmp_rank(const void *a, const void *b, void *ctx);
+
 #endif

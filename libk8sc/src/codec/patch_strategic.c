@@ -388,27 +388,13 @@ static int validate_merge_keys(smp *s, const char *merge_key, const jvec *list)
     return 0;
 }
 
-typedef struct {
-    struct json_object *v;
-    long at;
-} ranked;
-
-static int cmp_rank(const void *a, const void *b, void *ctx)
-{
-    const ranked *x = a, *y = b;
-    (void)ctx;
-    if (x->at < 0 || y->at < 0)
-        return 0;
-    return x->at < y->at ? -1 : x->at > y->at;
-}
-
 /* Go's normalizeSliceOrder: sort `list` by the order of `order`, `$patch: delete` entries last. */
 static int normalize_slice_order(smp *s, jvec *list, const jvec *order, const char *merge_key, bool maps)
 {
     int rc = 0;
     if (maps && ((rc = validate_merge_keys(s, merge_key, list)) != 0 || (rc = validate_merge_keys(s, merge_key, order)) != 0))
         return rc;
-    ranked *r = k8sc__calloc(list->n, sizeof(*r));
+    k8sc__ranked *r = k8sc__calloc(list->n, sizeof(*r));
     if (!r)
         return K8SC_ENOMEM;
     size_t keep = 0, n = list->n;
@@ -425,7 +411,7 @@ static int normalize_slice_order(smp *s, jvec *list, const jvec *order, const ch
         if (maps && k8sc__json_get(list->v[i], DIRECTIVE, &d) && is_string(d, "delete"))
             r[deletes++].v = list->v[i];
     }
-    rc = k8sc__stable_sort(r, keep, sizeof(*r), cmp_rank, NULL);
+    rc = k8sc__stable_sort(r, keep, sizeof(*r), k8sc__cmp_rank, NULL);
     if (rc == 0)
         for (size_t i = 0; i < n; i++)
             list->v[i] = r[i].v; /* a permutation: references move, none gained or lost */

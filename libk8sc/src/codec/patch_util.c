@@ -362,3 +362,12 @@ int k8sc__stable_sort(void *base, size_t n, size_t size,
     free(tmp);
     return 0;
 }
+
+int k8sc__cmp_rank(const void *a, const void *b, void *ctx)
+{
+    const k8sc__ranked *x = a, *y = b;
+    (void)ctx;
+    if (x->at < 0 || y->at < 0)
+        return 0;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
