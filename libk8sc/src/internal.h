@@ -5,7 +5,10 @@
 #include "k8sc/core.h"
 
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
+
+struct json_object;
 
 #define K8SC__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -58,11 +61,35 @@ char *k8sc__buf_detach(k8sc__buf *b, size_t *len);
 void k8sc__buf_free(k8sc__buf *b);
 
 /*
+ * Append the standard base64 of `data`; with `wrap` > 0, a line break
+ * after every `wrap` characters and after a last partial line when the
+ * text spans several (as go-yaml writes !!binary).
+ */
+void k8sc__base64_encode(k8sc__buf *b, const void *data, size_t len, size_t wrap);
+
+/*
+ * Decode standard base64 with padding, skipping CR and LF as Go does,
+ * into a NUL-terminated buffer (`*out_len` may be NULL). K8SC_EINVAL
+ * without a message on malformed input, with the offending offset in
+ * `*bad` (may be NULL); K8SC_ENOMEM.
+ */
+int k8sc__base64_decode(char **out, size_t *out_len, const char *s, size_t len, size_t *bad);
+
+/*
  * Decode the UTF-8 sequence at `s` (`avail` bytes left): its length (1..4)
  * with the code point in *cp, or 0 if it is not valid UTF-8 (overlong,
  * surrogate, out of range or truncated).
  */
 size_t k8sc__utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp);
+
+/* The member `key` of JSON object `obj`, or NULL (also when obj is not an object). */
+struct json_object *k8sc__json_member(const struct json_object *obj, const char *key);
+
+/* The string member `key`, borrowed, or NULL if absent or not a string. */
+const char *k8sc__json_string(const struct json_object *obj, const char *key);
+
+/* `*ts` = now on `clock` (CLOCK_MONOTONIC, CLOCK_REALTIME) + `ms`: a deadline for timed waits. */
+void k8sc__deadline_after_ms(struct timespec *ts, clockid_t clock, int ms);
 
 /* Line and column (1-based) of byte `offset` in `buf`. */
 void k8sc__position(const char *buf, size_t len, size_t offset, size_t *line, size_t *column);

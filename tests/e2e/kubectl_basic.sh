@@ -3,11 +3,12 @@
 # loopback port with a fresh SQLite store, point a throw-away kubeconfig at
 # it and check what kubectl prints for the everyday commands.
 #
-# usage: kubectl_basic.sh PATH/TO/k8sc-apiserver [PATH/TO/kubectl]
+# usage: kubectl_basic.sh PATH/TO/k8sc-apiserver PATH/TO/kubectl PATH/TO/k8sc-controller-manager
 set -u
 
 APISERVER=$1
-KUBECTL=${2:-kubectl}
+KUBECTL=$2
+MANAGER=$3
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/cm.yaml" <<'EOF'
@@ -202,6 +203,8 @@ k get cm alpha
 [ $? -eq 1 ] || fail "alpha still there after delete"
 expect_ok delete -f "$TMP/deploy.yaml"
 expect_out 'deployment.apps "web" deleted'
+# A namespace goes once the namespace controller has emptied it; kubectl waits for that.
+start_manager "$MANAGER"
 expect_ok delete ns team
 expect_out 'namespace "team" deleted'
 expect_ok get ns -o name

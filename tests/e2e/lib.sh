@@ -2,16 +2,21 @@
 # APISERVER and KUBECTL. It starts k8sc-apiserver on a free loopback port
 # with a fresh SQLite store in a private $TMP, writes a throw-away
 # kubeconfig, gives kubectl a private HOME and discovery cache, and on exit
-# kills what it started (by PID; a script's own background kubectl goes in
-# WATCH_PID) and removes $TMP. Helpers: k, expect_ok, expect_out,
+# kills what it started (by PID; a script's own background processes go in
+# WATCH_PID or EXTRA_PIDS) and removes $TMP. Helpers: k, expect_ok, expect_out,
 # expect_match, fail; FAILED is 1 once anything failed.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/k8sc-e2e.XXXXXX") || exit 1
 SERVER_PID=
 WATCH_PID=
+EXTRA_PIDS=
 FAILED=0
 
 cleanup() {
     [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
+    for pid in $EXTRA_PIDS; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
     if [ -n "$SERVER_PID" ]; then
         kill "$SERVER_PID" 2>/dev/null
         wait "$SERVER_PID" 2>/dev/null
@@ -86,3 +91,10 @@ HOME=$TMP
 KUBECONFIG=$TMP/kubeconfig
 KUBECACHEDIR=$TMP/cache
 export HOME KUBECONFIG KUBECACHEDIR
+
+# start_manager PATH: run k8sc-controller-manager (no leader election) against the server;
+# its output goes to $TMP/cm.out and $TMP/cm.err, its PID to EXTRA_PIDS.
+start_manager() {
+    "$1" --kubeconfig "$KUBECONFIG" --leader-elect=false >"$TMP/cm.out" 2>"$TMP/cm.err" &
+    EXTRA_PIDS="$EXTRA_PIDS $!"
+}

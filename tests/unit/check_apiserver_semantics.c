@@ -579,6 +579,27 @@ START_TEST(test_workload_defaults)
 }
 END_TEST
 
+START_TEST(test_secret_string_data)
+{
+    int st;
+    struct json_object *j = req(&st, "POST", "/api/v1/namespaces/default/secrets", JSON,
+        "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\"},"
+        "\"data\":{\"a\":\"eA==\",\"b\":\"Yg==\"},\"stringData\":{\"a\":\"hello\",\"c\":\"\"}}");
+    ck_assert_int_eq(st, 201);
+    /* stringData is write-only: merged into data (winning), then dropped; type defaults to Opaque. */
+    ck_assert_str_eq(json_at(j, "data"), "{\"a\":\"aGVsbG8=\",\"b\":\"Yg==\",\"c\":\"\"}");
+    ck_assert_str_eq(json_at(j, "stringData"), "<absent>");
+    ck_assert_str_eq(str_at(j, "type"), "Opaque");
+    json_object_put(j);
+    j = req(&st, "PATCH", "/api/v1/namespaces/default/secrets/s", "application/merge-patch+json",
+        "{\"stringData\":{\"b\":\"new\"}}");
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(str_at(j, "data.b"), "bmV3");
+    ck_assert_str_eq(str_at(j, "data.a"), "aGVsbG8=");
+    json_object_put(j);
+}
+END_TEST
+
 START_TEST(test_immutable_fields)
 {
     create(DEPLOYS, deploy_body);
@@ -769,6 +790,7 @@ int main(void)
     tcase_add_test(tc, test_delete_collection_selector);
     tcase_add_test(tc, test_pod_defaults);
     tcase_add_test(tc, test_workload_defaults);
+    tcase_add_test(tc, test_secret_string_data);
     tcase_add_test(tc, test_immutable_fields);
     tcase_add_test(tc, test_pod_binding);
     tcase_add_test(tc, test_idle_clients_cannot_starve);

@@ -258,7 +258,7 @@ START_TEST(t_list_paging)
     }
     must_create(s, "/q/x", "after");
     must_create(s, "/p/", "the prefix itself");
-    char with_self[8192];
+    char with_self[sizeof(want) + 32];
     snprintf(with_self, sizeof(with_self), "/p/=the prefix itself;%s", want);
     int64_t snap = cur_rev(s);
 
@@ -451,6 +451,60 @@ START_TEST(t_watch_live_poll)
     ck_assert_int_eq(seen[1], r3);
     ck_assert_int_eq(poll(&pfd, 1, 20), 0); /* drained: quiet again */
     expect_no_event(w, 20);
+    k8sc_store_watch_close(w);
+    k8sc_store_close(s);
+}
+END_TEST
+
+/* Writers on other threads; the watcher must be able to read every key an event announces. */
+typedef struct {
+    k8sc_store *s;
+    int id, n;
+} announcer;
+
+static void *watch_writer(void *p)
+{
+    announcer *a = p;
+    for (int i = 0; i < a->n; i++) {
+        char key[64];
+        snprintf(key, sizeof(key), "/rw/%d-%d", a->id, i);
+        int64_t r;
+        if (k8sc_store_create(&r, a->s, key, "v", 1) < 0)
+            break;
+    }
+    return NULL;
+}
+
+START_TEST(t_watch_then_read)
+{
+    BACKEND_OR_SKIP(_i);
+    k8sc_store *s = open_store(_i);
+    k8sc_store_watch *w = NULL;
+    ck_assert_int_eq(k8sc_store_watch_open(&w, s, "/rw/", 0), 0);
+    enum { WRITERS = 4, EACH = 150 };
+    pthread_t t[WRITERS];
+    announcer a[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        a[i] = (announcer){ s, i, EACH };
+        pthread_create(&t[i], NULL, watch_writer, &a[i]);
+    }
+    int seen = 0;
+    while (seen < WRITERS * EACH) {
+        k8sc_store_event *e = NULL;
+        int rc = k8sc_store_watch_wait(&e, w, 10000);
+        ck_assert_msg(rc == 0 && e, "watch: %s", k8sc_error_last());
+        /* What an event announces is readable at once, at the latest revision. */
+        k8sc_store_kv *kv = NULL;
+        rc = k8sc_store_get(&kv, s, e->kv->key, 0);
+        ck_assert_msg(rc == 0, "%s announced at %lld but not readable: %s", e->kv->key,
+            (long long)e->kv->mod_revision, k8sc_error_last());
+        ck_assert_int_ge(cur_rev(s), e->kv->mod_revision);
+        k8sc_store_kv_free(kv);
+        k8sc_store_event_free(e);
+        seen++;
+    }
+    for (int i = 0; i < WRITERS; i++)
+        pthread_join(t[i], NULL);
     k8sc_store_watch_close(w);
     k8sc_store_close(s);
 }
@@ -928,6 +982,7 @@ int main(void)
     add_loop(su, "list_paging", t_list_paging, 0);
     add_loop(su, "watch_history_and_resume", t_watch_history_and_resume, 0);
     add_loop(su, "watch_live_poll", t_watch_live_poll, 0);
+    add_loop(su, "watch_then_read", t_watch_then_read, 0);
     add_loop(su, "watch_overflow_and_close", t_watch_overflow_and_close, 0);
     add_loop(su, "compaction", t_compaction, 0);
     add_loop(su, "bad_input", t_bad_input, 0);

@@ -7,8 +7,10 @@ to libk8sc.so), else the system's library search path.
 from __future__ import annotations
 
 from ._lib import C as _C, LIBRARY_PATH, dec as _dec
+from .client import Client, Watch, WatchEvent
 from .codec import dump_yaml, load_yaml
-from .errors import (AlreadyExists, Conflict, Forbidden, Gone, Invalid,
+from .controller import Controller, Request
+from .errors import (AlreadyExists, ApiError, Conflict, Forbidden, Gone, Invalid,
                      IOFailure, K8scError, LimitExceeded, NotFound,
                      OutOfMemory, Overflow, Timeout, TooManyRequests,
                      Unauthorized, Unavailable)
@@ -24,7 +26,7 @@ from .validation import (FieldError, NameRule, validate_annotations,
 
 __all__ = [
     "version", "LIBRARY_PATH",
-    "K8scError", "OutOfMemory", "Invalid", "NotFound", "AlreadyExists",
+    "K8scError", "ApiError", "OutOfMemory", "Invalid", "NotFound", "AlreadyExists",
     "Conflict", "Gone", "Timeout", "Forbidden", "Unauthorized",
     "TooManyRequests", "IOFailure", "Unavailable", "Overflow", "LimitExceeded",
     "Object", "MetaMap", "decode_manifests", "load_yaml", "dump_yaml",
@@ -35,6 +37,8 @@ __all__ = [
     "validate_dns1123_subdomain", "validate_dns1035_label",
     "validate_qualified_name", "validate_label_value", "validate_labels",
     "validate_annotations", "validate_object_meta",
+    "Client", "Watch", "WatchEvent",
+    "Controller", "Request",
 ]
 
 

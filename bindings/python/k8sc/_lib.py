@@ -1,14 +1,19 @@
 """Loading libk8sc and declaring the C prototypes the bindings call.
 
-Only the public API of include/k8sc/{core,object,codec}.h is used, plus
-json-c's json_object_put: the headers hand some JSON trees to the caller
-"to free with json_object_put", so that function is part of the contract.
+Only the public API of include/k8sc/{core,object,codec,client,controller}.h
+is used, plus json-c's json_object_put: the headers hand some JSON trees to
+the caller "to free with json_object_put", so that function is part of the
+contract.
 It is resolved through libk8sc's own handle, which makes it the very json-c
 instance libk8sc allocates from.
 
 Handles are opaque (c_void_p). The only struct layouts mirrored here are
 the plain ones the headers publish for that purpose: k8sc_quantity,
-k8sc_owner_ref and k8sc_field_error.
+k8sc_owner_ref, k8sc_field_error, k8sc_reconcile_result and the versioned
+options structs of client.h and controller.h (made by new_options(): filled
+by their _init() function, which checks the version, inside a zeroed
+allocation larger than the mirrored layout, so that fields a newer library
+appended keep the defaults it gives them).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import ctypes.util
 import json
 import os
 from ctypes import (POINTER, Structure, byref, c_bool, c_char_p, c_int,
-                    c_int32, c_int64, c_size_t, c_uint, c_void_p)
+                    c_int32, c_int64, c_long, c_size_t, c_uint, c_void_p)
 
 from .errors import K8scError, error_for_code
 
@@ -55,13 +60,122 @@ class FieldErrorStruct(Structure):
     ]
 
 
+class KubeconfigOverridesStruct(Structure):
+    """k8sc_kubeconfig_overrides (K8SC_KUBECONFIG_OVERRIDES_VERSION 1)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("context", c_char_p),
+        ("cluster", c_char_p),
+        ("user", c_char_p),
+        ("namespace_", c_char_p),
+        ("server", c_char_p),
+    ]
+
+
+class ClientOptionsStruct(Structure):
+    """k8sc_client_options (K8SC_CLIENT_OPTIONS_VERSION 2)."""
+    VERSION = 2
+    _fields_ = [
+        ("version", c_uint),
+        ("config", c_void_p),
+        ("kubeconfig", c_char_p),
+        ("overrides", KubeconfigOverridesStruct),
+        ("user_agent", c_char_p),
+        ("timeout_ms", c_long),
+        ("max_retries", c_int),
+        ("max_retry_wait_ms", c_long),
+        ("registry", c_void_p),
+        ("apiserver", c_void_p),
+    ]
+
+
+class ListOptionsStruct(Structure):
+    """k8sc_list_options (K8SC_LIST_OPTIONS_VERSION 1)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("label_selector", c_char_p),
+        ("field_selector", c_char_p),
+        ("limit", c_int64),
+        ("continue_token", c_char_p),
+        ("resource_version", c_char_p),
+        ("all_pages", c_bool),
+    ]
+
+
+class DeleteOptionsStruct(Structure):
+    """k8sc_delete_options (K8SC_DELETE_OPTIONS_VERSION 1)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("propagation_policy", c_char_p),
+        ("grace_period_seconds", c_int64),
+        ("precondition_uid", c_char_p),
+        ("precondition_resource_version", c_char_p),
+    ]
+
+
+class WatchOptionsStruct(Structure):
+    """k8sc_watch_options (K8SC_WATCH_OPTIONS_VERSION 1)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("label_selector", c_char_p),
+        ("field_selector", c_char_p),
+        ("resource_version", c_char_p),
+        ("allow_watch_bookmarks", c_bool),
+        ("timeout_seconds", c_int64),
+    ]
+
+
+class ReconcileResultStruct(Structure):
+    """k8sc_reconcile_result, filled by a reconcile callback."""
+    _fields_ = [("action", c_int), ("requeue_after_ns", c_int64)]
+
+
+# k8sc_reconcile_action
+RECONCILE_DONE = 0
+RECONCILE_REQUEUE = 1
+RECONCILE_REQUEUE_AFTER = 2
+
+# int (*k8sc_reconcile_fn)(k8sc_reconcile_result *, k8sc_controller *,
+#                          const char *namespace_, const char *name, void *userdata)
+RECONCILE_FN = ctypes.CFUNCTYPE(c_int, POINTER(ReconcileResultStruct), c_void_p,
+                                c_char_p, c_char_p, c_void_p)
+
+
+# void (*k8sc_controller_map_fn)(k8sc_controller *, const k8sc_object *, void *userdata)
+MAP_FN = ctypes.CFUNCTYPE(None, c_void_p, c_void_p, c_void_p)
+
+
+class ControllerOptionsStruct(Structure):
+    """k8sc_controller_options (K8SC_CONTROLLER_OPTIONS_VERSION 1)."""
+    VERSION = 1
+    _fields_ = [
+        ("version", c_uint),
+        ("name", c_char_p),
+        ("api_version", c_char_p),
+        ("kind", c_char_p),
+        ("reconcile", RECONCILE_FN),
+        ("userdata", c_void_p),
+        ("userdata_free", c_void_p),
+        ("workers", c_int),
+        ("factory", c_void_p),
+        ("namespace_", c_char_p),
+        ("resync_ns", c_int64),
+        ("clock", c_void_p),
+        ("rate_limiter", c_void_p),
+    ]
+
+
 LOOKUP_FN = ctypes.CFUNCTYPE(c_void_p, c_char_p, c_void_p)
 META_FOREACH_FN = ctypes.CFUNCTYPE(c_int, c_char_p, c_char_p, c_void_p)
 
 _Q = POINTER(QuantityStruct)
 
 # name: (restype, argtypes). Every entry mirrors a declaration in
-# libk8sc/include/k8sc/{core,object,codec}.h.
+# libk8sc/include/k8sc/{core,object,codec,client,controller}.h.
 _PROTOTYPES = {
     # core.h
     "k8sc_version": (c_char_p, []),
@@ -216,6 +330,66 @@ _PROTOTYPES = {
     "k8sc_object_from_json": (c_int, [_OUT_HANDLE, c_char_p, c_size_t]),
     "k8sc_object_to_json": (c_int, [_OUT_STR, POINTER(c_size_t), _HANDLE, c_uint]),
     "k8sc_object_to_yaml": (c_int, [_OUT_STR, POINTER(c_size_t), _HANDLE, c_uint]),
+    # client.h
+    "k8sc_client_config_from_url": (c_int, [_OUT_HANDLE, _STR]),
+    "k8sc_client_config_free": (None, [_HANDLE]),
+    "k8sc_client_options_init": (c_int, [POINTER(ClientOptionsStruct), c_uint]),
+    "k8sc_client_new": (c_int, [_OUT_HANDLE, POINTER(ClientOptionsStruct)]),
+    "k8sc_client_free": (None, [_HANDLE]),
+    "k8sc_client_get_config": (c_void_p, [_HANDLE]),
+    "k8sc_client_config_server": (c_char_p, [_HANDLE]),
+    "k8sc_client_namespace": (c_char_p, [_HANDLE]),
+    "k8sc_client_last_status": (c_void_p, []),
+    "k8sc_client_get": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR, _STR]),
+    "k8sc_list_options_init": (c_int, [POINTER(ListOptionsStruct), c_uint]),
+    "k8sc_client_list": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR,
+                                 POINTER(ListOptionsStruct)]),
+    "k8sc_client_create": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE]),
+    "k8sc_client_update": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE]),
+    "k8sc_client_patch": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR, _STR, c_int, _STR]),
+    "k8sc_delete_options_init": (c_int, [POINTER(DeleteOptionsStruct), c_uint]),
+    "k8sc_client_delete": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR, _STR,
+                                   POINTER(DeleteOptionsStruct)]),
+    "k8sc_watch_options_init": (c_int, [POINTER(WatchOptionsStruct), c_uint]),
+    "k8sc_client_watch": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR,
+                                  POINTER(WatchOptionsStruct)]),
+    "k8sc_watch_next": (c_int, [POINTER(c_int), _OUT_HANDLE, _HANDLE, c_int]),
+    "k8sc_watch_event_type_name": (c_char_p, [c_int]),
+    "k8sc_watch_free": (None, [_HANDLE]),
+    # controller.h: caches, reconcilers, finalizers, events.
+    # k8sc_event_recorder_event is variadic: callers pass b"%s" and one bytes.
+    "k8sc_cache_get": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR]),
+    "k8sc_cache_list": (c_int, [POINTER(POINTER(c_void_p)), POINTER(c_size_t), _HANDLE,
+                                _STR, _HANDLE]),
+    "k8sc_cache_items_free": (None, [POINTER(c_void_p), c_size_t]),
+    "k8sc_cache_len": (c_size_t, [_HANDLE]),
+    "k8sc_informer_has_synced": (c_bool, [_HANDLE]),
+    "k8sc_workqueue_num_requeues": (c_uint, [_HANDLE, _STR]),
+    "k8sc_workqueue_len": (c_size_t, [_HANDLE]),
+    "k8sc_controller_options_init": (c_int, [POINTER(ControllerOptionsStruct), c_uint]),
+    "k8sc_controller_new": (c_int, [_OUT_HANDLE, _HANDLE, POINTER(ControllerOptionsStruct)]),
+    "k8sc_controller_free": (None, [_HANDLE]),
+    "k8sc_controller_owns": (c_int, [_HANDLE, _STR, _STR]),
+    "k8sc_controller_watches": (c_int, [_HANDLE, _STR, _STR, MAP_FN, c_void_p]),
+    "k8sc_controller_enqueue": (c_int, [_HANDLE, _STR, _STR]),
+    "k8sc_controller_enqueue_after": (c_int, [_HANDLE, _STR, _STR, c_int64]),
+    "k8sc_controller_cache": (c_void_p, [_HANDLE, _STR, _STR]),
+    "k8sc_controller_informer": (c_void_p, [_HANDLE, _STR, _STR]),
+    "k8sc_controller_name": (c_char_p, [_HANDLE]),
+    "k8sc_controller_queue": (c_void_p, [_HANDLE]),
+    "k8sc_controller_fd": (c_int, [_HANDLE]),
+    "k8sc_controller_next_timeout_ms": (c_int, [_HANDLE]),
+    "k8sc_controller_process": (c_int, [_HANDLE]),
+    "k8sc_finalizer_add": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE, _STR]),
+    "k8sc_finalizer_remove": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE, _STR]),
+    "k8sc_event_recorder_new": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, c_void_p]),
+    "k8sc_event_recorder_event": (c_int, [_HANDLE, _HANDLE, _STR, _STR, _STR]),
+    "k8sc_event_recorder_flush": (c_int, [_HANDLE, c_int]),
+    "k8sc_event_recorder_free": (None, [_HANDLE]),
+    # client.h calls behind Controller.update_status
+    "k8sc_client_resolve": (c_int, [_HANDLE, _STR, _STR, c_char_p, c_size_t, POINTER(c_bool)]),
+    "k8sc_client_request": (c_int, [_OUT_STR, POINTER(c_int), _HANDLE, _STR, _STR, _STR,
+                                    c_char_p, c_size_t]),
     # json-c, for trees the caller owns (see the module comment)
     "json_object_put": (c_int, [c_void_p]),
 }
@@ -274,6 +448,19 @@ del _name, _restype, _argtypes
 
 
 # ---- helpers shared by the modules ---------------------------------------
+
+# Room past a mirrored options struct for fields a newer library appended.
+_OPTIONS_SLACK = 256
+
+
+def new_options(struct, init_fn):
+    """A `struct` (one of the *OptionsStruct above) filled by its
+    k8sc_*_options_init(), with zeroed room behind it (see the module comment)."""
+    buf = (ctypes.c_char * (ctypes.sizeof(struct) + _OPTIONS_SLACK))()
+    opts = struct.from_buffer(buf)  # keeps `buf` alive
+    check(init_fn(byref(opts), struct.VERSION))
+    return opts
+
 
 def enc(text, what: str = "string") -> bytes:
     """A str (or bytes) as NUL-free UTF-8 for a C string argument."""

@@ -61,6 +61,39 @@ class ErrorMappingTest(unittest.TestCase):
                 self.assertEqual(e.code, code)
                 self.assertEqual(str(e), "boom")
 
+    def test_api_errors(self):
+        api = [k8sc.NotFound, k8sc.AlreadyExists, k8sc.Conflict, k8sc.Invalid,
+               k8sc.Forbidden, k8sc.Unauthorized, k8sc.Gone, k8sc.Timeout,
+               k8sc.TooManyRequests, k8sc.Unavailable]
+        for cls in api:
+            self.assertTrue(issubclass(cls, k8sc.ApiError), cls)
+        for cls in (k8sc.OutOfMemory, k8sc.IOFailure, k8sc.Overflow, k8sc.LimitExceeded):
+            self.assertFalse(issubclass(cls, k8sc.ApiError), cls)
+        self.assertTrue(issubclass(k8sc.ApiError, k8sc.K8scError))
+
+    def test_api_error_from_a_status(self):
+        cause = {"field": "metadata.name", "reason": "FieldValueInvalid"}
+        status = {"kind": "Status", "code": 422, "reason": "Invalid", "message": "bad",
+                  "details": {"causes": [cause]}}
+        e = errors.error_for_code(-3, "bad", status)
+        self.assertIs(type(e), k8sc.Invalid)
+        self.assertEqual((e.reason, e.http_status, e.status), ("Invalid", 422, status))
+        self.assertEqual(e.causes, [cause])
+        # A server error with no class of its own is still an ApiError.
+        e = errors.error_for_code(-1, "boom", {"code": 500, "reason": "InternalError"})
+        self.assertIs(type(e), k8sc.ApiError)
+        self.assertEqual((e.code, e.reason, e.http_status), (-1, "InternalError", 500))
+        e = errors.error_for_code(-12, "eof", {"code": 500})
+        self.assertIs(type(e), k8sc.ApiError)
+
+    def test_api_error_without_a_status(self):
+        e = errors.error_for_code(-13, "unreachable")
+        self.assertIs(type(e), k8sc.Unavailable)
+        self.assertEqual((e.status, e.reason, e.http_status, e.causes),
+                         (None, "ServiceUnavailable", None, []))
+        e = errors.error_for_code(-7, "expired", {"details": {"causes": "not a list"}})
+        self.assertEqual((e.reason, e.causes), ("Gone", []))
+
     def test_unknown_code_is_generic(self):
         e = errors.error_for_code(-99, "odd")
         self.assertIs(type(e), k8sc.K8scError)

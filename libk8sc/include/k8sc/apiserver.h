@@ -108,6 +108,12 @@ K8SC_EXTERN const char *k8sc_apiserver_response_content_type(const k8sc_apiserve
  */
 K8SC_EXTERN const char *k8sc_apiserver_response_body(const k8sc_apiserver_response *resp, size_t *len);
 
+/*
+ * The reply's warnings (each sent as a "Warning: 299 - ..." header), one a
+ * line, borrowed from `resp`; "" when there are none.
+ */
+K8SC_EXTERN const char *k8sc_apiserver_response_warnings(const k8sc_apiserver_response *resp);
+
 /* True for a watch stream, read with k8sc_apiserver_response_next. */
 K8SC_EXTERN bool k8sc_apiserver_response_is_stream(const k8sc_apiserver_response *resp);
 
@@ -119,6 +125,17 @@ K8SC_EXTERN bool k8sc_apiserver_response_is_stream(const k8sc_apiserver_response
  * a non-streaming reply.
  */
 K8SC_EXTERN int k8sc_apiserver_response_next(char **out, k8sc_apiserver_response *resp, int timeout_ms);
+
+/*
+ * For an event loop reading a watch stream: a descriptor (owned by `resp`,
+ * the same for its whole life) that polls readable while
+ * k8sc_apiserver_response_next may have a line or the end to give; it
+ * also wakes every 200 ms so that timeoutSeconds, bookmarks and a stopped
+ * server are noticed. Then call k8sc_apiserver_response_next with timeout
+ * 0 until it returns ETIMEOUT. -1 (with EINVAL) for a non-streaming reply,
+ * or (EIO) when the descriptor cannot be made.
+ */
+K8SC_EXTERN int k8sc_apiserver_response_fd(k8sc_apiserver_response *resp);
 
 /* Free a response (ending its watch, if any). NULL is fine. */
 K8SC_EXTERN void k8sc_apiserver_response_free(k8sc_apiserver_response *resp);

@@ -2,6 +2,9 @@
  * libk8sc client: kubeconfig loading, connection configuration and a
  * thread-safe HTTP client (libcurl) for any Kubernetes-compatible API
  * server, addressing resources by apiVersion + kind through discovery.
+ * The same client can instead call an API server's handler in this
+ * process (k8sc_client_options.apiserver, k8sc_client_new_in_process):
+ * one client interface, two transports.
  *
  * Errors from the server (a metav1.Status) become distinct codes:
  * NotFound ENOTFOUND, AlreadyExists EEXISTS, Conflict ECONFLICT, Invalid
@@ -167,6 +170,9 @@ K8SC_EXTERN void k8sc_client_config_free(k8sc_client_config *cfg);
 
 /* ---- client -------------------------------------------------------------- */
 
+/* An API server (apiserver.h), for the in-process transport. */
+typedef struct k8sc_apiserver k8sc_apiserver;
+
 /* A client for one API server. Safe to share between threads. */
 typedef struct k8sc_client k8sc_client;
 
@@ -188,13 +194,21 @@ typedef struct k8sc_client_options {
     long max_retry_wait_ms;
     /* Kinds to resolve without asking the server (borrowed); NULL: discovery only. */
     k8sc_registry *registry;
+    /*
+     * Serve requests in process through this server's handler
+     * (k8sc_apiserver_handle; borrowed, must outlive the client), with no
+     * socket. Wins over config and kubeconfig; of the overrides only
+     * namespace_ applies (NULL: "default"). Since version 2.
+     */
+    k8sc_apiserver *apiserver;
 } k8sc_client_options;
 
-#define K8SC_CLIENT_OPTIONS_VERSION 1
+/* Version 1 is the same structure without `apiserver` (still accepted). */
+#define K8SC_CLIENT_OPTIONS_VERSION 2
 #define K8SC_CLIENT_OPTIONS_INIT \
-    { K8SC_CLIENT_OPTIONS_VERSION, NULL, NULL, K8SC_KUBECONFIG_OVERRIDES_INIT, NULL, 0, 0, 0, NULL }
+    { K8SC_CLIENT_OPTIONS_VERSION, NULL, NULL, K8SC_KUBECONFIG_OVERRIDES_INIT, NULL, 0, 0, 0, NULL, NULL }
 
-/* Fill `opts` with K8SC_CLIENT_OPTIONS_INIT. EINVAL for an unknown version. */
+/* Fill `opts` (of the layout of `version`, 1 or 2) with the defaults. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_client_options_init(k8sc_client_options *opts, unsigned int version);
 
 /*
@@ -204,6 +218,15 @@ K8SC_EXTERN int k8sc_client_options_init(k8sc_client_options *opts, unsigned int
  * `opts` may be NULL for the defaults.
  */
 K8SC_EXTERN int k8sc_client_new(k8sc_client **out, const k8sc_client_options *opts);
+
+/*
+ * A client that calls `srv`'s request handler in this process (no socket,
+ * no HTTP; the server need not be started): the same requests, replies and
+ * error codes as over HTTP. Namespace "default"; k8sc_client_config_server
+ * names "inproc://". `srv` is borrowed and must outlive the client.
+ * EINVAL for a NULL argument.
+ */
+K8SC_EXTERN int k8sc_client_new_in_process(k8sc_client **out, k8sc_apiserver *srv);
 
 /* Free a client. Open watches must be freed first. NULL is fine. */
 K8SC_EXTERN void k8sc_client_free(k8sc_client *client);
@@ -282,6 +305,13 @@ K8SC_EXTERN int k8sc_client_create(k8sc_object **out, k8sc_client *client, const
 /* Replace `obj` (PUT); its resourceVersion, if set, is a precondition (ECONFLICT). */
 K8SC_EXTERN int k8sc_client_update(k8sc_object **out, k8sc_client *client, const k8sc_object *obj);
 
+/*
+ * Replace `obj`'s status through its /status subresource (PUT; the server
+ * keeps everything but the status); its resourceVersion, if set, is a
+ * precondition (ECONFLICT). ENOTFOUND for a kind without the subresource.
+ */
+K8SC_EXTERN int k8sc_client_update_status(k8sc_object **out, k8sc_client *client, const k8sc_object *obj);
+
 /* Patch an object with a JSON, merge or strategic merge patch (`patch` is JSON text). */
 K8SC_EXTERN int k8sc_client_patch(k8sc_object **out, k8sc_client *client, const char *api_version,
     const char *kind, const char *namespace_, const char *name, k8sc_patch_type type, const char *patch);
@@ -340,9 +370,10 @@ typedef struct k8sc_watch_options {
 K8SC_EXTERN int k8sc_watch_options_init(k8sc_watch_options *opts, unsigned int version);
 
 /*
- * Open a watch on its own connection. Returns once the server accepted it
- * (an HTTP error is returned as its mapped code) or the client's timeout
- * passed (ETIMEOUT). `namespace_` as for k8sc_client_list. `opts` may be NULL.
+ * Open a watch on its own connection (in process: a streaming reply of the
+ * server's handler). Returns once the server accepted it (an HTTP error is
+ * returned as its mapped code) or the client's timeout passed (ETIMEOUT).
+ * `namespace_` as for k8sc_client_list. `opts` may be NULL.
  */
 K8SC_EXTERN int k8sc_client_watch(k8sc_watch **out, k8sc_client *client, const char *api_version,
     const char *kind, const char *namespace_, const k8sc_watch_options *opts);
@@ -357,11 +388,14 @@ K8SC_EXTERN int k8sc_client_watch(k8sc_watch **out, k8sc_client *client, const c
 K8SC_EXTERN int k8sc_watch_next(k8sc_watch_event_type *type, k8sc_object **object, k8sc_watch *watch, int timeout_ms);
 
 /*
- * For a host's event loop: the socket of the watch's connection, to poll
- * for reading (-1 when the stream ended). When it is readable, call
- * k8sc_watch_next with timeout 0 until it returns ETIMEOUT (several events
- * may arrive in one read). Call it again after each k8sc_watch_next: the
- * socket does not change while the stream lives.
+ * For a host's event loop: a descriptor to poll for reading (-1 when the
+ * stream ended or on error). Over HTTP it is the socket of the watch's
+ * connection; in process, a descriptor owned by the stream that is readable
+ * while events may be waiting (it also wakes every 200 ms so that the end
+ * of the stream is noticed). When it is readable, call k8sc_watch_next with
+ * timeout 0 until it returns ETIMEOUT (several events may arrive at once,
+ * and a wake-up may bring none). Call it again after each k8sc_watch_next:
+ * the descriptor does not change while the stream lives.
  */
 K8SC_EXTERN int k8sc_watch_fd(const k8sc_watch *watch);
 

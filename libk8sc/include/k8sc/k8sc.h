@@ -10,5 +10,6 @@
 #include "apiserver.h"
 #include "client.h"
 #include "controller.h"
+#include "controllers.h"
 
 #endif

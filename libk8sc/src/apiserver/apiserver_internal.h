@@ -24,6 +24,7 @@ struct k8sc_apiserver {
     struct MHD_Daemon *daemon;
     int bound_port;
     atomic_bool stopping;
+    struct k8sc__crds *crds; /* established CustomResourceDefinitions (crd.c) */
 };
 
 /* One query parameter, decoded. */
@@ -77,6 +78,7 @@ struct k8sc_apiserver_response {
     char *body;
     size_t body_len;
     struct k8sc__watch_stream *stream;
+    char *warnings; /* Warning header texts, one a line, or NULL */
 };
 
 /* Response builders: each fills `resp` (body copied / taken). 0 or ENOMEM. */
@@ -136,7 +138,8 @@ int k8sc__object_from_kv(k8sc_object **out, const k8sc_store_kv *kv);
 int k8sc__object_to_store(char **out, size_t *len, const k8sc_object *obj);
 
 /* Strategy: defaults and validation of writes. */
-typedef enum { K8SC__WRITE_MAIN, K8SC__WRITE_STATUS } k8sc__write_target;
+/* The main resource, /status (status only) or a namespace's /finalize (spec.finalizers only). */
+typedef enum { K8SC__WRITE_MAIN, K8SC__WRITE_STATUS, K8SC__WRITE_FINALIZE } k8sc__write_target;
 int k8sc__decode_body(k8sc_object **out, k8sc_apiserver_response *resp, const k8sc__request *req);
 int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj);
 int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route,
@@ -150,6 +153,13 @@ int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create);
 int k8sc__check_immutable(k8sc_apiserver_response *resp, const k8sc_resource *r, const k8sc_object *obj,
     const k8sc_object *old);
 
+/* Where a kind keeps what its Scale shows, as object paths; selector "": a spec.selector LabelSelector. */
+typedef struct k8sc__scale_paths {
+    char spec[128], status[128], selector[128];
+} k8sc__scale_paths;
+/* The scale paths a custom resource's CRD declares: true with *out filled, false (untouched) otherwise. */
+bool k8sc__crd_scale_paths(k8sc__scale_paths *out, k8sc_apiserver *srv, const k8sc_resource *r);
+
 /* The scale subresource (scale.c): GET, PUT and PATCH of an autoscaling/v1 Scale. */
 int k8sc__handle_scale(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route);
@@ -158,11 +168,11 @@ int k8sc__handle_scale(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
 int k8sc__handle_binding(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route);
 
-/* Tables. */
+/* Tables (custom resources print their CRD's columns). */
 bool k8sc__wants_table(const char *accept);
 struct json_object *k8sc__table_columns(const k8sc_resource *r);
-struct json_object *k8sc__table_row(const k8sc_resource *r, const k8sc_object *obj, int64_t now);
-struct json_object *k8sc__table_new(const k8sc_resource *r, const char *rv);
+struct json_object *k8sc__table_row(k8sc_apiserver *srv, const k8sc_resource *r, const k8sc_object *obj, int64_t now);
+struct json_object *k8sc__table_new(k8sc_apiserver *srv, const k8sc_resource *r, const char *rv);
 void k8sc__human_duration(char *buf, size_t size, int64_t seconds);
 
 /* Handlers. */
@@ -182,6 +192,65 @@ void k8sc__filter_clear(k8sc__filter *f);
 /* Watch streams. */
 void k8sc__watch_stream_free(struct k8sc__watch_stream *ws);
 int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeout_ms);
+
+/* Namespace lifecycle (namespace.c). */
+bool k8sc__is_namespace(const k8sc_resource *r);
+/* Whether `obj` is a namespace that spec.finalizers still keeps from going. */
+bool k8sc__namespace_held(const k8sc_resource *r, const k8sc_object *obj);
+/* The namespace strategy's PrepareForCreate: "kubernetes" among spec.finalizers. */
+int k8sc__namespace_prepare_create(k8sc_object *obj);
+/* ValidateNamespace / ValidateNamespaceFinalizeUpdate of spec.finalizers: the number of errors added, or ENOMEM. */
+int k8sc__namespace_validate(k8sc_field_errors *errs, const k8sc__route *route, const k8sc_object *obj);
+/* The first delete of a namespace: deletionTimestamp `now` (kept if set) and phase Terminating. */
+int k8sc__namespace_mark_terminating(k8sc_object *obj, int64_t now);
+/* NamespaceLifecycle admission: 0 with a 403 Status reply for an immortal namespace. */
+int k8sc__namespace_admit_delete(k8sc_apiserver_response *resp, const k8sc__route *route);
+/*
+ * NamespaceLifecycle admission of a create (before names are generated and
+ * objects validated): 0 with a 404 Status reply for a missing namespace, a
+ * 403 one for a terminating namespace.
+ */
+int k8sc__namespace_admit_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc_resource *r,
+    const k8sc_object *obj);
+
+/* CustomResourceDefinitions (crd.c, crd_validate.c, crd_schema.c, crd_print.c). */
+bool k8sc__is_crd(const k8sc_resource *r);
+/* Read the CRDs in the store and serve their kinds; at k8sc_apiserver_new. */
+int k8sc__crd_load(k8sc_apiserver *srv);
+/* Stop serving the CRDs' kinds and free the cache. */
+void k8sc__crd_unload(k8sc_apiserver *srv);
+/* After a CRD write: serve new and changed CRDs, clean up deleted ones and their custom resources. */
+int k8sc__crd_sync(k8sc_apiserver *srv);
+/* The CRD serving custom resource kind `r`, a new reference (k8sc_object_free), or NULL. */
+k8sc_object *k8sc__crd_for(k8sc_apiserver *srv, const k8sc_resource *r);
+/* spec.versions[] entry `version` of a CRD, borrowed, or NULL. */
+struct json_object *k8sc__crd_version(const k8sc_object *crd, const char *version);
+/*
+ * The strategy of CRDs (defaults, validation, status) and custom resources
+ * (pruning, defaults, schema validation, generation) for a create (`old`
+ * NULL) or update: invalid fields go to `errs`. 0 or ENOMEM.
+ */
+int k8sc__crd_prepare(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj, const k8sc_object *old,
+    k8sc_field_errors *errs);
+/* Before a custom resource request: 415 for strategic merge patch, fieldValidation of unknown fields. */
+int k8sc__crd_admit(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+/* A custom resource written as another version of its CRD becomes the route's (the None conversion). */
+void k8sc__crd_convert(k8sc_apiserver *srv, const k8sc_resource *r, k8sc_object *obj);
+/* The same for the objects of a reply (an object or a list), read through another version than stored. */
+int k8sc__crd_convert_reply(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route);
+int k8sc__crd_defaults(k8sc_object *crd);
+int k8sc__crd_validate(k8sc_field_errors *errs, const k8sc_object *crd, const k8sc_object *old);
+int k8sc__crd_set_status(k8sc_object *crd, const k8sc_object *old, int64_t now);
+/* Structural schemas: drop unknown fields (their paths appended to `unknown` if not NULL), defaults, validation. */
+int k8sc__schema_prune(struct json_object *root, const struct json_object *schema, struct json_object *unknown);
+int k8sc__schema_default(struct json_object *root, const struct json_object *schema);
+int k8sc__schema_validate(k8sc_field_errors *errs, const struct json_object *root, const struct json_object *schema);
+/* Table columns and one row's cells of a custom resource; the OpenAPI schema and its name. */
+struct json_object *k8sc__crd_table_columns(const k8sc_object *crd, const char *version);
+struct json_object *k8sc__crd_table_cells(const k8sc_object *crd, const char *version, const k8sc_object *obj);
+struct json_object *k8sc__crd_openapi_schema(const k8sc_object *crd, const k8sc_resource *r);
+void k8sc__crd_schema_name(char *buf, size_t size, const k8sc_resource *r);
 
 /* Bootstrapping. */
 int k8sc__ensure_namespaces(k8sc_apiserver *srv);

@@ -467,11 +467,45 @@ static void service_defaults(struct json_object *spec)
         def_bool(spec, "allocateLoadBalancerNodePorts", true);
 }
 
+/*
+ * Secrets: type Opaque by default, and stringData (write-only) folded into
+ * data as base64, winning over data's keys, as the v1 conversion does.
+ */
+static int secret_defaults(struct json_object *root)
+{
+    def_str(root, "type", "Opaque");
+    struct json_object *sd = child(root, "stringData");
+    if (!sd)
+        return 0;
+    if (json_object_is_type(sd, json_type_object)) {
+        struct json_object *data = ensure_obj(root, "data");
+        if (!data)
+            return k8sc__error_nomem();
+        json_object_object_foreach(sd, key, val) {
+            if (!json_object_is_type(val, json_type_string))
+                continue;
+            k8sc__buf b = K8SC__BUF_INIT;
+            k8sc__base64_encode(&b, json_object_get_string(val), (size_t)json_object_get_string_len(val), 0);
+            struct json_object *enc = k8sc__buf_status(&b) ? NULL
+                : json_object_new_string_len(b.ptr ? b.ptr : "", (int)b.len);
+            k8sc__buf_free(&b);
+            if (!enc || json_object_object_add(data, key, enc) < 0) {
+                json_object_put(enc);
+                return k8sc__error_nomem();
+            }
+        }
+    }
+    json_object_object_del(root, "stringData");
+    return 0;
+}
+
 int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create)
 {
     struct json_object *root = k8sc_object_json(obj);
     if (is(r, "", "Pod"))
         return pod_defaults(obj, create);
+    if (is(r, "", "Secret"))
+        return secret_defaults(root);
     bool workload = is(r, "apps", "Deployment") || is(r, "apps", "ReplicaSet") || is(r, "apps", "StatefulSet") ||
         is(r, "apps", "DaemonSet") || is(r, "", "ReplicationController") || is(r, "batch", "Job") ||
         is(r, "batch", "CronJob") || is(r, "", "Service");

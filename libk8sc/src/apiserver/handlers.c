@@ -164,13 +164,13 @@ static int reply_object(k8sc_apiserver_response *resp, k8sc_apiserver *srv, cons
 {
     if (!k8sc__wants_table(req->accept))
         return k8sc__resp_object(resp, status, obj);
-    struct json_object *t = k8sc__table_new(route->resource, k8sc_object_resource_version(obj));
+    struct json_object *t = k8sc__table_new(srv, route->resource, k8sc_object_resource_version(obj));
     struct json_object *rows = NULL;
     if (!t || !json_object_object_get_ex(t, "rows", &rows)) {
         json_object_put(t);
         return k8sc__error_nomem();
     }
-    json_object_array_add(rows, k8sc__table_row(route->resource, obj, now_sec(srv)));
+    json_object_array_add(rows, k8sc__table_row(srv, route->resource, obj, now_sec(srv)));
     int rc = k8sc__resp_json(resp, status, t);
     json_object_put(t);
     return rc;
@@ -351,12 +351,12 @@ static int handle_list(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
     snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)revision);
     struct json_object *list;
     if (k8sc__wants_table(req->accept)) {
-        list = k8sc__table_new(route->resource, rvbuf);
+        list = k8sc__table_new(srv, route->resource, rvbuf);
         struct json_object *rows = NULL;
         json_object_object_get_ex(list, "rows", &rows);
         int64_t now = now_sec(srv);
         for (size_t i = 0; i < count && rows; i++)
-            json_object_array_add(rows, k8sc__table_row(route->resource, items[i], now));
+            json_object_array_add(rows, k8sc__table_row(srv, route->resource, items[i], now));
     } else {
         list = json_object_new_object();
         json_object_object_add(list, "kind", json_object_new_string(k8sc_resource_list_kind(route->resource)));
@@ -384,30 +384,6 @@ static int handle_list(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
 
 /* ---- create ----------------------------------------------------------------- */
 
-/* The namespace must exist and not be terminating before anything is created in it. */
-static int check_namespace_open(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const char *ns)
-{
-    const k8sc_resource *nsr = k8sc_registry_find_resource(srv->registry, "", "v1", "namespaces");
-    if (!nsr)
-        return 0;
-    k8sc__route r = { .kind = K8SC__ROUTE_RESOURCE, .resource = nsr, .name = ns };
-    k8sc_object *obj = NULL;
-    int rc = read_object(&obj, NULL, resp, srv, &r);
-    if (rc || !obj)
-        return rc;
-    int64_t ts;
-    if (k8sc_object_deletion_timestamp(obj, &ts) == 0) {
-        char msg[512];
-        snprintf(msg, sizeof(msg), "unable to create new content in namespace %s because it is being terminated", ns);
-        struct json_object *d = json_object_new_object();
-        json_object_object_add(d, "name", json_object_new_string(ns));
-        json_object_object_add(d, "kind", json_object_new_string("namespaces"));
-        rc = k8sc__status_error(resp, 403, "Forbidden", msg, d);
-    }
-    k8sc_object_free(obj);
-    return rc;
-}
-
 static int handle_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route)
 {
@@ -416,8 +392,6 @@ static int handle_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
     if (rc || resp->status)
         return rc;
     rc = k8sc__prepare_create(resp, srv, route, obj);
-    if (!rc && !resp->status && k8sc_resource_namespaced(route->resource))
-        rc = check_namespace_open(resp, srv, k8sc_object_namespace(obj));
     char *key = NULL, *text = NULL;
     size_t len = 0;
     if (!rc && !resp->status) {
@@ -459,11 +433,16 @@ static int set_from(k8sc_object *dst, const char *path, const k8sc_object *src)
     return rc;
 }
 
-/* An update that leaves no finalizer on an object already being deleted (grace period over or none) deletes it. */
-static bool delete_during_update(const k8sc_object *obj, const k8sc_object *old)
+/*
+ * An update that leaves no finalizer on an object already being deleted
+ * (grace period over or none) deletes it; a namespace also needs an empty
+ * spec.finalizers (ShouldDeleteNamespaceDuringUpdate).
+ */
+static bool delete_during_update(const k8sc__route *route, const k8sc_object *obj, const k8sc_object *old)
 {
     int64_t ts, grace = 0;
-    if (k8sc_object_finalizer_count(obj) > 0 || k8sc_object_deletion_timestamp(old, &ts) != 0)
+    if (k8sc_object_finalizer_count(obj) > 0 || k8sc_object_deletion_timestamp(old, &ts) != 0 ||
+        k8sc__namespace_held(route->resource, obj))
         return false;
     return k8sc_object_deletion_grace_period(old, &grace) != 0 || grace == 0;
 }
@@ -492,11 +471,11 @@ static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
             k8sc_object_free(old);
             break;
         }
-        if (target == K8SC__WRITE_STATUS) {
-            /* /status changes status only: everything else is the stored object's. */
+        if (target != K8SC__WRITE_MAIN) {
+            /* /status changes status only, /finalize spec.finalizers only: the rest is the stored object's. */
             rc = k8sc_object_dup(&obj, old);
             if (!rc)
-                rc = set_from(obj, "status", body);
+                rc = set_from(obj, target == K8SC__WRITE_STATUS ? "status" : "spec.finalizers", body);
             if (!rc) {
                 const char *name = k8sc_object_name(body);
                 if (name && *name && strcmp(name, route->name) != 0)
@@ -514,7 +493,7 @@ static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
             break;
         }
         k8sc_object_set_resource_version(obj, k8sc_object_resource_version(old));
-        if (target == K8SC__WRITE_MAIN && delete_during_update(obj, old)) {
+        if (target != K8SC__WRITE_STATUS && delete_during_update(route, obj, old)) {
             /* The last finalizer went from an object being deleted: it goes now (shouldDeleteDuringUpdate). */
             char *key = k8sc__storage_key(route->resource, route->ns, route->name);
             rc = key ? (dry_run(req) ? 0 : k8sc_store_delete(NULL, NULL, srv->store, key, mod)) : K8SC_ENOMEM;
@@ -699,28 +678,6 @@ static int delete_success(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
     return k8sc__status_error(resp, 200, NULL, NULL, d);
 }
 
-/* True if any namespaced kind has an object in namespace `ns`. */
-static int namespace_has_content(bool *out, k8sc_apiserver *srv, const char *ns)
-{
-    *out = false;
-    for (size_t i = 0; i < k8sc_registry_count(srv->registry) && !*out; i++) {
-        const k8sc_resource *r = k8sc_registry_at(srv->registry, i);
-        if (!k8sc_resource_namespaced(r))
-            continue;
-        char *prefix = k8sc__storage_key(r, ns, NULL);
-        if (!prefix)
-            return K8SC_ENOMEM;
-        k8sc_store_page *page = NULL;
-        int rc = k8sc_store_list(&page, srv->store, prefix, 1, NULL, 0);
-        k8sc_free(prefix);
-        if (rc)
-            return rc;
-        *out = page->count > 0;
-        k8sc_store_page_free(page);
-    }
-    return 0;
-}
-
 int k8sc__write_back(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj, int64_t *mod)
 {
     char *key = k8sc__storage_key(route->resource, route->ns, route->name), *text = NULL;
@@ -747,7 +704,7 @@ static int write_back(k8sc_apiserver *srv, const k8sc__request *req, const k8sc_
 }
 
 /* markAsDeleting: deletionTimestamp (kept if set), deletionGracePeriodSeconds 0, generation bumped once. */
-static int mark_deleting(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj)
+static int mark_deleting(k8sc_apiserver *srv, k8sc_object *obj)
 {
     int64_t ts;
     int rc = 0;
@@ -759,8 +716,6 @@ static int mark_deleting(k8sc_apiserver *srv, const k8sc__route *route, k8sc_obj
     }
     if (!rc)
         rc = k8sc_object_set_deletion_grace_period(obj, true, 0);
-    if (!rc && strcmp(k8sc_resource_kind(route->resource), "Namespace") == 0)
-        rc = k8sc_object_set_string(obj, "status.phase", "Terminating");
     return rc;
 }
 
@@ -897,9 +852,10 @@ typedef enum { DEL_NOW, DEL_KEEP, DEL_PENDING } del_outcome;
 
 /*
  * Store.Delete's decision: graceful deletion (pods), finalizers (the
- * object's and the GC's orphan/foregroundDeletion), and the namespace rule
- * that only an empty namespace goes at once. Modifies `obj` as it should be
- * written when the outcome is DEL_KEEP.
+ * object's and the GC's orphan/foregroundDeletion), and the namespace
+ * REST's rules: the first delete only marks a namespace Terminating, and
+ * it stays while spec.finalizers is not empty. Modifies `obj` as it should
+ * be written when the outcome is DEL_KEEP.
  */
 static int decide(del_outcome *out, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj,
     const delete_opts *o)
@@ -914,17 +870,21 @@ static int decide(del_outcome *out, k8sc_apiserver *srv, const k8sc__route *rout
         *out = DEL_PENDING;
         return 0;
     }
+    int64_t ts;
+    bool ns_first = k8sc__is_namespace(route->resource) && k8sc_object_deletion_timestamp(obj, &ts) != 0;
+    if (!ns_first && k8sc__namespace_held(route->resource, obj)) {
+        *out = DEL_KEEP;
+        return 0;
+    }
     if ((rc = gc_finalizers(&gc_changed, obj, o)))
         return rc;
-    bool keep = k8sc_object_finalizer_count(obj) > 0;
-    if (!keep && strcmp(k8sc_resource_kind(route->resource), "Namespace") == 0 &&
-        strcmp(k8sc_resource_group(route->resource), "") == 0) {
-        /* Until the namespace controller exists, only an empty namespace goes at once. */
-        if ((rc = namespace_has_content(&keep, srv, route->name)))
-            return rc;
+    if (ns_first) {
+        *out = DEL_KEEP;
+        return k8sc__namespace_mark_terminating(obj, now_sec(srv));
     }
+    bool keep = k8sc_object_finalizer_count(obj) > 0;
     if (keep && !graceful)
-        rc = mark_deleting(srv, route, obj);
+        rc = mark_deleting(srv, obj);
     if (keep || (graceful && period > 0))
         *out = DEL_KEEP;
     return rc;
@@ -1055,7 +1015,10 @@ static int handle_delete(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
     const k8sc__route *route)
 {
     delete_opts opts;
-    int rc = delete_options(&opts, resp, req);
+    int rc = k8sc__namespace_admit_delete(resp, route);
+    if (rc || resp->status)
+        return rc;
+    rc = delete_options(&opts, resp, req);
     if (!rc && !resp->status)
         rc = delete_one(resp, srv, req, route, &opts, NULL);
     delete_opts_clear(&opts);
@@ -1127,6 +1090,9 @@ int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
             return k8sc__handle_scale(resp, srv, req, route);
         if (strcmp(route->subresource, "binding") == 0 && is_pod(r))
             return k8sc__handle_binding(resp, srv, req, route);
+        if (strcmp(route->subresource, "finalize") == 0 && k8sc__is_namespace(r))
+            return strcmp(m, "PUT") == 0 ? handle_update(resp, srv, req, route, K8SC__WRITE_FINALIZE)
+                                         : k8sc__status_method_not_allowed(resp);
         if (strcmp(route->subresource, "status") != 0 || !k8sc_resource_has_subresource(r, "status"))
             return k8sc__status_route_not_found(resp);
         if (get)

@@ -185,8 +185,15 @@ int k8sc__serve_openapi_gv(k8sc_apiserver_response *resp, k8sc_apiserver *srv, c
         json_object_object_add(o, "delete", operation(r, "delete", "delete", false));
         json_object_object_add(paths, item, o);
         char name[400];
-        schema_name(name, sizeof(name), r);
-        json_object_object_add(schemas, name, kind_schema(r));
+        k8sc_object *crd = k8sc__crd_for(srv, r);
+        if (crd) {
+            k8sc__crd_schema_name(name, sizeof(name), r);
+            json_object_object_add(schemas, name, k8sc__crd_openapi_schema(crd, r));
+            k8sc_object_free(crd);
+        } else {
+            schema_name(name, sizeof(name), r);
+            json_object_object_add(schemas, name, kind_schema(r));
+        }
     }
     json_object_object_add(doc, "paths", paths);
     struct json_object *components = json_object_new_object();

@@ -1,7 +1,8 @@
 /*
  * The scale subresource of deployments, replicasets, statefulsets and
  * replicationcontrollers: an autoscaling/v1 Scale view of spec.replicas,
- * status.replicas and the selector, as pkg/registry/apps/deployment/storage
+ * status.replicas and the selector (for custom resources, the paths their
+ * CRD's subresources.scale names), as pkg/registry/apps/deployment/storage
  * (ScaleREST, scaleUpdatedObjectInfo) serves it. Writes change only
  * spec.replicas of the parent and go through the parent's update rules.
  */
@@ -31,10 +32,20 @@ static int read_parent(k8sc_object **out, int64_t *mod, k8sc_apiserver_response 
     return rc;
 }
 
+/* Built-in kinds keep their replicas at the usual places and select with spec.selector. */
+static const k8sc__scale_paths builtin_paths = { "spec.replicas", "status.replicas", "" };
+
 /* status.selector: the parent's selector in its canonical string form ("" matches everything). */
-static int selector_string(char **out, const k8sc_object *obj)
+static int selector_string(char **out, const k8sc__scale_paths *paths, const k8sc_object *obj)
 {
     *out = NULL;
+    if (paths->selector[0]) {
+        /* A custom resource's labelSelectorPath names a string already in that form. */
+        const char *s = k8sc_object_get_string(obj, paths->selector);
+        if (s && !(*out = k8sc__strdup(s)))
+            return K8SC_ENOMEM;
+        return 0;
+    }
     struct json_object *sel = k8sc_object_get(obj, "spec.selector");
     if (!sel || !json_object_is_type(sel, json_type_object))
         return 0;
@@ -57,16 +68,16 @@ static void add_str(struct json_object *o, const char *key, const char *value)
 }
 
 /* The Scale an object shows (scaleFromDeployment and its siblings). */
-static int scale_of(struct json_object **out, const k8sc_object *obj)
+static int scale_of(struct json_object **out, const k8sc__scale_paths *paths, const k8sc_object *obj)
 {
     *out = NULL;
     char *selector = NULL;
-    int rc = selector_string(&selector, obj);
+    int rc = selector_string(&selector, paths, obj);
     if (rc)
         return rc;
     int64_t replicas = 0, current = 0;
-    k8sc_object_get_int(obj, "spec.replicas", &replicas);
-    k8sc_object_get_int(obj, "status.replicas", &current);
+    k8sc_object_get_int(obj, paths->spec, &replicas);
+    k8sc_object_get_int(obj, paths->status, &current);
     struct json_object *s = json_object_new_object(), *md = json_object_new_object();
     struct json_object *spec = json_object_new_object(), *status = json_object_new_object();
     if (!s || !md || !spec || !status) {
@@ -100,10 +111,10 @@ static int scale_of(struct json_object **out, const k8sc_object *obj)
     return 0;
 }
 
-static int reply_scale(k8sc_apiserver_response *resp, const k8sc_object *obj)
+static int reply_scale(k8sc_apiserver_response *resp, const k8sc__scale_paths *paths, const k8sc_object *obj)
 {
     struct json_object *s = NULL;
-    int rc = scale_of(&s, obj);
+    int rc = scale_of(&s, paths, obj);
     if (rc)
         return rc;
     rc = k8sc__resp_json(resp, 200, s);
@@ -145,7 +156,8 @@ static int validate_scale(k8sc_apiserver_response *resp, const k8sc__route *rout
 
 /* The Scale a write asks for: the PUT body, or the patch applied to the current Scale. */
 static int wanted_scale(struct json_object **out, k8sc_apiserver_response *resp, const k8sc__request *req,
-    const k8sc_object *old, const struct json_object *body, const struct json_object *patch, k8sc_patch_type type)
+    const k8sc__scale_paths *paths, const k8sc_object *old, const struct json_object *body,
+    const struct json_object *patch, k8sc_patch_type type)
 {
     *out = NULL;
     if (!patch) {
@@ -153,7 +165,7 @@ static int wanted_scale(struct json_object **out, k8sc_apiserver_response *resp,
         return 0;
     }
     struct json_object *cur = NULL;
-    int rc = scale_of(&cur, old);
+    int rc = scale_of(&cur, paths, old);
     if (rc)
         return rc;
     (void)req;
@@ -166,6 +178,8 @@ static int wanted_scale(struct json_object **out, k8sc_apiserver_response *resp,
 static int scale_write(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route, const struct json_object *body, const struct json_object *patch, k8sc_patch_type type)
 {
+    k8sc__scale_paths paths = builtin_paths;
+    k8sc__crd_scale_paths(&paths, srv, route->resource);
     /* The parent's own route: the update rules see a main-resource write. */
     k8sc__route parent = *route;
     parent.subresource = NULL;
@@ -178,7 +192,7 @@ static int scale_write(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
         rc = read_parent(&old, &mod, resp, srv, route);
         if (rc || !old)
             return rc;
-        rc = wanted_scale(&want, resp, req, old, body, patch, type);
+        rc = wanted_scale(&want, resp, req, &paths, old, body, patch, type);
         if (!rc && !resp->status)
             rc = validate_scale(resp, route, want, &replicas);
         /* A resourceVersion in the Scale is the parent's precondition (deployment.ResourceVersion = scale's). */
@@ -198,7 +212,7 @@ static int scale_write(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
         if (!rc && !resp->status)
             rc = k8sc_object_dup(&obj, old);
         if (!rc && !resp->status)
-            rc = k8sc_object_set_int(obj, "spec.replicas", replicas);
+            rc = k8sc_object_set_int(obj, paths.spec, replicas);
         if (!rc && !resp->status)
             rc = k8sc__prepare_update(resp, srv, &parent, obj, old, K8SC__WRITE_MAIN);
         if (rc || resp->status) {
@@ -208,7 +222,7 @@ static int scale_write(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
         }
         const char *dry = k8sc__query_get(req, "dryRun");
         if (k8sc_object_equal(obj, old) || (dry && strcmp(dry, "All") == 0)) {
-            rc = reply_scale(resp, obj);
+            rc = reply_scale(resp, &paths, obj);
             k8sc_object_free(old);
             k8sc_object_free(obj);
             return rc;
@@ -222,7 +236,7 @@ static int scale_write(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
         if (rc)
             rc = k8sc__status_from_code(resp, rc, route->resource, route->name);
         else
-            rc = reply_scale(resp, obj);
+            rc = reply_scale(resp, &paths, obj);
         k8sc_object_free(obj);
         return rc;
     }
@@ -280,7 +294,9 @@ int k8sc__handle_scale(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
         int rc = read_parent(&obj, &mod, resp, srv, route);
         if (rc || !obj)
             return rc;
-        rc = reply_scale(resp, obj);
+        k8sc__scale_paths paths = builtin_paths;
+        k8sc__crd_scale_paths(&paths, srv, route->resource);
+        rc = reply_scale(resp, &paths, obj);
         k8sc_object_free(obj);
         return rc;
     }

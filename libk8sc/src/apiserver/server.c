@@ -71,6 +71,8 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
     }
     if (!rc)
         rc = k8sc__ensure_namespaces(srv);
+    if (!rc)
+        rc = k8sc__crd_load(srv);
     if (rc) {
         k8sc_apiserver_free(srv);
         return rc;
@@ -191,6 +193,15 @@ static enum MHD_Result queue(struct MHD_Connection *conn, k8sc_apiserver_respons
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type ? resp->content_type : "application/json");
     MHD_add_response_header(r, "Cache-Control", "no-cache, private");
+    for (char *w = resp->warnings, *nl; w && *w; w = nl ? nl + 1 : w + strlen(w)) {
+        nl = strchr(w, '\n');
+        k8sc__buf h = K8SC__BUF_INIT;
+        k8sc__buf_puts(&h, "299 - ");
+        k8sc__buf_put_goquoted(&h, w, nl ? (size_t)(nl - w) : strlen(w));
+        if (!k8sc__buf_status(&h))
+            MHD_add_response_header(r, "Warning", h.ptr);
+        k8sc__buf_free(&h);
+    }
     int status = resp->status;
     if (!resp->stream)
         k8sc_apiserver_response_free(resp);
@@ -339,6 +350,7 @@ void k8sc_apiserver_free(k8sc_apiserver *srv)
     k8sc_apiserver_stop(srv);
     if (srv->own_store)
         k8sc_store_close(srv->store);
+    k8sc__crd_unload(srv);
     k8sc_free(srv->listen_host);
     k8sc_free(srv);
 }
@@ -392,6 +404,11 @@ const char *k8sc_apiserver_response_body(const k8sc_apiserver_response *resp, si
     return resp && resp->body ? resp->body : "";
 }
 
+const char *k8sc_apiserver_response_warnings(const k8sc_apiserver_response *resp)
+{
+    return resp && resp->warnings ? resp->warnings : "";
+}
+
 bool k8sc_apiserver_response_is_stream(const k8sc_apiserver_response *resp)
 {
     return resp && resp->stream;
@@ -412,6 +429,7 @@ void k8sc_apiserver_response_free(k8sc_apiserver_response *resp)
     if (!resp)
         return;
     k8sc__watch_stream_free(resp->stream);
+    k8sc_free(resp->warnings);
     k8sc_free(resp->body);
     k8sc_free(resp->content_type);
     k8sc_free(resp);

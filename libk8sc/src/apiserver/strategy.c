@@ -178,7 +178,7 @@ static int apply_defaults(const k8sc_resource *r, k8sc_object *obj, bool create)
     if (!create) {
         /* Only the spec defaults below apply to updates. */
     } else if (is_kind(r, "", "Namespace")) {
-        rc = set_json(obj, "spec", "{\"finalizers\":[\"kubernetes\"]}");
+        rc = k8sc__namespace_prepare_create(obj);
         if (!rc)
             rc = set_json(obj, "status", "{\"phase\":\"Active\"}");
         /* The label every namespace carries so that selectors can pick namespaces by name. */
@@ -208,13 +208,18 @@ static int check_namespace(k8sc_apiserver_response *resp, const k8sc__route *rou
     return k8sc_object_set_namespace(obj, route->ns);
 }
 
-static int validate(k8sc_apiserver_response *resp, const k8sc__route *route, k8sc_object *obj)
+static int validate(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj,
+    const k8sc_object *old)
 {
     k8sc_field_errors *errs = NULL;
     int rc = k8sc_field_errors_new(&errs);
     if (rc)
         return rc;
     int n = k8sc_validate_object_meta(errs, obj, k8sc_resource_namespaced(route->resource), name_rule(route->resource));
+    if (n >= 0)
+        n = k8sc__namespace_validate(errs, route, obj);
+    if (n >= 0 && (rc = k8sc__crd_prepare(srv, route, obj, old, errs)))
+        n = rc;
     if (n < 0)
         rc = n;
     else if (n > 0 || k8sc_field_errors_count(errs) > 0) {
@@ -248,10 +253,15 @@ static int now_sec(const k8sc_apiserver *srv, int64_t *out)
 
 int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj)
 {
+    k8sc__crd_convert(srv, route->resource, obj);
     int rc = k8sc__check_gvk(resp, route->resource, obj);
     if (rc || resp->status)
         return rc;
     rc = check_namespace(resp, route, obj);
+    if (rc || resp->status)
+        return rc;
+    /* NamespaceLifecycle is a mutating admission plugin: it runs before names are generated and objects validated. */
+    rc = k8sc__namespace_admit_create(resp, srv, route->resource, obj);
     if (rc || resp->status)
         return rc;
     const char *name = k8sc_object_name(obj), *gen = k8sc_object_generate_name(obj);
@@ -287,7 +297,7 @@ int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
         k8sc_object_remove(obj, "status");
     if ((rc = apply_defaults(route->resource, obj, true)))
         return rc;
-    rc = validate(resp, route, obj);
+    rc = validate(resp, srv, route, obj, NULL);
     return rc > 0 ? 0 : rc;
 }
 
@@ -310,7 +320,7 @@ static int copy_field(k8sc_object *dst, const k8sc_object *src, const char *path
 int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route,
     k8sc_object *obj, const k8sc_object *old, k8sc__write_target target)
 {
-    (void)srv;
+    k8sc__crd_convert(srv, route->resource, obj);
     int rc = k8sc__check_gvk(resp, route->resource, obj);
     if (rc || resp->status)
         return rc;
@@ -337,7 +347,8 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
     if (target == K8SC__WRITE_MAIN && k8sc_resource_has_subresource(route->resource, "status"))
         if ((rc = copy_field(obj, old, "status")))
             return rc;
-    if (is_kind(route->resource, "", "Namespace") && (rc = copy_field(obj, old, "spec.finalizers")))
+    if (target != K8SC__WRITE_FINALIZE && is_kind(route->resource, "", "Namespace") &&
+        (rc = copy_field(obj, old, "spec.finalizers")))
         return rc;
     if ((rc = apply_defaults(route->resource, obj, false)))
         return rc;
@@ -349,7 +360,7 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
         if (!same && (rc = k8sc_object_set_generation(obj, k8sc_object_generation(old) + 1)))
             return rc;
     }
-    rc = validate(resp, route, obj);
+    rc = validate(resp, srv, route, obj, old);
     return rc > 0 ? 0 : rc;
 }
 

@@ -80,6 +80,8 @@ typedef struct {
 
 static const printer printers[] = {
     { "ConfigMap", COLS({ "Data", "string", 0 }, { "Age", "string", 0 }) },
+    /* The default table convertor kube-apiserver gives CRDs: the creation time, which kubectl shows as is. */
+    { "CustomResourceDefinition", COLS({ "Created At", "date", 0 }) },
     { "Secret", COLS({ "Type", "string", 0 }, { "Data", "string", 0 }, { "Age", "string", 0 }) },
     { "ServiceAccount", COLS({ "Secrets", "string", 0 }, { "Age", "string", 0 }) },
     { "Namespace", COLS({ "Status", "string", 0 }, { "Age", "string", 0 }) },
@@ -341,6 +343,10 @@ static struct json_object *cell(const char *kind, const char *col, const k8sc_ob
             k8sc__human_duration(age, sizeof(age), now - created);
         return json_object_new_string(age);
     }
+    if (strcmp(col, "Created At") == 0) {
+        const char *ts = k8sc_object_get_string(obj, "metadata.creationTimestamp");
+        return json_object_new_string(ts ? ts : "");
+    }
     if (strcmp(kind, "ConfigMap") == 0 && strcmp(col, "Data") == 0)
         return json_object_new_int64((int64_t)(map_len(obj, "data") + map_len(obj, "binaryData")));
     if (strcmp(kind, "Secret") == 0) {
@@ -465,36 +471,44 @@ static struct json_object *partial_metadata(const k8sc_object *obj)
     return p;
 }
 
-struct json_object *k8sc__table_row(const k8sc_resource *r, const k8sc_object *obj, int64_t now)
+struct json_object *k8sc__table_row(k8sc_apiserver *srv, const k8sc_resource *r, const k8sc_object *obj, int64_t now)
 {
+    k8sc_object *crd = k8sc__crd_for(srv, r);
+    bool custom = crd != NULL;
     struct json_object *row = json_object_new_object();
-    struct json_object *cells = json_object_new_array();
+    struct json_object *cells = crd ? k8sc__crd_table_cells(crd, k8sc_resource_version(r), obj) : json_object_new_array();
+    k8sc_object_free(crd);
     if (!row || !cells) {
         json_object_put(row);
         json_object_put(cells);
         return NULL;
     }
-    const char *name = k8sc_object_name(obj);
-    json_object_array_add(cells, json_object_new_string(name ? name : ""));
-    for (const column *c = columns_for(r); c->name; c++)
-        json_object_array_add(cells, cell(k8sc_resource_kind(r), c->name, obj, now));
+    if (!custom) {
+        const char *name = k8sc_object_name(obj);
+        json_object_array_add(cells, json_object_new_string(name ? name : ""));
+        for (const column *c = columns_for(r); c->name; c++)
+            json_object_array_add(cells, cell(k8sc_resource_kind(r), c->name, obj, now));
+    }
     json_object_object_add(row, "cells", cells);
     json_object_object_add(row, "object", partial_metadata(obj));
     return row;
 }
 
-struct json_object *k8sc__table_new(const k8sc_resource *r, const char *rv)
+struct json_object *k8sc__table_new(k8sc_apiserver *srv, const k8sc_resource *r, const char *rv)
 {
     struct json_object *t = json_object_new_object();
     if (!t)
         return NULL;
+    k8sc_object *crd = k8sc__crd_for(srv, r);
     json_object_object_add(t, "kind", json_object_new_string("Table"));
     json_object_object_add(t, "apiVersion", json_object_new_string("meta.k8s.io/v1"));
     struct json_object *md = json_object_new_object();
     if (rv)
         json_object_object_add(md, "resourceVersion", json_object_new_string(rv));
     json_object_object_add(t, "metadata", md);
-    json_object_object_add(t, "columnDefinitions", k8sc__table_columns(r));
+    json_object_object_add(t, "columnDefinitions",
+        crd ? k8sc__crd_table_columns(crd, k8sc_resource_version(r)) : k8sc__table_columns(r));
+    k8sc_object_free(crd);
     json_object_object_add(t, "rows", json_object_new_array());
     return t;
 }

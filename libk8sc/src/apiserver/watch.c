@@ -5,13 +5,17 @@
  * state as ADDED events; "N" streams the changes after N, or one ERROR
  * event with a 410 Status once N is compacted. Selectors apply to events
  * as the watch cache applies them: an object that stops matching is
- * reported DELETED, one that starts matching ADDED.
+ * reported DELETED, one that starts matching ADDED. For an in-process
+ * reader's event loop a stream also offers a descriptor to poll.
  */
 #include "apiserver_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 /* How often an idle watch sends a BOOKMARK when the client allows them. */
 #define BOOKMARK_INTERVAL_NS (60LL * 1000000000LL)
@@ -31,6 +35,9 @@ struct k8sc__watch_stream {
     char **pending;        /* lines to send before reading the store */
     size_t npending, next_pending;
     bool ended;
+    /* For k8sc_apiserver_response_fd, made on first use (else -1): an epoll set of the store watch and a timer. */
+    int pollfd;
+    int timerfd;
 };
 
 void k8sc__watch_stream_free(struct k8sc__watch_stream *ws)
@@ -38,6 +45,10 @@ void k8sc__watch_stream_free(struct k8sc__watch_stream *ws)
     if (!ws)
         return;
     k8sc_store_watch_close(ws->watch);
+    if (ws->pollfd >= 0)
+        close(ws->pollfd);
+    if (ws->timerfd >= 0)
+        close(ws->timerfd);
     k8sc__filter_clear(&ws->filter);
     for (size_t i = ws->next_pending; i < ws->npending; i++)
         k8sc_free(ws->pending[i]);
@@ -77,9 +88,9 @@ static char *object_event(struct k8sc__watch_stream *ws, const char *type, const
 {
     if (!ws->table)
         return event_line(type, json_object_get(k8sc_object_json(obj)));
-    struct json_object *t = k8sc__table_new(ws->resource, k8sc_object_resource_version(obj)), *rows = NULL;
+    struct json_object *t = k8sc__table_new(ws->srv, ws->resource, k8sc_object_resource_version(obj)), *rows = NULL;
     if (t && json_object_object_get_ex(t, "rows", &rows))
-        json_object_array_add(rows, k8sc__table_row(ws->resource, obj, k8sc_clock_now(ws->srv->clock) / 1000000000));
+        json_object_array_add(rows, k8sc__table_row(ws->srv, ws->resource, obj, k8sc_clock_now(ws->srv->clock) / 1000000000));
     return event_line(type, t);
 }
 
@@ -149,6 +160,7 @@ int k8sc__handle_watch(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
     if (!ws)
         return K8SC_ENOMEM;
     ws->srv = srv;
+    ws->pollfd = ws->timerfd = -1;
     ws->resource = route->resource;
     ws->table = k8sc__wants_table(req->accept);
     const char *b = k8sc__query_get(req, "allowWatchBookmarks");
@@ -258,7 +270,7 @@ static int convert(char **out, struct k8sc__watch_stream *ws, const k8sc_store_e
     return shown && !*out ? K8SC_ENOMEM : 0;
 }
 
-int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeout_ms)
+static int stream_next(char **out, struct k8sc__watch_stream *ws, int timeout_ms)
 {
     *out = NULL;
     if (ws->next_pending < ws->npending) {
@@ -287,13 +299,14 @@ int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeo
         int slice = POLL_SLICE_MS;
         if (timeout_ms >= 0) {
             int64_t left = timeout_ms - (k8sc_clock_mono(NULL) - start) / 1000000;
-            if (left <= 0)
-                return k8sc_error_set(K8SC_ETIMEOUT, "no watch event within %d ms", timeout_ms);
             if (left < slice)
-                slice = (int)left;
+                slice = left < 0 ? 0 : (int)left;
         }
         k8sc_store_event *ev = NULL;
         int rc = k8sc_store_watch_wait(&ev, ws->watch, slice);
+        /* Out of time only once a read without waiting found nothing, so timeout 0 still takes queued events. */
+        if (rc == K8SC_ETIMEOUT && timeout_ms >= 0 && slice == 0)
+            return k8sc_error_set(K8SC_ETIMEOUT, "no watch event within %d ms", timeout_ms);
         if (rc == K8SC_ETIMEOUT)
             continue;
         if (rc) {
@@ -312,4 +325,67 @@ int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeo
             return 1;
         }
     }
+}
+
+/* Arm the timer to fire at once while a line or the end is waiting, else every poll slice. */
+static void rearm(struct k8sc__watch_stream *ws)
+{
+    if (ws->timerfd < 0)
+        return;
+    uint64_t expirations;
+    ssize_t n = read(ws->timerfd, &expirations, sizeof(expirations));
+    (void)n; /* EAGAIN: it had not fired, nothing to clear */
+    struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+    if (ws->next_pending < ws->npending || ws->ended || !ws->watch) {
+        its.it_value.tv_nsec = 1;
+    } else {
+        its.it_value.tv_nsec = POLL_SLICE_MS * 1000000L;
+        its.it_interval = its.it_value;
+    }
+    timerfd_settime(ws->timerfd, 0, &its, NULL);
+}
+
+int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeout_ms)
+{
+    int rc = stream_next(out, ws, timeout_ms);
+    rearm(ws);
+    return rc;
+}
+
+static int add_fd(int epfd, int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data = { .fd = fd } };
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int k8sc_apiserver_response_fd(k8sc_apiserver_response *resp)
+{
+    if (!resp || !resp->stream) {
+        k8sc_error_set(K8SC_EINVAL, "apiserver: not a watch stream");
+        return -1;
+    }
+    struct k8sc__watch_stream *ws = resp->stream;
+    if (ws->pollfd >= 0)
+        return ws->pollfd;
+    /*
+     * The store watch's descriptor is readable while store events wait; the
+     * timer covers what it cannot show: lines already queued, the end of
+     * the stream, timeoutSeconds, bookmarks and the server stopping.
+     */
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (epfd < 0 || tfd < 0 || add_fd(epfd, tfd) != 0 ||
+        (ws->watch && add_fd(epfd, k8sc_store_watch_fd(ws->watch)) != 0)) {
+        int e = errno;
+        if (epfd >= 0)
+            close(epfd);
+        if (tfd >= 0)
+            close(tfd);
+        k8sc_error_set(K8SC_EIO, "apiserver: watch descriptor: %s", strerror(e));
+        return -1;
+    }
+    ws->pollfd = epfd;
+    ws->timerfd = tfd;
+    rearm(ws);
+    return epfd;
 }

@@ -1,13 +1,15 @@
 /*
- * k8sc_client: creation (config from options, kubeconfig or in-cluster),
- * one CURLSH shared by every request so connections, DNS and TLS sessions
- * are reused across threads, and the object verbs.
+ * k8sc_client: creation (config from options, kubeconfig or in-cluster,
+ * or an in-process API server), one CURLSH shared by every HTTP request so
+ * connections, DNS and TLS sessions are reused across threads, and the
+ * object verbs.
  */
 #include "client_internal.h"
 
 #include "k8sc/codec.h"
 
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -38,10 +40,20 @@ static void share_unlock(CURL *h, curl_lock_data data, void *userptr)
     pthread_mutex_unlock(&c->share_locks[data < CURL_LOCK_DATA_LAST ? data : 0]);
 }
 
+/* How many bytes of k8sc_client_options a caller of `version` has. */
+static size_t options_size(unsigned int version)
+{
+    if (version == 1)
+        return offsetof(k8sc_client_options, apiserver);
+    return version == K8SC_CLIENT_OPTIONS_VERSION ? sizeof(k8sc_client_options) : 0;
+}
+
 int k8sc_client_options_init(k8sc_client_options *opts, unsigned int version)
 {
-    K8SC__CHECK_ARG(opts && version == K8SC_CLIENT_OPTIONS_VERSION);
-    *opts = (k8sc_client_options)K8SC_CLIENT_OPTIONS_INIT;
+    K8SC__CHECK_ARG(opts && options_size(version) > 0);
+    const k8sc_client_options defaults = K8SC_CLIENT_OPTIONS_INIT;
+    memcpy(opts, &defaults, options_size(version));
+    opts->version = version;
     return 0;
 }
 
@@ -75,6 +87,8 @@ static bool use_in_cluster(const char *paths)
 
 static int config_from_options(k8sc_client_config **out, const k8sc_client_options *opts)
 {
+    if (opts && opts->apiserver)
+        return k8sc__inproc_config(out, opts->overrides.namespace_);
     if (opts && opts->config) {
         *out = k8sc_client_config_ref(opts->config);
         return 0;
@@ -95,8 +109,14 @@ int k8sc_client_new(k8sc_client **out, const k8sc_client_options *opts)
 {
     K8SC__CHECK_ARG(out);
     *out = NULL;
-    if (opts && opts->version != K8SC_CLIENT_OPTIONS_VERSION)
+    if (opts && !options_size(opts->version))
         return k8sc_error_set(K8SC_EINVAL, "k8sc_client_new: unknown options version %u", opts->version);
+    /* An older caller's structure is shorter: read only its part, the rest takes the defaults. */
+    k8sc_client_options current = K8SC_CLIENT_OPTIONS_INIT;
+    if (opts) {
+        memcpy(&current, opts, options_size(opts->version));
+        opts = &current;
+    }
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc != CURLE_OK)
         return k8sc_error_set(K8SC_ERROR, "curl_global_init: %s", curl_easy_strerror(curl_init_rc));
@@ -121,6 +141,7 @@ int k8sc_client_new(k8sc_client **out, const k8sc_client_options *opts)
     c->max_retries = !opts || opts->max_retries == 0 ? DEFAULT_RETRIES : opts->max_retries < 0 ? 0 : opts->max_retries;
     c->max_retry_wait_ms = opts && opts->max_retry_wait_ms > 0 ? opts->max_retry_wait_ms : DEFAULT_RETRY_WAIT_MS;
     c->registry = opts ? opts->registry : NULL;
+    c->apiserver = opts ? opts->apiserver : NULL;
     c->share = curl_share_init();
     if (!c->user_agent || !c->share) {
         k8sc_client_free(c);
@@ -336,12 +357,15 @@ int k8sc_client_list(k8sc_object **out, k8sc_client *client, const char *api_ver
 }
 
 /* Encode `obj` and send it to its collection (POST) or itself (PUT). */
-static int write_object(k8sc_object **out, k8sc_client *client, const k8sc_object *obj, bool create)
+typedef enum { WRITE_CREATE, WRITE_UPDATE, WRITE_STATUS } write_kind;
+
+static int write_object(k8sc_object **out, k8sc_client *client, const k8sc_object *obj, write_kind kind_of_write)
 {
     const char *api_version = k8sc_object_api_version(obj), *kind = k8sc_object_kind(obj);
     if (!api_version || !*api_version || !kind || !*kind)
         return k8sc_error_set(K8SC_EINVAL, "Object 'Kind' is missing or apiVersion is not set");
     const char *name = k8sc_object_name(obj);
+    bool create = kind_of_write == WRITE_CREATE;
     int rc = 0;
     if (!create && (rc = check_name(name)))
         return rc;
@@ -352,6 +376,17 @@ static int write_object(k8sc_object **out, k8sc_client *client, const k8sc_objec
         (rc = k8sc_object_to_json(&body, &len, obj, 0))) {
         free(path);
         return rc;
+    }
+    if (kind_of_write == WRITE_STATUS) {
+        k8sc__buf b = K8SC__BUF_INIT;
+        k8sc__buf_printf(&b, "%s/status", path);
+        free(path);
+        if (k8sc__buf_status(&b)) {
+            k8sc__buf_free(&b);
+            free(body);
+            return K8SC_ENOMEM;
+        }
+        path = k8sc__buf_detach(&b, NULL);
     }
     rc = object_call(out, client, create ? "POST" : "PUT", path, "application/json", body, len);
     free(path);
@@ -364,7 +399,7 @@ int k8sc_client_create(k8sc_object **out, k8sc_client *client, const k8sc_object
     K8SC__CHECK_ARG(client && obj);
     if (out)
         *out = NULL;
-    return write_object(out, client, obj, true);
+    return write_object(out, client, obj, WRITE_CREATE);
 }
 
 int k8sc_client_update(k8sc_object **out, k8sc_client *client, const k8sc_object *obj)
@@ -372,7 +407,15 @@ int k8sc_client_update(k8sc_object **out, k8sc_client *client, const k8sc_object
     K8SC__CHECK_ARG(client && obj);
     if (out)
         *out = NULL;
-    return write_object(out, client, obj, false);
+    return write_object(out, client, obj, WRITE_UPDATE);
+}
+
+int k8sc_client_update_status(k8sc_object **out, k8sc_client *client, const k8sc_object *obj)
+{
+    K8SC__CHECK_ARG(client && obj);
+    if (out)
+        *out = NULL;
+    return write_object(out, client, obj, WRITE_STATUS);
 }
 
 int k8sc_client_patch(k8sc_object **out, k8sc_client *client, const char *api_version, const char *kind,

@@ -3,6 +3,7 @@
 #define K8SC_CLIENT_INTERNAL_H
 
 #include "internal.h"
+#include "k8sc/apiserver.h"
 #include "k8sc/client.h"
 
 #include <curl/curl.h>
@@ -73,6 +74,7 @@ struct k8sc_client {
     int max_retries;
     long max_retry_wait_ms;
     k8sc_registry *registry;
+    k8sc_apiserver *apiserver; /* borrowed; set: the in-process transport */
     pthread_mutex_t disc_lock;
     k8sc__gv_cache *disc;
 };
@@ -92,9 +94,23 @@ void k8sc__easy_lists_free(k8sc__easy_lists *lists);
 /* The server URL + path. Caller frees. */
 char *k8sc__client_url(k8sc_client *client, const char *path);
 
-/* One request with retries; see k8sc_client_request. */
+/* One request through the client's transport; see k8sc_client_request. */
 int k8sc__client_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
     const char *path, const char *content_type, const char *body, size_t body_len);
+
+/* The HTTP transport: one request with retries for 429/5xx. */
+int k8sc__http_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
+    const char *path, const char *content_type, const char *body, size_t body_len);
+
+/* The in-process transport: one request to client->apiserver's handler. */
+int k8sc__inproc_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
+    const char *path, const char *content_type, const char *body, size_t body_len);
+
+/* The configuration of an in-process client: server "inproc://", `namespace_` (NULL or "": "default"). */
+int k8sc__inproc_config(k8sc_client_config **out, const char *namespace_);
+
+/* Remember `st` (taken over; NULL clears) as this thread's k8sc_client_last_status(). */
+void k8sc__client_set_last_status(k8sc_object *st);
 
 /* Parse a reply body as an object. */
 int k8sc__client_decode(k8sc_object **out, const char *body, size_t len, const char *what);
@@ -108,6 +124,28 @@ int k8sc__client_status_error(int http_status, const char *body, size_t len, con
 
 /* Map a curl failure to a code with a message naming the URL. */
 int k8sc__client_curl_error(CURLcode cc, const char *errbuf, const char *method, const char *url, long timeout_ms);
+
+/* A watch stream over HTTP: a streaming GET driven by a curl multi handle. */
+typedef struct k8sc__http_watch k8sc__http_watch;
+
+/* Open the stream to `url`; returns once the server accepted it (an error status mapped) or timed out. */
+int k8sc__http_watch_open(k8sc__http_watch **out, k8sc_client *client, const char *url);
+
+/*
+ * The next line of the stream without its newline, borrowed until the next
+ * call, waiting up to `timeout_ms` (< 0: forever): 1 with `*line` set, 0 at
+ * the end of the stream, ETIMEOUT, or the error that broke the stream.
+ */
+int k8sc__http_watch_line(const char **line, size_t *len, k8sc__http_watch *hw, int timeout_ms);
+
+/* The connection's socket, or -1 once the transfer ended. */
+int k8sc__http_watch_fd(const k8sc__http_watch *hw);
+
+/* Close the connection. NULL is fine. */
+void k8sc__http_watch_free(k8sc__http_watch *hw);
+
+/* Open an in-process watch stream for `path` (messages name `url`); an error status mapped. */
+int k8sc__inproc_watch_open(k8sc_apiserver_response **out, k8sc_client *client, const char *path, const char *url);
 
 /* Free the discovery cache. */
 void k8sc__discovery_free(k8sc__gv_cache *cache);

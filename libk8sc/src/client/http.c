@@ -1,11 +1,9 @@
 /*
  * The HTTP transport: curl handle setup (TLS material from memory,
  * credentials, proxy, tls-server-name), requests with bounded retries for
- * 429/5xx honouring Retry-After, and Status errors mapped to codes.
+ * 429/5xx honouring Retry-After, and curl failures mapped to codes.
  */
 #include "client_internal.h"
-
-#include "k8sc/codec.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,109 +13,10 @@
 /* Most of a reply body we keep; an API server's lists can be large, but not this large. */
 #define MAX_BODY ((size_t)1 << 30)
 
-static pthread_once_t status_once = PTHREAD_ONCE_INIT;
-static pthread_key_t status_key;
-
-static void status_destroy(void *p)
-{
-    k8sc_object_free(p);
-}
-
-static void status_key_init(void)
-{
-    pthread_key_create(&status_key, status_destroy);
-}
-
-static void set_last_status(k8sc_object *st)
-{
-    pthread_once(&status_once, status_key_init);
-    k8sc_object *old = pthread_getspecific(status_key);
-    pthread_setspecific(status_key, st);
-    k8sc_object_free(old);
-}
-
-const k8sc_object *k8sc_client_last_status(void)
-{
-    pthread_once(&status_once, status_key_init);
-    return pthread_getspecific(status_key);
-}
-
-static const struct {
-    const char *reason;
-    int code;
-} REASONS[] = {
-    { "NotFound", K8SC_ENOTFOUND },
-    { "AlreadyExists", K8SC_EEXISTS },
-    { "Conflict", K8SC_ECONFLICT },
-    { "Invalid", K8SC_EINVAL },
-    { "BadRequest", K8SC_EINVAL },
-    { "Forbidden", K8SC_EFORBIDDEN },
-    { "Unauthorized", K8SC_EUNAUTHORIZED },
-    { "Gone", K8SC_EGONE },
-    { "Expired", K8SC_EGONE },
-    { "Timeout", K8SC_ETIMEOUT },
-    { "ServerTimeout", K8SC_ETIMEOUT },
-    { "TooManyRequests", K8SC_ETOOMANY },
-    { "ServiceUnavailable", K8SC_EUNAVAILABLE },
-};
-
-static int code_for_http(int http)
-{
-    switch (http) {
-    case 400:
-    case 422:
-        return K8SC_EINVAL;
-    case 401:
-        return K8SC_EUNAUTHORIZED;
-    case 403:
-        return K8SC_EFORBIDDEN;
-    case 404:
-        return K8SC_ENOTFOUND;
-    case 409:
-        return K8SC_ECONFLICT;
-    case 410:
-        return K8SC_EGONE;
-    case 429:
-        return K8SC_ETOOMANY;
-    case 503:
-        return K8SC_EUNAVAILABLE;
-    case 504:
-        return K8SC_ETIMEOUT;
-    default:
-        return K8SC_ERROR;
-    }
-}
-
-int k8sc__client_status_error(int http_status, const char *body, size_t len, const char *method, const char *url)
-{
-    struct json_object *root = NULL, *v;
-    k8sc_object *st = NULL;
-    if (body && len && k8sc_json_parse(&root, body, len) == 0 && json_object_is_type(root, json_type_object) &&
-        json_object_object_get_ex(root, "kind", &v) && strcmp(json_object_get_string(v), "Status") == 0 &&
-        k8sc_object_wrap(&st, root) == 0)
-        root = NULL;
-    json_object_put(root);
-    int code = code_for_http(http_status);
-    const char *reason = st ? k8sc_object_get_string(st, "reason") : NULL;
-    for (size_t i = 0; reason && i < K8SC__ARRAY_LEN(REASONS); i++)
-        if (strcmp(REASONS[i].reason, reason) == 0)
-            code = REASONS[i].code;
-    const char *msg = st ? k8sc_object_get_string(st, "message") : NULL;
-    if (msg && *msg)
-        k8sc_error_set(code, "%s", msg);
-    else if (body && len)
-        k8sc_error_set(code, "%s %s: the server responded with status %d: %.*s", method, url, http_status,
-            (int)(len > 200 ? 200 : len), body);
-    else
-        k8sc_error_set(code, "%s %s: the server responded with status %d", method, url, http_status);
-    set_last_status(st);
-    return code;
-}
-
 int k8sc__client_curl_error(CURLcode cc, const char *errbuf, const char *method, const char *url, long timeout_ms)
 {
     const char *detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(cc);
-    set_last_status(NULL);
+    k8sc__client_set_last_status(NULL);
     switch (cc) {
     case CURLE_OPERATION_TIMEDOUT:
         return k8sc_error_set(K8SC_ETIMEOUT, "%s %s: no answer within %ld ms: %s", method, url, timeout_ms, detail);
@@ -315,7 +214,7 @@ static long backoff_ms(const k8sc_client *client, int attempt, curl_off_t retry_
     return ms > client->max_retry_wait_ms ? client->max_retry_wait_ms : ms;
 }
 
-int k8sc__client_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
+int k8sc__http_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
     const char *path, const char *content_type, const char *body, size_t body_len)
 {
     if (out)
@@ -392,7 +291,7 @@ int k8sc__client_do(char **out, size_t *out_len, int *status, k8sc_client *clien
         }
         rc = http >= 200 && http < 300 ? 0 : k8sc__client_status_error((int)http, text, len, method, url);
         if (rc == 0)
-            set_last_status(NULL);
+            k8sc__client_set_last_status(NULL);
         if (out) {
             *out = text;
             if (out_len)
@@ -404,19 +303,4 @@ int k8sc__client_do(char **out, size_t *out_len, int *status, k8sc_client *clien
     }
     free(url);
     return rc;
-}
-
-int k8sc_client_request(char **out, int *status, k8sc_client *client, const char *method, const char *path,
-    const char *content_type, const char *body, size_t body_len)
-{
-    K8SC__CHECK_ARG(client && method && *method && path && path[0] == '/' && (body || body_len == 0));
-    return k8sc__client_do(out, NULL, status, client, method, path, content_type, body, body_len);
-}
-
-int k8sc__client_decode(k8sc_object **out, const char *body, size_t len, const char *what)
-{
-    int rc = k8sc_object_from_json(out, body, len);
-    if (rc)
-        return k8sc_error_set(rc, "%s: decoding the reply: %s", what, k8sc_error_last());
-    return 0;
 }

@@ -378,54 +378,14 @@ static const char *str_field(struct json_object *obj, const char *key)
     return *s ? s : NULL;
 }
 
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Standard base64 (as Go's []byte JSON fields), whitespace ignored. */
+/* Standard base64, as Go decodes []byte JSON fields: padding required, CR and LF skipped. */
 static int b64_decode(char **out, const char *in, const char *what)
 {
-    size_t n = strlen(in);
-    char *dst = k8sc__malloc(n + 1);
-    if (!dst)
-        return K8SC_ENOMEM;
-    size_t o = 0, pad = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)in[i];
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-            continue;
-        if (c == '=') {
-            pad++;
-            continue;
-        }
-        int v = b64val(c);
-        if (v < 0 || pad) {
-            free(dst);
-            return k8sc_error_set(K8SC_EINVAL, "%s: illegal base64 data at input byte %zu", what, i);
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            dst[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    dst[o] = '\0';
-    *out = dst;
-    return 0;
+    size_t bad = 0;
+    int rc = k8sc__base64_decode(out, NULL, in, strlen(in), &bad);
+    if (rc == K8SC_EINVAL)
+        return k8sc_error_set(K8SC_EINVAL, "%s: illegal base64 data at input byte %zu", what, bad);
+    return rc;
 }
 
 /* Data (base64) wins over a file, as client-go does. */

@@ -135,25 +135,10 @@ static int new_string(struct json_object **out, const pb_reader *s)
 
 static int new_base64(struct json_object **out, const pb_reader *s)
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = (s->len + 2) / 3 * 4;
-    char *text = k8sc__malloc(n + 1);
-    if (!text)
-        return K8SC_ENOMEM;
-    size_t o = 0;
-    for (size_t i = 0; i < s->len; i += 3) {
-        uint32_t v = (uint32_t)s->p[i] << 16;
-        if (i + 1 < s->len)
-            v |= (uint32_t)s->p[i + 1] << 8;
-        if (i + 2 < s->len)
-            v |= s->p[i + 2];
-        text[o++] = alphabet[(v >> 18) & 63];
-        text[o++] = alphabet[(v >> 12) & 63];
-        text[o++] = i + 1 < s->len ? alphabet[(v >> 6) & 63] : '=';
-        text[o++] = i + 2 < s->len ? alphabet[v & 63] : '=';
-    }
-    *out = json_object_new_string_len(text, (int)o);
-    k8sc_free(text);
+    k8sc__buf b = K8SC__BUF_INIT;
+    k8sc__base64_encode(&b, s->p, s->len, 0);
+    *out = k8sc__buf_status(&b) ? NULL : json_object_new_string_len(b.ptr ? b.ptr : "", (int)b.len);
+    k8sc__buf_free(&b);
     return *out ? 0 : k8sc__error_nomem();
 }
 

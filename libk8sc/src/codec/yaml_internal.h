@@ -72,15 +72,6 @@ void k8sc__yaml_format_float32(char *buf, size_t size, double d);
  */
 bool k8sc__yaml_json_int(double d, int64_t *out);
 
-/*
- * Decode base64 as Go's base64.StdEncoding does (padding required, CR and
- * LF ignored). Returns 0, K8SC_ENOMEM or K8SC_EINVAL; `*out` is malloc'd.
- */
-int k8sc__yaml_base64_decode(char **out, size_t *out_len, const char *s, size_t len);
-
-/* Append base64 of `s` broken into 70-column lines, as go-yaml writes !!binary. */
-void k8sc__yaml_base64_encode(k8sc__buf *b, const char *s, size_t len);
-
 /* go-yaml v2's map key order (digit runs numerically, non-letters first): <0, 0, >0. */
 int k8sc__yaml_key_cmp(const char *a, const char *b);
 

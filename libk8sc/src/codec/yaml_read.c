@@ -156,7 +156,7 @@ static int decode_binary(struct json_object **out, const char *text, size_t len,
 {
     char *data = NULL;
     size_t n = 0;
-    int rc = k8sc__yaml_base64_decode(&data, &n, text, len);
+    int rc = k8sc__base64_decode(&data, &n, text, len, NULL);
     if (rc == K8SC_EINVAL)
         return fail_at(mark, K8SC_EINVAL, "!!binary value contains invalid base64 data");
     if (rc)
@@ -232,7 +232,7 @@ static int scalar_key(char **out, const char *text, size_t len, k8sc__ytag tag, 
     size_t n = len;
     char *binary = NULL;
     if (tag == K8SC__YTAG_BINARY) {
-        int rc = k8sc__yaml_base64_decode(&binary, &n, text, len);
+        int rc = k8sc__base64_decode(&binary, &n, text, len, NULL);
         if (rc == K8SC_EINVAL)
             return fail_at(mark, K8SC_EINVAL, "!!binary value contains invalid base64 data");
         if (rc)

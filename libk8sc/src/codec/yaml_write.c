@@ -60,7 +60,7 @@ static int emit_string(writer *w, const char *s, size_t len, bool is_key)
 {
     if (!k8sc__yaml_valid_utf8(s, len)) {
         k8sc__buf b64 = K8SC__BUF_INIT;
-        k8sc__yaml_base64_encode(&b64, s, len);
+        k8sc__base64_encode(&b64, s, len, 70);
         k8sc__buf_putc(&b64, '\0');
         int rc = k8sc__buf_status(&b64);
         if (rc == 0) {

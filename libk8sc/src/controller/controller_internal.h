@@ -38,4 +38,7 @@ void k8sc__keymap_remove(k8sc__keymap *m, k8sc__keynode *node);
 /* Free every node and the buckets. */
 void k8sc__keymap_clear(k8sc__keymap *m);
 
+/* The key "namespace/name" ("name" when `namespace_` is NULL or "") in `*out` (k8sc_free). ENOMEM. */
+int k8sc__object_key_of(char **out, const char *namespace_, const char *name);
+
 #endif

@@ -99,3 +99,18 @@ void k8sc__keymap_clear(k8sc__keymap *m)
     m->nbuckets = 0;
     m->count = 0;
 }
+
+int k8sc__object_key_of(char **out, const char *namespace_, const char *name)
+{
+    k8sc__buf b = K8SC__BUF_INIT;
+    if (namespace_ && *namespace_)
+        k8sc__buf_printf(&b, "%s/%s", namespace_, name);
+    else
+        k8sc__buf_puts(&b, name);
+    if (k8sc__buf_status(&b) < 0) {
+        k8sc__buf_free(&b);
+        return K8SC_ENOMEM;
+    }
+    *out = k8sc__buf_detach(&b, NULL);
+    return 0;
+}

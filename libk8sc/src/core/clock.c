@@ -65,3 +65,14 @@ void k8sc_clock_free(k8sc_clock *clock)
     if (clock && clock->fake)
         free(clock);
 }
+
+void k8sc__deadline_after_ms(struct timespec *ts, clockid_t clock, int ms)
+{
+    clock_gettime(clock, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}

@@ -7,11 +7,7 @@
 
 #include <json-c/json.h>
 
-/* The member `key` of JSON object `obj`, or NULL (also when obj is not an object). */
-struct json_object *k8sc__json_member(const struct json_object *obj, const char *key);
 
-/* The string member `key`, borrowed, or NULL if absent or not a string. */
-const char *k8sc__json_string(const struct json_object *obj, const char *key);
 
 /* The member `key` of `obj`, created as an empty JSON object if missing. NULL on ENOMEM or if not an object. */
 struct json_object *k8sc__json_ensure_map(struct json_object *obj, const char *key);

@@ -54,70 +54,22 @@ typedef struct et {
 
 /* ---- base64 ---- */
 
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static char *b64_encode(const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    char *out = k8sc__malloc(4 * ((len + 2) / 3) + 1), *o = out;
-    if (!out)
+    k8sc__buf b = K8SC__BUF_INIT;
+    k8sc__base64_encode(&b, data, len, 0);
+    if (k8sc__buf_status(&b)) {
+        k8sc__buf_free(&b);
         return NULL;
-    size_t i = 0;
-    for (; i + 2 < len; i += 3) {
-        *o++ = B64[p[i] >> 2];
-        *o++ = B64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-        *o++ = B64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
-        *o++ = B64[p[i + 2] & 63];
     }
-    if (i < len) {
-        *o++ = B64[p[i] >> 2];
-        if (i + 1 < len) {
-            *o++ = B64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-            *o++ = B64[(p[i + 1] & 15) << 2];
-        } else {
-            *o++ = B64[(p[i] & 3) << 4];
-            *o++ = '=';
-        }
-        *o++ = '=';
-    }
-    *o = '\0';
-    return out;
-}
-
-static int b64_val(char c)
-{
-    const char *p = c ? strchr(B64, c) : NULL;
-    return p ? (int)(p - B64) : -1;
+    return k8sc__buf_detach(&b, NULL);
 }
 
 /* Decode into a new buffer (NUL-terminated); NULL if malformed. */
 static char *b64_decode(const char *s, size_t *len)
 {
-    size_t n = strlen(s);
-    char *out = k8sc__malloc(n / 4 * 3 + 3);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64_val(s[i]);
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    out[o] = '\0';
-    *len = o;
-    return out;
+    char *out;
+    return k8sc__base64_decode(&out, len, s, strlen(s), NULL) == 0 ? out : NULL;
 }
 
 /* ---- JSON helpers ---- */

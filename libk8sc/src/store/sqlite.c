@@ -707,8 +707,9 @@ static void commit_batch(sq *s, req *batch)
     }
     for (r = batch; r; r = r->next) {
         if (r->event) {
-            k8sc_store_backend_publish(s->store, r->event);
+            /* Readable first, then announced: whoever sees the event can read what it says. */
             atomic_store(&s->rev, r->rev);
+            k8sc_store_backend_publish(s->store, r->event);
             k8sc_store_event_free(r->event);
             r->event = NULL;
         }

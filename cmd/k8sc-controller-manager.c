@@ -1,0 +1,116 @@
+/* k8sc-controller-manager: run the built-in controllers against an API server. */
+#include <k8sc/k8sc.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: k8sc-controller-manager [--kubeconfig FILE] [--master URL] [--controllers LIST]\n"
+        "                               [--leader-elect[=true|false]] [--concurrent-syncs N]\n"
+        "\n"
+        "Run the built-in controllers (as kube-controller-manager does) against an API server.\n"
+        "\n"
+        "  --kubeconfig FILE      kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)\n"
+        "  --master URL           API server URL, overriding the kubeconfig's\n"
+        "  --controllers LIST     '*' for all, 'name' to enable, '-name' to disable (default '*')\n"
+        "  --leader-elect         act only while holding the Lease kube-system/kube-controller-manager\n"
+        "                         (default true; --leader-elect=false to run unconditionally)\n"
+        "  --concurrent-syncs N   workers per controller (default: Kubernetes' per-controller defaults)\n"
+        "  --help                 show this help\n"
+        "\n"
+        "Known controllers:");
+    for (size_t i = 0; k8sc_controller_manager_known(i); i++)
+        fprintf(f, " %s", k8sc_controller_manager_known(i));
+    fprintf(f, "\n");
+}
+
+/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if `a` is not this flag. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "k8sc-controller-manager: %s needs a value\n", name);
+        exit(2);
+    }
+    return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_controller_manager_options mo = K8SC_CONTROLLER_MANAGER_OPTIONS_INIT;
+    mo.leader_elect = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
+            co.kubeconfig = v;
+        } else if ((v = flag_value(argc, argv, &i, "--master"))) {
+            co.overrides.server = v;
+        } else if ((v = flag_value(argc, argv, &i, "--controllers"))) {
+            mo.controllers = v;
+        } else if ((v = flag_value(argc, argv, &i, "--concurrent-syncs"))) {
+            mo.workers = atoi(v);
+            if (mo.workers <= 0) {
+                fprintf(stderr, "k8sc-controller-manager: --concurrent-syncs must be a positive number\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--leader-elect") == 0 || strcmp(a, "--leader-elect=true") == 0) {
+            mo.leader_elect = true;
+        } else if (strcmp(a, "--leader-elect=false") == 0) {
+            mo.leader_elect = false;
+        } else {
+            fprintf(stderr, "k8sc-controller-manager: unknown argument %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    k8sc_client *client = NULL;
+    k8sc_controller_manager *m = NULL;
+    if (k8sc_client_new(&client, &co) || k8sc_controller_manager_new(&m, client, &mo) ||
+        k8sc_controller_manager_start(m)) {
+        fprintf(stderr, "k8sc-controller-manager: %s\n", k8sc_error_last());
+        k8sc_controller_manager_free(m);
+        k8sc_client_free(client);
+        return 1;
+    }
+    printf("controller manager running against %s\n", k8sc_client_config_server(k8sc_client_get_config(client)));
+    fflush(stdout);
+    int rc = 0;
+    while (!stop_requested && (rc = k8sc_controller_manager_wait(m, 200)) == K8SC_ETIMEOUT)
+        ;
+    if (rc == K8SC_EGONE)
+        fprintf(stderr, "k8sc-controller-manager: %s\n", k8sc_error_last());
+    k8sc_controller_manager_free(m);
+    k8sc_client_free(client);
+    return rc == K8SC_EGONE ? 1 : 0;
+}
