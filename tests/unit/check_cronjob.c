@@ -94,26 +94,22 @@ static const char *jobs(const char *name)
 static void finish(const char *name, const char *type, int64_t t)
 {
     k8sc_object *job = ct_get(&T, "batch/v1", "Job", name);
-    char ts[K8SC_TIME_BUFSIZE], st[700], path[256];
+    char ts[K8SC_TIME_BUFSIZE];
     k8sc_time_format(ts, sizeof(ts), t);
     bool ok = strcmp(type, "Complete") == 0;
-    snprintf(st, sizeof(st),
-        "{\"startTime\":\"%s\",%s\"conditions\":[{\"type\":\"%s\",\"status\":\"True\",\"lastTransitionTime\":\"%s\"}]}",
-        ts, ok ? "\"succeeded\":1," : "\"failed\":1,", type, ts);
-    if (ok) {
-        /* completionTime goes with Complete only. */
-        char with[600];
-        snprintf(with, sizeof(with), "{\"completionTime\":\"%s\",%s", ts, st + 1);
-        snprintf(st, sizeof(st), "%s", with);
-    }
-    ck_assert_int_eq(k8sc_object_set(job, "status", json_tokener_parse(st)), 0);
-    char *body;
-    size_t len;
-    ck_assert_int_eq(k8sc_object_to_json(&body, &len, job, 0), 0);
-    snprintf(path, sizeof(path), "/apis/batch/v1/namespaces/default/jobs/%s/status", name);
-    ck_assert_msg(k8sc_client_request(NULL, NULL, T.client, "PUT", path, "application/json", body, len) == 0, "%s",
-        k8sc_error_last());
-    k8sc_free(body);
+    struct json_object *st = json_object_new_object(), *conds = json_object_new_array(), *c = json_object_new_object();
+    json_object_object_add(st, "startTime", json_object_new_string(ts));
+    /* completionTime goes with Complete only. */
+    if (ok)
+        json_object_object_add(st, "completionTime", json_object_new_string(ts));
+    json_object_object_add(st, ok ? "succeeded" : "failed", json_object_new_int(1));
+    json_object_object_add(c, "type", json_object_new_string(type));
+    json_object_object_add(c, "status", json_object_new_string("True"));
+    json_object_object_add(c, "lastTransitionTime", json_object_new_string(ts));
+    json_object_array_add(conds, c);
+    json_object_object_add(st, "conditions", conds);
+    ck_assert_int_eq(k8sc_object_set(job, "status", st), 0);
+    ck_assert_msg(k8sc_client_update_status(NULL, T.client, job) == 0, "%s", k8sc_error_last());
     k8sc_object_free(job);
 }
 

@@ -357,6 +357,9 @@ K8SC_EXTERN bool k8sc_controller_manager_enabled(const k8sc_controller_manager *
  */
 K8SC_EXTERN int k8sc_controller_manager_start(k8sc_controller_manager *m);
 
+/* Whether this manager's controllers run: it holds the Lease, or runs without leader election. */
+K8SC_EXTERN bool k8sc_controller_manager_is_leader(k8sc_controller_manager *m);
+
 /*
  * Wait up to `timeout_ms` (< 0: forever) of real time for the manager to
  * end: 0 once k8sc_controller_manager_stop was called, EGONE when it lost

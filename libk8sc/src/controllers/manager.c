@@ -223,6 +223,13 @@ int k8sc_controller_manager_start(k8sc_controller_manager *m)
     return rc;
 }
 
+bool k8sc_controller_manager_is_leader(k8sc_controller_manager *m)
+{
+    if (!m || !m->running)
+        return false;
+    return m->elector ? k8sc_leader_elector_is_leader(m->elector) : true;
+}
+
 int k8sc_controller_manager_wait(k8sc_controller_manager *m, int timeout_ms)
 {
     K8SC__CHECK_ARG(m);
