@@ -37,7 +37,7 @@ static long rss_kib(void)
     return kib;
 }
 
-static void die(const char *what)
+_Noreturn static void die(const char *what)
 {
     fprintf(stderr, "bench_client: %s: %s\n", what, k8sc_error_last());
     exit(1);

@@ -25,7 +25,7 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what)
+_Noreturn static void die(const char *what)
 {
     fprintf(stderr, "bench_controllers: %s: %s\n", what, k8sc_error_last());
     exit(1);

@@ -19,6 +19,7 @@ static void usage(FILE *f)
     fprintf(f,
         "Usage: k8sc-controller-manager [--kubeconfig FILE] [--master URL] [--controllers LIST]\n"
         "                               [--leader-elect[=true|false]] [--concurrent-syncs N]\n"
+        "                               [--node-monitor-grace-period SECONDS]\n"
         "\n"
         "Run the built-in controllers (as kube-controller-manager does) against an API server.\n"
         "\n"
@@ -28,6 +29,9 @@ static void usage(FILE *f)
         "  --leader-elect         act only while holding the Lease kube-system/kube-controller-manager\n"
         "                         (default true; --leader-elect=false to run unconditionally)\n"
         "  --concurrent-syncs N   workers per controller (default: Kubernetes' per-controller defaults)\n"
+        "  --node-monitor-grace-period SECONDS\n"
+        "                         how long a node may go without heartbeats before it is\n"
+        "                         marked Unknown and tainted unreachable (default 40)\n"
         "  --help                 show this help\n"
         "\n"
         "Known controllers:");
@@ -76,6 +80,15 @@ int main(int argc, char **argv)
                 fprintf(stderr, "k8sc-controller-manager: --concurrent-syncs must be a positive number\n");
                 return 2;
             }
+        } else if ((v = flag_value(argc, argv, &i, "--node-monitor-grace-period"))) {
+            /* Kubernetes takes a duration ("40s"); a plain number of seconds is accepted too. */
+            char *end;
+            long secs = strtol(v, &end, 10);
+            if (secs <= 0 || (*end && strcmp(end, "s") != 0)) {
+                fprintf(stderr, "k8sc-controller-manager: --node-monitor-grace-period: expected seconds, e.g. 40s\n");
+                return 2;
+            }
+            mo.node_monitor_grace_period_ns = (int64_t)secs * 1000000000;
         } else if (strcmp(a, "--leader-elect") == 0 || strcmp(a, "--leader-elect=true") == 0) {
             mo.leader_elect = true;
         } else if (strcmp(a, "--leader-elect=false") == 0) {

@@ -600,6 +600,31 @@ START_TEST(test_secret_string_data)
 }
 END_TEST
 
+START_TEST(test_noop_update_keeps_revision)
+{
+    create(CMS, "{\"metadata\":{\"name\":\"same\",\"labels\":{\"a\":\"b\"}},\"data\":{\"k\":\"v\"}}");
+    int st;
+    struct json_object *j = req(&st, "GET", CMS "/same", NULL, NULL);
+    char rv[32];
+    snprintf(rv, sizeof(rv), "%s", str_at(j, "metadata.resourceVersion"));
+    /* The same content, its keys in another order: nothing to write. */
+    char body[512];
+    snprintf(body, sizeof(body),
+        "{\"data\":{\"k\":\"v\"},\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"labels\":{\"a\":\"b\"},"
+        "\"name\":\"same\",\"resourceVersion\":\"%s\"}}", rv);
+    json_object_put(j);
+    j = req(&st, "PUT", CMS "/same", JSON, body);
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(str_at(j, "metadata.resourceVersion"), rv);
+    json_object_put(j);
+    /* A real change moves it. */
+    j = req(&st, "PATCH", CMS "/same", "application/merge-patch+json", "{\"data\":{\"k\":\"w\"}}");
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_ne(str_at(j, "metadata.resourceVersion"), rv);
+    json_object_put(j);
+}
+END_TEST
+
 START_TEST(test_immutable_fields)
 {
     create(DEPLOYS, deploy_body);
@@ -791,6 +816,7 @@ int main(void)
     tcase_add_test(tc, test_pod_defaults);
     tcase_add_test(tc, test_workload_defaults);
     tcase_add_test(tc, test_secret_string_data);
+    tcase_add_test(tc, test_noop_update_keeps_revision);
     tcase_add_test(tc, test_immutable_fields);
     tcase_add_test(tc, test_pod_binding);
     tcase_add_test(tc, test_idle_clients_cannot_starve);

@@ -299,6 +299,55 @@ K8SC_EXTERN int k8sc_deployment_controller_new(k8sc_controller **out, k8sc_clien
 K8SC_EXTERN int k8sc_garbage_collector_new(k8sc_controller **out, k8sc_client *client,
     const k8sc_builtin_options *opts);
 
+/* ---- service endpoints --------------------------------------------------- */
+
+/*
+ * The Endpoints controller: for each Service with a selector, an
+ * Endpoints object of the same name whose subsets list the selected pods
+ * that have an IP — ready ones under addresses, the others under
+ * notReadyAddresses (all under addresses with publishNotReadyAddresses) —
+ * with the Service's ports resolved for each pod (named targetPorts looked
+ * up in its containers), grouped by identical port sets, addresses sorted
+ * by IP; headless Services without ports list addresses only. Labels are
+ * the Service's (plus service.kubernetes.io/headless). Services without a
+ * selector are left to the user. Errors: EINVAL; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_endpoints_controller_new(k8sc_controller **out, k8sc_client *client,
+    const k8sc_builtin_options *opts);
+
+/*
+ * The EndpointSlice controller (discovery.k8s.io/v1): for each Service with
+ * a selector, slices of at most 100 endpoints per port set, generateName
+ * "<service>-", labelled kubernetes.io/service-name and
+ * endpointslice.kubernetes.io/managed-by, owned by the Service; endpoints
+ * carry the conditions ready, serving and terminating (terminating pods
+ * stay listed); a Service with no endpoints keeps one empty slice.
+ * Errors: EINVAL; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_endpointslice_controller_new(k8sc_controller **out, k8sc_client *client,
+    const k8sc_builtin_options *opts);
+
+/* ---- nodes ------------------------------------------------------------------ */
+
+/*
+ * The node lifecycle controller (with Kubernetes' taint-eviction
+ * controller): a node whose kubelet has not renewed its Lease in
+ * kube-node-lease nor its Ready condition's heartbeat for
+ * `grace_period_ns` (0: 40 s, --node-monitor-grace-period; 60 s for a node
+ * that never reported) gets Ready, MemoryPressure, DiskPressure and
+ * PIDPressure set to Unknown (NodeStatusUnknown, "Kubelet stopped posting
+ * node status."); Ready False gives the node.kubernetes.io/not-ready
+ * taints, Ready Unknown node.kubernetes.io/unreachable (NoSchedule and
+ * NoExecute with timeAdded), Ready True neither. Pods on a node with a
+ * NoExecute taint they do not tolerate are deleted at once, the others
+ * when the smallest matching tolerationSeconds has passed since the taint
+ * was added (every pod tolerates both for 300 s by default), with a
+ * TaintManagerEviction Event. Nodes are looked at every 5 s on the
+ * controller's clock. Errors: EINVAL; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_node_lifecycle_controller_new(k8sc_controller **out, k8sc_client *client,
+    const k8sc_builtin_options *opts, int64_t grace_period_ns);
+
 /* ---- the controller manager ---------------------------------------------- */
 
 /*
@@ -327,11 +376,13 @@ typedef struct k8sc_controller_manager_options {
     int workers;
     /* Clock for every controller. NULL: the system clock. */
     k8sc_clock *clock;
+    /* --node-monitor-grace-period for the node lifecycle controller. 0: 40 s. */
+    int64_t node_monitor_grace_period_ns;
 } k8sc_controller_manager_options;
 
 #define K8SC_CONTROLLER_MANAGER_OPTIONS_VERSION 1
 #define K8SC_CONTROLLER_MANAGER_OPTIONS_INIT \
-    { K8SC_CONTROLLER_MANAGER_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
+    { K8SC_CONTROLLER_MANAGER_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
 
 /* Fill `opts` with K8SC_CONTROLLER_MANAGER_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_controller_manager_options_init(k8sc_controller_manager_options *opts, unsigned int version);

@@ -678,13 +678,30 @@ static int delete_success(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
     return k8sc__status_error(resp, 200, NULL, NULL, d);
 }
 
+/* Whether the stored value at revision `mod` already says what `text` says (a no-op update). */
+static bool unchanged(k8sc_apiserver *srv, const char *key, const char *text, size_t len, int64_t mod)
+{
+    k8sc_store_kv *cur = NULL;
+    struct json_object *a = NULL, *b = NULL;
+    bool same = k8sc_store_get(&cur, srv->store, key, 0) == 0 && cur->mod_revision == mod &&
+        k8sc_json_parse(&a, cur->value, cur->value_len) == 0 && k8sc_json_parse(&b, text, len) == 0 &&
+        json_object_equal(a, b);
+    json_object_put(a);
+    json_object_put(b);
+    k8sc_store_kv_free(cur);
+    return same;
+}
+
 int k8sc__write_back(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj, int64_t *mod)
 {
     char *key = k8sc__storage_key(route->resource, route->ns, route->name), *text = NULL;
     size_t len = 0;
     int64_t rev = 0;
     int rc = key ? k8sc__object_to_store(&text, &len, obj) : K8SC_ENOMEM;
-    if (!rc)
+    /* As kube-apiserver: an update that changes nothing is not written, and no watch event follows. */
+    if (!rc && unchanged(srv, key, text, len, *mod))
+        rev = *mod;
+    else if (!rc)
         rc = k8sc_store_update(&rev, srv->store, key, text, len, *mod);
     k8sc_free(key);
     k8sc_free(text);

@@ -161,7 +161,9 @@ int k8sc__route_parse(k8sc__route *route, k8sc_apiserver *srv, const char *path)
         return K8SC_ENOMEM;
     char *segs[MAX_SEGS + 1];
     size_t n = 0;
-    for (char *tok = strtok(route->storage, "/"); tok; tok = strtok(NULL, "/")) {
+    /* strtok_r: requests are routed on many threads at once. */
+    char *save = NULL;
+    for (char *tok = strtok_r(route->storage, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
         if (n == MAX_SEGS)
             return 0; /* too deep: no route */
         segs[n++] = tok;

@@ -55,20 +55,6 @@ int64_t k8sc__int_annotation(const k8sc_object *obj, const char *key);
 int64_t k8sc__rs_spec_replicas(const k8sc_object *rs);
 int64_t k8sc__rs_status(const k8sc_object *rs, const char *field);
 
-/* The condition of `type` in a status JSON, borrowed, or NULL. */
-struct json_object *k8sc__condition(struct json_object *status, const char *type);
-
-/*
- * Set a condition in `status` as SetDeploymentCondition: unchanged when
- * one with the same status and reason exists; lastTransitionTime kept
- * when only the reason changes. `now` is unix seconds.
- */
-int k8sc__set_condition(struct json_object *status, const char *type, const char *cstatus, const char *reason,
-    const char *message, int64_t now);
-
-/* Remove the condition of `type` from `status`. */
-void k8sc__remove_condition(struct json_object *status, const char *type);
-
 /* ---- deployment.c ---- */
 
 /*

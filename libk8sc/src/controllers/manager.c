@@ -31,6 +31,10 @@ static const struct known {
     { "garbage-collector-controller", "garbagecollector", k8sc_garbage_collector_new, 20 },
     { "namespace-controller", "namespace", k8sc_namespace_controller_new, 10 },
     { "serviceaccount-controller", "serviceaccount", k8sc_serviceaccount_controller_new, 1 },
+    { "endpoints-controller", "endpoint", k8sc_endpoints_controller_new, 5 },
+    { "endpointslice-controller", "endpointslice", k8sc_endpointslice_controller_new, 5 },
+    /* Built by make() with the manager's grace period. */
+    { "node-lifecycle-controller", "nodelifecycle", NULL, 1 },
 };
 
 #define NKNOWN K8SC__ARRAY_LEN(KNOWN)
@@ -104,6 +108,15 @@ bool k8sc_controller_manager_enabled(const k8sc_controller_manager *m, const cha
 {
     int i = m && name ? lookup(name, strlen(name)) : -1;
     return i >= 0 && m->enabled[i];
+}
+
+/* Build known controller `i`. */
+static int make(k8sc_controller **out, size_t i, k8sc_client *client, const k8sc_builtin_options *bo,
+    const k8sc_controller_manager_options *mo)
+{
+    if (KNOWN[i].make)
+        return KNOWN[i].make(out, client, bo);
+    return k8sc_node_lifecycle_controller_new(out, client, bo, mo->node_monitor_grace_period_ns);
 }
 
 static void stop_controllers(k8sc_controller_manager *m)
@@ -202,7 +215,7 @@ int k8sc_controller_manager_new(k8sc_controller_manager **out, k8sc_client *clie
         rc = k8sc_event_recorder_new(&m->recs[i], client, KNOWN[i].name, NULL, opts->clock);
         bo.recorder = m->recs[i];
         if (rc == 0)
-            rc = KNOWN[i].make(&m->ctls[i], client, &bo);
+            rc = make(&m->ctls[i], i, client, &bo, opts);
     }
     if (rc == 0 && opts->leader_elect)
         rc = make_elector(m, opts);

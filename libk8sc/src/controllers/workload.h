@@ -113,6 +113,21 @@ int k8sc__write_status_get(k8sc_object **out, k8sc_client *client, const k8sc_ob
  */
 void k8sc__parallel(size_t n, int threads, void (*fn)(size_t i, void *arg), void *arg);
 
+/* Status conditions (conditions.c). */
+/* The condition of `type` in a status JSON, borrowed, or NULL. */
+struct json_object *k8sc__condition(struct json_object *status, const char *type);
+
+/*
+ * Set a condition in `status` as SetDeploymentCondition: unchanged when
+ * one with the same status and reason exists; lastTransitionTime kept
+ * when only the reason changes. `now` is unix seconds.
+ */
+int k8sc__set_condition(struct json_object *status, const char *type, const char *cstatus, const char *reason,
+    const char *message, int64_t now);
+
+/* Remove the condition of `type` from `status`. */
+void k8sc__remove_condition(struct json_object *status, const char *type);
+
 /* An integer field of a JSON object, or `def`. */
 int64_t k8sc__json_int(struct json_object *o, const char *key, int64_t def);
 
