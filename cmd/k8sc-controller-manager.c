@@ -19,7 +19,8 @@ static void usage(FILE *f)
     fprintf(f,
         "Usage: k8sc-controller-manager [--kubeconfig FILE] [--master URL] [--controllers LIST]\n"
         "                               [--leader-elect[=true|false]] [--concurrent-syncs N]\n"
-        "                               [--node-monitor-grace-period SECONDS]\n"
+        "                               [--node-monitor-grace-period SECONDS] [--cluster-cidr CIDR]\n"
+        "                               [--node-cidr-mask-size N]\n"
         "\n"
         "Run the built-in controllers (as kube-controller-manager does) against an API server.\n"
         "\n"
@@ -32,6 +33,8 @@ static void usage(FILE *f)
         "  --node-monitor-grace-period SECONDS\n"
         "                         how long a node may go without heartbeats before it is\n"
         "                         marked Unknown and tainted unreachable (default 40)\n"
+        "  --cluster-cidr CIDR    give each node a pod range from CIDR (spec.podCIDR)\n"
+        "  --node-cidr-mask-size N  prefix length of each node's range (default 24)\n"
         "  --help                 show this help\n"
         "\n"
         "Known controllers:");
@@ -89,6 +92,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             mo.node_monitor_grace_period_ns = (int64_t)secs * 1000000000;
+        } else if ((v = flag_value(argc, argv, &i, "--cluster-cidr"))) {
+            mo.cluster_cidr = v;
+        } else if ((v = flag_value(argc, argv, &i, "--node-cidr-mask-size"))) {
+            mo.node_cidr_mask_size = atoi(v);
         } else if (strcmp(a, "--leader-elect") == 0 || strcmp(a, "--leader-elect=true") == 0) {
             mo.leader_elect = true;
         } else if (strcmp(a, "--leader-elect=false") == 0) {

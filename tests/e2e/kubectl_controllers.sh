@@ -14,13 +14,18 @@ KUBECTL=${3:-kubectl}
 
 start_manager "$MANAGER"
 
-# The fake kubelet: every pod not yet running becomes Running and Ready (bounded: 10 minutes).
+# The fake kubelet (bounded: 10 minutes): a Job's pods run to completion (Succeeded), every
+# other pod not yet running becomes Running and Ready.
 (
     end=$(($(date +%s) + 600))
     while [ "$(date +%s)" -lt "$end" ]; do
-        for p in $(timeout 10 "$KUBECTL" get pods -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+        for p in $(timeout 10 "$KUBECTL" get pods -l '!batch.kubernetes.io/job-name' -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
             timeout 10 "$KUBECTL" patch pod "$p" --subresource=status --type=merge \
                 -p '{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}' >/dev/null 2>&1
+        done
+        for p in $(timeout 10 "$KUBECTL" get pods -l batch.kubernetes.io/job-name -o jsonpath='{range .items[?(@.status.phase!="Succeeded")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+            timeout 10 "$KUBECTL" patch pod "$p" --subresource=status --type=merge \
+                -p '{"status":{"phase":"Succeeded","conditions":[{"type":"Ready","status":"False"}]}}' >/dev/null 2>&1
         done
         sleep 0.3
     done
@@ -74,6 +79,22 @@ expect_ok rollout resume deployment/web
 rollout web
 expect_ok get rs -l app=web -o name
 [ "$(wc -l <"$TMP/out")" -eq 3 ] || fail "expected 3 ReplicaSets after resuming: $(cat "$TMP/out")"
+
+# A Job runs its pods to completion: kubectl wait and describe see what they see on Kubernetes.
+expect_ok create job hello --image=busybox
+timeout 70 "$KUBECTL" wait --for=condition=complete --timeout=60s job/hello >"$TMP/out" 2>"$TMP/err" ||
+    fail "wait job/hello: $(cat "$TMP/out" "$TMP/err")"
+expect_ok describe jobs/hello
+expect_match '^Pods Statuses: +0 Active \(0 Ready\) / 1 Succeeded / 0 Failed$' "$TMP/out"
+expect_match 'Normal +SuccessfulCreate .* job-controller +Created pod: hello-' "$TMP/out"
+expect_match 'Normal +Completed .* job-controller +Job completed' "$TMP/out"
+expect_ok get job hello -o 'jsonpath={.status.succeeded}'
+expect_out "1"
+
+# Cascading delete in the foreground: the ReplicaSets and pods go first, then the Deployment.
+expect_ok delete deployment web --cascade=foreground
+expect_ok get rs,pods -l app=web -o name
+[ -z "$(cat "$TMP/out")" ] || fail "left after a foreground delete: $(cat "$TMP/out")"
 
 kill -0 $EXTRA_PIDS 2>/dev/null || fail "the controller manager died: $(cat "$TMP/cm.err")"
 exit $FAILED

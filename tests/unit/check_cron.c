@@ -7,10 +7,10 @@
  * (TestMostRecentScheduleTime). The zone cases need tzdata.
  */
 #define _DEFAULT_SOURCE
-#include "controllers/controllers_internal.h"
+#include "object/cron_internal.h"
 #include "testutil.h"
 
-#include <k8sc/controllers.h>
+#include <k8sc/object.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

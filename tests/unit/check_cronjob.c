@@ -247,19 +247,37 @@ START_TEST(time_zones)
 }
 END_TEST
 
-START_TEST(broken_schedules_are_reported)
+START_TEST(broken_schedules_are_refused)
 {
-    create_cronjob("bad", "61 * * * *", "");
-    create_cronjob("zone", "* * * * *", ",\"timeZone\":\"Mars/Olympus\"");
-    at(START + 200);
-    ck_assert_str_eq(jobs("bad"), "");
-    ck_assert_str_eq(jobs("zone"), "");
-    ck_assert(strncmp(events("bad"), "UnparseableSchedule", 19) == 0);
-    ck_assert(strncmp(events("zone"), "UnknownTimeZone", 15) == 0);
-    /* Fixing the schedule makes it work. */
-    ct_patch(&T, "batch/v1", "CronJob", "bad", "{\"spec\":{\"schedule\":\"* * * * *\"}}");
-    at(START + 260);
-    ck_assert_uint_ge(ct_count(&T, "batch/v1", "Job", "cron=bad"), 1);
+    /* The API server validates schedules and time zones, with robfig's and Kubernetes' words. */
+    static const struct {
+        const char *name, *schedule, *extra, *message;
+    } cases[] = {
+        { "bad", "61 * * * *", "",
+            "CronJob.batch \"bad\" is invalid: spec.schedule: Invalid value: \"61 * * * *\": end of range (61) above maximum (59): 61" },
+        { "zone", "* * * * *", ",\"timeZone\":\"Mars/Olympus\"",
+            "CronJob.batch \"zone\" is invalid: spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus" },
+        { "tz", "TZ=UTC 0 * * * *", "",
+            "CronJob.batch \"tz\" is invalid: spec.schedule: Invalid value: \"TZ=UTC 0 * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json[1024];
+        snprintf(json, sizeof(json),
+            "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\"},"
+            "\"spec\":{\"schedule\":\"%s\"%s,\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\","
+            "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}",
+            cases[i].name, cases[i].schedule, cases[i].extra);
+        k8sc_object *cj = ct_json(json);
+        ck_assert_int_eq(k8sc_client_create(NULL, T.client, cj), K8SC_EINVAL);
+        ck_assert_str_eq(k8sc_error_last(), cases[i].message);
+        k8sc_object_free(cj);
+    }
+    /* A valid one, then an update that breaks it, is refused too. */
+    create_cronjob("ok", "* * * * *", "");
+    ck_assert_int_eq(k8sc_client_patch(NULL, T.client, "batch/v1", "CronJob", "default", "ok", K8SC_PATCH_MERGE,
+        "{\"spec\":{\"schedule\":\"* * * *\"}}"), K8SC_EINVAL);
+    at(START + 100);
+    ck_assert_uint_ge(ct_count(&T, "batch/v1", "Job", "cron=ok"), 1);
 }
 END_TEST
 
@@ -274,7 +292,7 @@ int main(void)
     tcase_add_test(tc, suspend_and_starting_deadline);
     tcase_add_test(tc, history_limits);
     tcase_add_test(tc, time_zones);
-    tcase_add_test(tc, broken_schedules_are_reported);
+    tcase_add_test(tc, broken_schedules_are_refused);
     suite_add_tcase(s, tc);
     return k8sc_test_main(s);
 }

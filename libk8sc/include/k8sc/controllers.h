@@ -1,13 +1,11 @@
 /*
  * libk8sc controllers: the built-in controllers (the kube-controller-manager
- * of libk8sc) and the arithmetic they share.
+ * of libk8sc) and the controller manager that runs them.
  *
- * For now: the CronJob controller's schedules. A schedule is parsed as
- * Kubernetes 1.32 does (github.com/robfig/cron/v3 ParseStandard plus the
- * CronJob validation rules) and evaluated in an IANA time zone read from
- * the system's zoneinfo files, with robfig's local-wall-time rules on
- * daylight-saving days. Times are whole seconds since the Unix epoch; the
- * supported range is the years 1 to 9999.
+ * Every controller is a k8sc_controller of the reconciler framework
+ * (controller.h): build it with its constructor and the shared
+ * k8sc_builtin_options, run it with k8sc_controller_start or drive it with
+ * k8sc_controller_process, free it with k8sc_controller_free.
  */
 #ifndef K8SC_CONTROLLERS_H
 #define K8SC_CONTROLLERS_H
@@ -22,113 +20,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* A parsed CronJob schedule. Immutable, so any number of threads may use it. */
-typedef struct k8sc_cron k8sc_cron;
-
-/* How to parse a schedule. Strings are read during the call only. */
-typedef struct k8sc_cron_options {
-    unsigned int version;
-    /*
-     * spec.timeZone: an IANA zone name such as "Europe/Berlin" or "Etc/UTC",
-     * checked as the CronJob validation does. NULL or "" (and "UTC") mean
-     * UTC, which libk8sc takes as the controller's local zone.
-     */
-    const char *time_zone;
-    /*
-     * Accept a robfig "TZ=zone " or "CRON_TZ=zone " prefix in the schedule.
-     * Kubernetes rejects any "TZ" in a schedule unless the stored object
-     * already had one (an update); false gives the create-time rule. A
-     * prefix naming "", "UTC" or "Local" means UTC.
-     */
-    bool allow_tz_in_schedule;
-    /* Where the TZif files live. NULL: "/usr/share/zoneinfo". */
-    const char *zoneinfo_dir;
-} k8sc_cron_options;
-
-#define K8SC_CRON_OPTIONS_VERSION 1
-#define K8SC_CRON_OPTIONS_INIT { K8SC_CRON_OPTIONS_VERSION, NULL, false, NULL }
-
-/* Fill `opts` with K8SC_CRON_OPTIONS_INIT. EINVAL for an unknown version. */
-K8SC_EXTERN int k8sc_cron_options_init(k8sc_cron_options *opts, unsigned int version);
-
-/*
- * Parse a CronJob schedule: five fields (minute hour day-of-month month
- * day-of-week) with `*`, `?`, `a-b`, `a-b/n`, `a/n`, lists, JAN-DEC and
- * SUN-SAT (day-of-week runs 0-6, so 7 is an error), or one of @yearly
- * @annually @monthly @weekly @daily @midnight @hourly or "@every <Go
- * duration>" (whole seconds, at least one). `opts` may be NULL for the
- * defaults. The schedule belongs to the caller (k8sc_cron_free()).
- * Errors: EINVAL with robfig's or the validation's message ("expected
- * exactly 5 fields, found 6: [...]", "end of range (70) above maximum
- * (59): 0-70", "unknown time zone X", "cannot use TZ or CRON_TZ in
- * schedule, use timeZone field instead", ...), the first of: "TZ" in the
- * schedule, the time zone, the schedule (the apiserver lists them all);
- * ENOMEM.
- */
-K8SC_EXTERN int k8sc_cron_parse(k8sc_cron **out, const char *spec, const k8sc_cron_options *opts);
-
-/* Free a schedule. NULL is fine. */
-K8SC_EXTERN void k8sc_cron_free(k8sc_cron *c);
-
-/* The schedule's zone name ("UTC" when none was given); borrowed from `c`. */
-K8SC_EXTERN const char *k8sc_cron_time_zone(const k8sc_cron *c);
-
-/*
- * The first schedule time strictly after `after` into *out (robfig's
- * Schedule.Next). A time that does not exist on a spring-forward day
- * and a repeated one on a fall-back day resolve as Go's time.Date does.
- * Errors: ENOTFOUND when no time matches within five years of `after`
- * (robfig returns the zero time: "0 0 30 2 *" never fires); EINVAL for
- * NULL arguments or `after` outside the years 1-9999.
- */
-K8SC_EXTERN int k8sc_cron_next(int64_t *out, const k8sc_cron *c, int64_t after);
-
-/* How many start times were missed, as the CronJob controller classifies them. */
-typedef enum {
-    K8SC_CRON_NONE_MISSED = 0, /* at most one start time is due */
-    K8SC_CRON_FEW_MISSED = 1,  /* two to 100 */
-    K8SC_CRON_MANY_MISSED = 2  /* more than 100: "too many missed start times" */
-} k8sc_cron_missed_kind;
-
-/* What k8sc_cron_most_recent() finds. */
-typedef struct k8sc_cron_schedule_times {
-    /* The time counted from: `earliest`, moved up to now - startingDeadlineSeconds. */
-    int64_t earliest;
-    /* Whether a start time is due, and the latest one at or before now. */
-    bool has_most_recent;
-    int64_t most_recent;
-    /*
-     * The controller's estimate of the start times due in (earliest, now]:
-     * 0 or 1 exactly, from 2 on (now - t1) / (t2 - t1) + 1 with t1, t2 the
-     * first two start times after earliest.
-     */
-    int64_t missed;
-    k8sc_cron_missed_kind missed_kind;
-    /*
-     * Where the controller requeues the CronJob (nextScheduleTimeDuration):
-     * the start time after most_recent; with none, the first one after
-     * earliest, or after now if start times were missed all the same (the
-     * estimate overshot).
-     */
-    int64_t next;
-} k8sc_cron_schedule_times;
-
-/*
- * The CronJob controller's mostRecentScheduleTime and the requeue time of
- * nextScheduleTimeDuration (without its 100 ms pad). `earliest` is
- * status.lastScheduleTime, or the creation time if it has none;
- * `starting_deadline_seconds` is spec.startingDeadlineSeconds, negative
- * for none. Errors: EINVAL for NULL arguments, times outside the years
- * 1-9999, or a schedule whose first two start times after earliest are
- * less than a second apart or never come ("time difference between two
- * schedules is less than 1 second"; the controller then requeues at
- * k8sc_cron_next() of now); ENOTFOUND if the next start time is more than
- * five years away. The arithmetic is exact where Go's
- * time.Duration would overflow (now more than 292 years past earliest).
- */
-K8SC_EXTERN int k8sc_cron_most_recent(k8sc_cron_schedule_times *out, const k8sc_cron *c, int64_t earliest,
-                                      int64_t now, int64_t starting_deadline_seconds);
 
 /* ---- workload controllers ----------------------------------------------- */
 
@@ -348,6 +239,18 @@ K8SC_EXTERN int k8sc_endpointslice_controller_new(k8sc_controller **out, k8sc_cl
 K8SC_EXTERN int k8sc_node_lifecycle_controller_new(k8sc_controller **out, k8sc_client *client,
     const k8sc_builtin_options *opts, int64_t grace_period_ns);
 
+/*
+ * The node IPAM controller (Kubernetes' range allocator): every node
+ * without spec.podCIDR gets a free /`node_mask_size` (0: /24) of
+ * `cluster_cidr` (IPv4, e.g. "10.244.0.0/16") in spec.podCIDR and
+ * spec.podCIDRs; ranges nodes already hold are never given twice, and a
+ * deleted node's range is free again. When none is left the node gets a
+ * CIDRNotAvailable Event and is retried. Errors: EINVAL for a malformed
+ * CIDR or a mask that does not fit; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_node_ipam_controller_new(k8sc_controller **out, k8sc_client *client,
+    const k8sc_builtin_options *opts, const char *cluster_cidr, int node_mask_size);
+
 /* ---- the controller manager ---------------------------------------------- */
 
 /*
@@ -378,11 +281,15 @@ typedef struct k8sc_controller_manager_options {
     k8sc_clock *clock;
     /* --node-monitor-grace-period for the node lifecycle controller. 0: 40 s. */
     int64_t node_monitor_grace_period_ns;
+    /* --cluster-cidr: pod ranges for nodes (the node IPAM controller runs only when it is set). */
+    const char *cluster_cidr;
+    /* --node-cidr-mask-size. 0: 24. */
+    int node_cidr_mask_size;
 } k8sc_controller_manager_options;
 
 #define K8SC_CONTROLLER_MANAGER_OPTIONS_VERSION 1
 #define K8SC_CONTROLLER_MANAGER_OPTIONS_INIT \
-    { K8SC_CONTROLLER_MANAGER_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0 }
+    { K8SC_CONTROLLER_MANAGER_OPTIONS_VERSION, NULL, false, NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, NULL, 0 }
 
 /* Fill `opts` with K8SC_CONTROLLER_MANAGER_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_controller_manager_options_init(k8sc_controller_manager_options *opts, unsigned int version);

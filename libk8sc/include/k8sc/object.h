@@ -611,6 +611,124 @@ typedef enum {
 K8SC_EXTERN int k8sc_validate_object_meta(k8sc_field_errors *errs, const k8sc_object *obj,
     bool namespaced, k8sc_name_rule rule);
 
+/* ---- CronJob schedules ------------------------------------------------------ */
+
+/*
+ * A CronJob's schedule is parsed as Kubernetes 1.32 does
+ * (github.com/robfig/cron/v3 ParseStandard plus the CronJob validation
+ * rules) and evaluated in an IANA time zone read from the system's
+ * zoneinfo files, with robfig's local-wall-time rules on daylight-saving
+ * days. Times are whole seconds since the Unix epoch; the supported range
+ * is the years 1 to 9999. The API server validates schedules with it and
+ * the CronJob controller runs them.
+ */
+/* A parsed CronJob schedule. Immutable, so any number of threads may use it. */
+typedef struct k8sc_cron k8sc_cron;
+
+/* How to parse a schedule. Strings are read during the call only. */
+typedef struct k8sc_cron_options {
+    unsigned int version;
+    /*
+     * spec.timeZone: an IANA zone name such as "Europe/Berlin" or "Etc/UTC",
+     * checked as the CronJob validation does. NULL or "" (and "UTC") mean
+     * UTC, which libk8sc takes as the controller's local zone.
+     */
+    const char *time_zone;
+    /*
+     * Accept a robfig "TZ=zone " or "CRON_TZ=zone " prefix in the schedule.
+     * Kubernetes rejects any "TZ" in a schedule unless the stored object
+     * already had one (an update); false gives the create-time rule. A
+     * prefix naming "", "UTC" or "Local" means UTC.
+     */
+    bool allow_tz_in_schedule;
+    /* Where the TZif files live. NULL: "/usr/share/zoneinfo". */
+    const char *zoneinfo_dir;
+} k8sc_cron_options;
+
+#define K8SC_CRON_OPTIONS_VERSION 1
+#define K8SC_CRON_OPTIONS_INIT { K8SC_CRON_OPTIONS_VERSION, NULL, false, NULL }
+
+/* Fill `opts` with K8SC_CRON_OPTIONS_INIT. EINVAL for an unknown version. */
+K8SC_EXTERN int k8sc_cron_options_init(k8sc_cron_options *opts, unsigned int version);
+
+/*
+ * Parse a CronJob schedule: five fields (minute hour day-of-month month
+ * day-of-week) with `*`, `?`, `a-b`, `a-b/n`, `a/n`, lists, JAN-DEC and
+ * SUN-SAT (day-of-week runs 0-6, so 7 is an error), or one of @yearly
+ * @annually @monthly @weekly @daily @midnight @hourly or "@every <Go
+ * duration>" (whole seconds, at least one). `opts` may be NULL for the
+ * defaults. The schedule belongs to the caller (k8sc_cron_free()).
+ * Errors: EINVAL with robfig's or the validation's message ("expected
+ * exactly 5 fields, found 6: [...]", "end of range (70) above maximum
+ * (59): 0-70", "unknown time zone X", "cannot use TZ or CRON_TZ in
+ * schedule, use timeZone field instead", ...), the first of: "TZ" in the
+ * schedule, the time zone, the schedule (the apiserver lists them all);
+ * ENOMEM.
+ */
+K8SC_EXTERN int k8sc_cron_parse(k8sc_cron **out, const char *spec, const k8sc_cron_options *opts);
+
+/* Free a schedule. NULL is fine. */
+K8SC_EXTERN void k8sc_cron_free(k8sc_cron *c);
+
+/* The schedule's zone name ("UTC" when none was given); borrowed from `c`. */
+K8SC_EXTERN const char *k8sc_cron_time_zone(const k8sc_cron *c);
+
+/*
+ * The first schedule time strictly after `after` into *out (robfig's
+ * Schedule.Next). A time that does not exist on a spring-forward day
+ * and a repeated one on a fall-back day resolve as Go's time.Date does.
+ * Errors: ENOTFOUND when no time matches within five years of `after`
+ * (robfig returns the zero time: "0 0 30 2 *" never fires); EINVAL for
+ * NULL arguments or `after` outside the years 1-9999.
+ */
+K8SC_EXTERN int k8sc_cron_next(int64_t *out, const k8sc_cron *c, int64_t after);
+
+/* How many start times were missed, as the CronJob controller classifies them. */
+typedef enum {
+    K8SC_CRON_NONE_MISSED = 0, /* at most one start time is due */
+    K8SC_CRON_FEW_MISSED = 1,  /* two to 100 */
+    K8SC_CRON_MANY_MISSED = 2  /* more than 100: "too many missed start times" */
+} k8sc_cron_missed_kind;
+
+/* What k8sc_cron_most_recent() finds. */
+typedef struct k8sc_cron_schedule_times {
+    /* The time counted from: `earliest`, moved up to now - startingDeadlineSeconds. */
+    int64_t earliest;
+    /* Whether a start time is due, and the latest one at or before now. */
+    bool has_most_recent;
+    int64_t most_recent;
+    /*
+     * The controller's estimate of the start times due in (earliest, now]:
+     * 0 or 1 exactly, from 2 on (now - t1) / (t2 - t1) + 1 with t1, t2 the
+     * first two start times after earliest.
+     */
+    int64_t missed;
+    k8sc_cron_missed_kind missed_kind;
+    /*
+     * Where the controller requeues the CronJob (nextScheduleTimeDuration):
+     * the start time after most_recent; with none, the first one after
+     * earliest, or after now if start times were missed all the same (the
+     * estimate overshot).
+     */
+    int64_t next;
+} k8sc_cron_schedule_times;
+
+/*
+ * The CronJob controller's mostRecentScheduleTime and the requeue time of
+ * nextScheduleTimeDuration (without its 100 ms pad). `earliest` is
+ * status.lastScheduleTime, or the creation time if it has none;
+ * `starting_deadline_seconds` is spec.startingDeadlineSeconds, negative
+ * for none. Errors: EINVAL for NULL arguments, times outside the years
+ * 1-9999, or a schedule whose first two start times after earliest are
+ * less than a second apart or never come ("time difference between two
+ * schedules is less than 1 second"; the controller then requeues at
+ * k8sc_cron_next() of now); ENOTFOUND if the next start time is more than
+ * five years away. The arithmetic is exact where Go's
+ * time.Duration would overflow (now more than 292 years past earliest).
+ */
+K8SC_EXTERN int k8sc_cron_most_recent(k8sc_cron_schedule_times *out, const k8sc_cron *c, int64_t earliest,
+                                      int64_t now, int64_t starting_deadline_seconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -201,6 +201,10 @@ bool k8sc__namespace_held(const k8sc_resource *r, const k8sc_object *obj);
 int k8sc__namespace_prepare_create(k8sc_object *obj);
 /* ValidateNamespace / ValidateNamespaceFinalizeUpdate of spec.finalizers: the number of errors added, or ENOMEM. */
 int k8sc__namespace_validate(k8sc_field_errors *errs, const k8sc__route *route, const k8sc_object *obj);
+
+/* A CronJob's schedule and time zone (cronjob.c): the number of errors added, or a negative code. */
+int k8sc__cronjob_validate(k8sc_field_errors *errs, const k8sc__route *route, const k8sc_object *obj,
+    const k8sc_object *old);
 /* The first delete of a namespace: deletionTimestamp `now` (kept if set) and phase Terminating. */
 int k8sc__namespace_mark_terminating(k8sc_object *obj, int64_t now);
 /* NamespaceLifecycle admission: 0 with a 403 Status reply for an immortal namespace. */

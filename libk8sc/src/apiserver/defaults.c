@@ -499,11 +499,32 @@ static int secret_defaults(struct json_object *root)
     return 0;
 }
 
+/* Nodes: spec.podCIDR and spec.podCIDRs say the same, as the v1 conversion keeps them. */
+static int node_defaults(struct json_object *root)
+{
+    struct json_object *spec = child(root, "spec"), *one = child(spec, "podCIDR"), *many = child(spec, "podCIDRs");
+    bool has_one = one && json_object_is_type(one, json_type_string) && json_object_get_string_len(one) > 0;
+    bool has_many = many && json_object_is_type(many, json_type_array) && json_object_array_length(many) > 0;
+    if (has_one && !has_many) {
+        struct json_object *arr = json_object_new_array();
+        if (!arr || json_object_array_add(arr, json_object_get(one)) < 0) {
+            json_object_put(arr);
+            return k8sc__error_nomem();
+        }
+        json_object_object_add(spec, "podCIDRs", arr);
+    } else if (has_many && !has_one) {
+        json_object_object_add(spec, "podCIDR", json_object_get(json_object_array_get_idx(many, 0)));
+    }
+    return 0;
+}
+
 int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create)
 {
     struct json_object *root = k8sc_object_json(obj);
     if (is(r, "", "Pod"))
         return pod_defaults(obj, create);
+    if (is(r, "", "Node"))
+        return node_defaults(root);
     if (is(r, "", "Secret"))
         return secret_defaults(root);
     bool workload = is(r, "apps", "Deployment") || is(r, "apps", "ReplicaSet") || is(r, "apps", "StatefulSet") ||

@@ -218,6 +218,10 @@ static int validate(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8
     int n = k8sc_validate_object_meta(errs, obj, k8sc_resource_namespaced(route->resource), name_rule(route->resource));
     if (n >= 0)
         n = k8sc__namespace_validate(errs, route, obj);
+    if (n >= 0) {
+        int c = k8sc__cronjob_validate(errs, route, obj, old);
+        n = c < 0 ? c : n + c;
+    }
     if (n >= 0 && (rc = k8sc__crd_prepare(srv, route, obj, old, errs)))
         n = rc;
     if (n < 0)

@@ -33,8 +33,9 @@ static const struct known {
     { "serviceaccount-controller", "serviceaccount", k8sc_serviceaccount_controller_new, 1 },
     { "endpoints-controller", "endpoint", k8sc_endpoints_controller_new, 5 },
     { "endpointslice-controller", "endpointslice", k8sc_endpointslice_controller_new, 5 },
-    /* Built by make() with the manager's grace period. */
+    /* Built by make() from the manager's options. */
     { "node-lifecycle-controller", "nodelifecycle", NULL, 1 },
+    { "node-ipam-controller", "nodeipam", NULL, 1 },
 };
 
 #define NKNOWN K8SC__ARRAY_LEN(KNOWN)
@@ -116,6 +117,8 @@ static int make(k8sc_controller **out, size_t i, k8sc_client *client, const k8sc
 {
     if (KNOWN[i].make)
         return KNOWN[i].make(out, client, bo);
+    if (strcmp(KNOWN[i].name, "node-ipam-controller") == 0)
+        return k8sc_node_ipam_controller_new(out, client, bo, mo->cluster_cidr, mo->node_cidr_mask_size);
     return k8sc_node_lifecycle_controller_new(out, client, bo, mo->node_monitor_grace_period_ns);
 }
 
@@ -206,7 +209,8 @@ int k8sc_controller_manager_new(k8sc_controller_manager **out, k8sc_client *clie
     if (rc == 0)
         rc = k8sc_informer_factory_new(&m->factory, client, &io);
     for (size_t i = 0; i < NKNOWN && rc == 0; i++) {
-        if (!m->enabled[i])
+        /* As kube-controller-manager: node IPAM needs --cluster-cidr (allocate-node-cidrs). */
+        if (!m->enabled[i] || (strcmp(KNOWN[i].name, "node-ipam-controller") == 0 && !opts->cluster_cidr))
             continue;
         k8sc_builtin_options bo = K8SC_BUILTIN_OPTIONS_INIT;
         bo.factory = m->factory;

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "controllers.h"
-#include "controllers_internal.h"
+#include "object.h"
+#include "cron_internal.h"
 #include "internal.h"
 
 #define DEFAULT_ZONEINFO "/usr/share/zoneinfo"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "controllers_internal.h"
+#include "cron_internal.h"
 #include "internal.h"
 
 #define SECONDS_PER_DAY 86400

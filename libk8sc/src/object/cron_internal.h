@@ -1,6 +1,6 @@
-/* Internals shared by the built-in controllers' sources. */
-#ifndef K8SC_CONTROLLERS_INTERNAL_H
-#define K8SC_CONTROLLERS_INTERNAL_H
+/* Internals of the CronJob schedule code (cron.c, cron_parse.c, tz.c). */
+#ifndef K8SC_OBJECT_CRON_INTERNAL_H
+#define K8SC_OBJECT_CRON_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>

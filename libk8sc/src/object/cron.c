@@ -3,8 +3,8 @@
  * ConstantDelaySchedule.Next, and the CronJob controller's
  * mostRecentScheduleTime (pkg/controller/cronjob/utils.go, 1.32).
  */
-#include "controllers.h"
-#include "controllers_internal.h"
+#include "object.h"
+#include "cron_internal.h"
 #include "internal.h"
 
 /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
