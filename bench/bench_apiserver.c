@@ -2,8 +2,11 @@
  * API server benchmark over real HTTP: an in-process k8sc-apiserver on a
  * loopback port with a SQLite store in a temporary directory, driven by
  * libcurl clients (one keep-alive connection each). For create, get, list
- * (1,000 ConfigMaps) and update, from 1 and 32 concurrent clients, it prints
- * requests/s and latency p50/p99. Each figure runs for about RUN_SECONDS.
+ * (1,000 and 10,000 ConfigMaps) and update, from 1 and 32 concurrent
+ * clients (4 for the large list), it prints requests/s and latency
+ * p50/p99. Each figure runs for about RUN_SECONDS. Then the watch fan-out:
+ * 100 watchers (the libk8sc client) on one collection while objects are
+ * created, with the delay from each write to each watcher's event.
  *
  *   bench_apiserver [--quick]
  */
@@ -18,6 +21,9 @@
 #include <unistd.h>
 
 #define LIST_OBJECTS 1000
+#define BIG_LIST_OBJECTS 10000
+#define WATCHERS 100
+#define FANOUT_WRITES 200
 #define MAX_SAMPLES 200000
 
 static double run_seconds = 1.5;
@@ -31,8 +37,8 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-typedef enum { OP_CREATE, OP_GET, OP_LIST, OP_UPDATE } op_kind;
-static const char *const op_names[] = { "create", "get", "list (1,000)", "update" };
+typedef enum { OP_CREATE, OP_GET, OP_LIST, OP_UPDATE, OP_LIST_BIG } op_kind;
+static const char *const op_names[] = { "create", "get", "list (1,000)", "update", "list (10,000)" };
 
 typedef struct {
     op_kind op;
@@ -94,6 +100,9 @@ static void *run(void *arg)
             break;
         case OP_LIST:
             snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/namespaces/list/configmaps", port);
+            break;
+        case OP_LIST_BIG:
+            snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/namespaces/big/configmaps", port);
             break;
         case OP_UPDATE:
             snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/namespaces/bench/configmaps/u-%d", port, w->id);
@@ -166,8 +175,8 @@ static void measure(op_kind op, int clients)
 static int prepare(k8sc_apiserver *srv)
 {
     char body[256];
-    const char *nss[] = { "bench", "list" };
-    for (size_t i = 0; i < 2; i++) {
+    const char *nss[] = { "bench", "list", "big", "fan" };
+    for (size_t i = 0; i < 4; i++) {
         snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"%s\"}}", nss[i]);
         k8sc_apiserver_response *r = NULL;
         if (k8sc_apiserver_handle(&r, srv, "POST", "/api/v1/namespaces", "application/json", NULL, body,
@@ -190,7 +199,113 @@ static int prepare(k8sc_apiserver *srv)
         if (st != 201)
             return -1;
     }
+    for (int i = 0; i < BIG_LIST_OBJECTS; i++) {
+        snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"b-%d\",\"labels\":{\"n\":\"%d\"}},\"data\":"
+            "{\"key\":\"a value of some length, as configuration tends to be\"}}", i, i);
+        k8sc_apiserver_response *r = NULL;
+        if (k8sc_apiserver_handle(&r, srv, "POST", "/api/v1/namespaces/big/configmaps", "application/json", NULL, body,
+                strlen(body)) != 0)
+            return -1;
+        k8sc_apiserver_response_free(r);
+    }
     return 0;
+}
+
+/* ---- watch fan-out ---- */
+
+typedef struct {
+    k8sc_watch *w;
+    double *lat;
+    size_t n;
+} watcher;
+
+static void *watch_run(void *arg)
+{
+    watcher *wt = arg;
+    while (wt->n < FANOUT_WRITES) {
+        k8sc_watch_event_type type;
+        k8sc_object *obj;
+        int rc = k8sc_watch_next(&type, &obj, wt->w, 10000);
+        if (rc != 1)
+            break;
+        /* The writer put its clock reading in the object. */
+        const char *t = k8sc_object_get_string(obj, "data.t");
+        if (type == K8SC_WATCH_ADDED && t)
+            wt->lat[wt->n++] = now() - strtod(t, NULL);
+        k8sc_object_free(obj);
+    }
+    return NULL;
+}
+
+static void fanout(void)
+{
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+    k8sc_client_config *cfg = NULL;
+    k8sc_client *client = NULL;
+    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    if (k8sc_client_config_from_url(&cfg, url) != 0)
+        return;
+    co.config = cfg;
+    co.max_retries = -1;
+    if (k8sc_client_new(&client, &co) != 0) {
+        k8sc_client_config_free(cfg);
+        return;
+    }
+    watcher *ws = calloc(WATCHERS, sizeof(*ws));
+    pthread_t *t = calloc(WATCHERS, sizeof(*t));
+    int opened = 0;
+    k8sc_watch_options wo = K8SC_WATCH_OPTIONS_INIT;
+    wo.resource_version = "0";
+    for (int i = 0; ws && t && i < WATCHERS; i++) {
+        ws[i].lat = malloc(FANOUT_WRITES * sizeof(double));
+        if (!ws[i].lat || k8sc_client_watch(&ws[i].w, client, "v1", "ConfigMap", "fan", &wo) != 0)
+            break;
+        pthread_create(&t[i], NULL, watch_run, &ws[i]);
+        opened++;
+    }
+    /* Writes at a steady 200/s, each stamped with the time it was sent. */
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    char target[128], body[256];
+    snprintf(target, sizeof(target), "http://127.0.0.1:%d/api/v1/namespaces/fan/configmaps", port);
+    long errors = 0;
+    double start = now();
+    for (int i = 0; i < FANOUT_WRITES; i++) {
+        while (now() < start + i * 0.005)
+            usleep(200);
+        snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"f-%d\"},\"data\":{\"t\":\"%.9f\"}}", i, now());
+        if (do_request(c, "POST", target, body) != 0)
+            errors++;
+    }
+    curl_easy_cleanup(c);
+    size_t total = 0;
+    for (int i = 0; i < opened; i++) {
+        pthread_join(t[i], NULL);
+        total += ws[i].n;
+    }
+    double *all = malloc((total ? total : 1) * sizeof(double));
+    size_t k = 0;
+    for (int i = 0; i < opened && all; i++) {
+        memcpy(all + k, ws[i].lat, ws[i].n * sizeof(double));
+        k += ws[i].n;
+    }
+    if (all && total) {
+        qsort(all, total, sizeof(double), cmp_double);
+        printf("\nwatch fan-out: %d watchers, %d creates at 200/s: %zu of %d events delivered, "
+               "write-to-event p50 %.2f ms, p99 %.2f ms, max %.2f ms, %ld write errors\n",
+            opened, FANOUT_WRITES, total, opened * FANOUT_WRITES, all[total / 2] * 1e3,
+            all[(size_t)((double)total * 0.99)] * 1e3, all[total - 1] * 1e3, errors);
+    }
+    free(all);
+    for (int i = 0; ws && i < WATCHERS; i++) {
+        k8sc_watch_free(ws[i].w);
+        free(ws[i].lat);
+    }
+    free(ws);
+    free(t);
+    k8sc_client_free(client);
+    k8sc_client_config_free(cfg);
 }
 
 int main(int argc, char **argv)
@@ -203,6 +318,7 @@ int main(int argc, char **argv)
     char url[128], db[96];
     snprintf(db, sizeof(db), "%s/k8sc.db", dir);
     snprintf(url, sizeof(url), "sqlite:%s", db);
+    setvbuf(stdout, NULL, _IOLBF, 0);
     k8sc_log_set_handler(NULL, K8SC_LOG_WARN, NULL);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
@@ -222,6 +338,9 @@ int main(int argc, char **argv)
     for (int op = OP_CREATE; op <= OP_UPDATE; op++)
         for (size_t c = 0; c < 2; c++)
             measure((op_kind)op, clients[c]);
+    measure(OP_LIST_BIG, 1);
+    measure(OP_LIST_BIG, 4);
+    fanout();
     rc = 0;
 out:
     k8sc_apiserver_free(srv);

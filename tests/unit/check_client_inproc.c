@@ -168,6 +168,11 @@ START_TEST(test_update_status)
     ck_assert_int_eq(v, 2);
     /* The stale resourceVersion now conflicts. */
     ck_assert_int_eq(k8sc_client_update_status(NULL, client, created), K8SC_ECONFLICT);
+    /* The built-in kind macros name apiVersion and kind at once. */
+    k8sc_object *again = NULL;
+    ck_assert_int_eq(k8sc_client_get(&again, client, K8SC_DEPLOYMENT, "default", "web"), 0);
+    ck_assert_str_eq(k8sc_object_uid(again), k8sc_object_uid(created));
+    k8sc_object_free(again);
     /* A kind without the subresource. */
     k8sc_object *cm = configmap("nostatus", "x", "v"), *cmc = NULL;
     ck_assert_int_eq(k8sc_client_create(&cmc, client, cm), 0);

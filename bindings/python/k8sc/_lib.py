@@ -346,6 +346,7 @@ _PROTOTYPES = {
                                  POINTER(ListOptionsStruct)]),
     "k8sc_client_create": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE]),
     "k8sc_client_update": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE]),
+    "k8sc_client_update_status": (c_int, [_OUT_HANDLE, _HANDLE, _HANDLE]),
     "k8sc_client_patch": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR, _STR, c_int, _STR]),
     "k8sc_delete_options_init": (c_int, [POINTER(DeleteOptionsStruct), c_uint]),
     "k8sc_client_delete": (c_int, [_OUT_HANDLE, _HANDLE, _STR, _STR, _STR, _STR,

@@ -347,6 +347,12 @@ class Client:
         """Replace `obj` (PUT); a stale metadata.resourceVersion raises Conflict."""
         return self._send(C.k8sc_client_update, obj)
 
+    def update_status(self, obj) -> dict:
+        """Replace `obj`'s status through its /status subresource (everything
+        else stays as stored); a stale resourceVersion raises Conflict, a kind
+        without the subresource NotFound."""
+        return self._send(C.k8sc_client_update_status, obj)
+
     def patch(self, api_version: str, kind: str, name: str, patch,
               namespace: str | None = None, type: str = "merge") -> dict:
         """Patch an object. `type` is "merge" (RFC 7386), "json" (RFC 6902)

@@ -111,6 +111,24 @@ class CrudTest(ServerTest):
         with self.assertRaises(k8sc.NotFound):
             c.delete("v1", "ConfigMap", "web")
 
+    def test_update_status(self):
+        c = self.client
+        d = c.create({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                      "spec": {"replicas": 2, "selector": {"matchLabels": {"a": "b"}},
+                               "template": {"metadata": {"labels": {"a": "b"}},
+                                            "spec": {"containers": [{"name": "c", "image": "i"}]}}}})
+        d["status"] = {"replicas": 7}
+        d["spec"]["replicas"] = 9
+        out = c.update_status(d)
+        # Only the status changed through the subresource.
+        self.assertEqual(out["status"]["replicas"], 7)
+        self.assertEqual(out["spec"]["replicas"], 2)
+        with self.assertRaises(k8sc.Conflict):
+            c.update_status(d)
+        cm = c.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+        with self.assertRaises(k8sc.NotFound):
+            c.update_status(cm)
+
     def test_objects_are_accepted_as_well_as_dicts(self):
         obj = k8sc.Object.from_dict(configmap("from-object"))
         created = self.client.create(obj)

@@ -267,6 +267,43 @@ K8SC_EXTERN int k8sc_client_request(char **out, int *status, k8sc_client *client
  */
 K8SC_EXTERN const k8sc_object *k8sc_client_last_status(void);
 
+/*
+ * The apiVersion and kind of built-in kinds, as the two arguments every
+ * call that addresses a kind takes: k8sc_client_get(&pod, c, K8SC_POD,
+ * "default", "web"); k8sc_client_list(&l, c, K8SC_DEPLOYMENT, "", NULL).
+ */
+#define K8SC_POD "v1", "Pod"
+#define K8SC_SERVICE "v1", "Service"
+#define K8SC_ENDPOINTS "v1", "Endpoints"
+#define K8SC_CONFIGMAP "v1", "ConfigMap"
+#define K8SC_SECRET "v1", "Secret"
+#define K8SC_NAMESPACE "v1", "Namespace"
+#define K8SC_NODE "v1", "Node"
+#define K8SC_EVENT "v1", "Event"
+#define K8SC_SERVICEACCOUNT "v1", "ServiceAccount"
+#define K8SC_PERSISTENTVOLUMECLAIM "v1", "PersistentVolumeClaim"
+#define K8SC_PERSISTENTVOLUME "v1", "PersistentVolume"
+#define K8SC_REPLICATIONCONTROLLER "v1", "ReplicationController"
+#define K8SC_RESOURCEQUOTA "v1", "ResourceQuota"
+#define K8SC_LIMITRANGE "v1", "LimitRange"
+#define K8SC_DEPLOYMENT "apps/v1", "Deployment"
+#define K8SC_REPLICASET "apps/v1", "ReplicaSet"
+#define K8SC_STATEFULSET "apps/v1", "StatefulSet"
+#define K8SC_DAEMONSET "apps/v1", "DaemonSet"
+#define K8SC_JOB "batch/v1", "Job"
+#define K8SC_CRONJOB "batch/v1", "CronJob"
+#define K8SC_ENDPOINTSLICE "discovery.k8s.io/v1", "EndpointSlice"
+#define K8SC_LEASE "coordination.k8s.io/v1", "Lease"
+#define K8SC_INGRESS "networking.k8s.io/v1", "Ingress"
+#define K8SC_NETWORKPOLICY "networking.k8s.io/v1", "NetworkPolicy"
+#define K8SC_HORIZONTALPODAUTOSCALER "autoscaling/v2", "HorizontalPodAutoscaler"
+#define K8SC_POD_DISRUPTION_BUDGET "policy/v1", "PodDisruptionBudget"
+#define K8SC_ROLE "rbac.authorization.k8s.io/v1", "Role"
+#define K8SC_ROLEBINDING "rbac.authorization.k8s.io/v1", "RoleBinding"
+#define K8SC_CLUSTERROLE "rbac.authorization.k8s.io/v1", "ClusterRole"
+#define K8SC_CLUSTERROLEBINDING "rbac.authorization.k8s.io/v1", "ClusterRoleBinding"
+#define K8SC_CUSTOMRESOURCEDEFINITION "apiextensions.k8s.io/v1", "CustomResourceDefinition"
+
 /* Get one object. `namespace_` NULL: the client's namespace (ignored for cluster-scoped kinds). */
 K8SC_EXTERN int k8sc_client_get(k8sc_object **out, k8sc_client *client, const char *api_version,
     const char *kind, const char *namespace_, const char *name);
