@@ -143,14 +143,17 @@ static int start_controllers(k8sc_controller_manager *m)
 static void on_started_leading(void *ud)
 {
     k8sc_controller_manager *m = ud;
-    k8sc_log(K8SC_LOG_INFO, "controller-manager: became the leader, starting controllers");
-    if (start_controllers(m) < 0) {
-        k8sc_log(K8SC_LOG_ERROR, "controller-manager: cannot start controllers: %s", k8sc_error_last());
-        pthread_mutex_lock(&m->mu);
-        m->lost = true;
-        pthread_cond_broadcast(&m->cv);
-        pthread_mutex_unlock(&m->mu);
+    /* Under the lock: a stop racing with the election either comes first (nothing starts) or waits. */
+    pthread_mutex_lock(&m->mu);
+    if (!m->stopped) {
+        k8sc_log(K8SC_LOG_INFO, "controller-manager: became the leader, starting controllers");
+        if (start_controllers(m) < 0) {
+            k8sc_log(K8SC_LOG_ERROR, "controller-manager: cannot start controllers: %s", k8sc_error_last());
+            m->lost = true;
+            pthread_cond_broadcast(&m->cv);
+        }
     }
+    pthread_mutex_unlock(&m->mu);
 }
 
 static void on_stopped_leading(void *ud)
@@ -270,10 +273,11 @@ void k8sc_controller_manager_stop(k8sc_controller_manager *m)
     pthread_mutex_lock(&m->mu);
     m->stopped = true;
     pthread_cond_broadcast(&m->cv);
+    /* Controllers first, so nothing acts once the Lease is given up. */
+    if (m->running)
+        stop_controllers(m);
     pthread_mutex_unlock(&m->mu);
     if (m->running) {
-        /* Controllers first, so nothing acts once the Lease is given up. */
-        stop_controllers(m);
         k8sc_leader_elector_stop(m->elector);
         m->running = false;
     }
