@@ -713,6 +713,20 @@ START_TEST(test_pod_binding)
     j = req(&st, "POST", PODS "/none/binding", JSON, "{\"metadata\":{\"name\":\"none\"},\"target\":{\"name\":\"n\"}}");
     expect_status(j, st, 404, "NotFound", "pods \"none\" not found");
     json_object_put(j);
+
+    /* A pod the scheduler first found no room for: binding turns PodScheduled True, without the old reason. */
+    create(PODS, "{\"metadata\":{\"name\":\"late\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}");
+    json_object_put(req(&st, "PATCH", PODS "/late/status", MERGE,
+        "{\"status\":{\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\",\"reason\":\"Unschedulable\","
+        "\"message\":\"0/1 nodes are available\"}]}}"));
+    ck_assert_int_eq(st, 200);
+    json_object_put(req(&st, "POST", PODS "/late/binding", JSON, "{\"metadata\":{\"name\":\"late\"},\"target\":{\"name\":\"n1\"}}"));
+    ck_assert_int_eq(st, 201);
+    j = req(&st, "GET", PODS "/late", NULL, NULL);
+    ck_assert_str_eq(str_at(j, "status.conditions[0].status"), "True");
+    ck_assert_str_eq(str_at(j, "status.conditions[0].reason"), "<absent>");
+    ck_assert_str_eq(str_at(j, "status.conditions[0].message"), "<absent>");
+    json_object_put(j);
 }
 END_TEST
 

@@ -125,6 +125,22 @@ START_TEST(custom_resources_at_run_time)
     ck_assert_str_eq(k8sc_resource_kind(ct), "CronTab");
     ck_assert_int_eq(k8sc_registry_remove(reg, "stable.example.com", NULL, "crontabs"), K8SC_ENOTFOUND);
     ck_assert_int_eq(k8sc_registry_add(reg, &def), 0);
+
+    /* Replace: every version at once, the first one preferred; a foreign definition is refused. */
+    k8sc_resource_def two[2] = { def, def };
+    two[0].api_version = "v2";
+    two[0].short_names = (const char *const[]){ "ct2", NULL };
+    ck_assert_int_eq(k8sc_registry_replace(reg, "stable.example.com", "crontabs", two, 2), 0);
+    ck_assert_str_eq(k8sc_resource_api_version(k8sc_registry_lookup(reg, "crontabs.stable.example.com")),
+        "stable.example.com/v2");
+    ck_assert_ptr_nonnull(k8sc_registry_lookup(reg, "ct2"));
+    ck_assert_str_eq(k8sc_resource_api_version(k8sc_registry_lookup(reg, "ct")), "stable.example.com/v1");
+    ck_assert_uint_eq(k8sc_registry_count(reg), before + 2);
+    two[1].plural = "other";
+    ck_assert_int_eq(k8sc_registry_replace(reg, "stable.example.com", "crontabs", two, 2), K8SC_EINVAL);
+    ck_assert_ptr_nonnull(k8sc_registry_lookup(reg, "ct2"));
+    ck_assert_int_eq(k8sc_registry_replace(reg, "stable.example.com", "crontabs", NULL, 0), 0);
+    ck_assert_ptr_null(k8sc_registry_lookup(reg, "crontabs.stable.example.com"));
     /* The default registry is untouched. */
     ck_assert_ptr_null(k8sc_registry_lookup(k8sc_registry_default(), "ct"));
     k8sc_registry_free(reg);

@@ -11,5 +11,6 @@
 #include "client.h"
 #include "controller.h"
 #include "controllers.h"
+#include "scheduler.h"
 
 #endif

@@ -366,6 +366,16 @@ K8SC_EXTERN void k8sc_registry_free(k8sc_registry *reg);
 K8SC_EXTERN int k8sc_registry_add(k8sc_registry *reg, const k8sc_resource_def *def);
 
 /*
+ * Replace every version of group/plural with the `n` kinds of `defs` (all
+ * of that group and plural; preferred version first) at once: a
+ * concurrent lookup finds the old kinds or the new ones, never none.
+ * Pointers handed out earlier stay valid until the registry is freed.
+ * Errors: EINVAL on a malformed or foreign definition; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_registry_replace(k8sc_registry *reg, const char *group, const char *plural,
+    const k8sc_resource_def *defs, size_t n);
+
+/*
  * Remove group/version/plural (NULL version: every version). Pointers
  * handed out earlier stay valid until the registry is freed.
  */

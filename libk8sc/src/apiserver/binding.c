@@ -52,8 +52,11 @@ static int set_scheduled(k8sc_object *pod, const char *now)
             strcmp(json_object_get_string(t), "PodScheduled") != 0)
             continue;
         if (!json_object_object_get_ex(c, "status", &s) || strcmp(json_object_get_string(s), "True") != 0) {
+            /* The scheduler's "Unschedulable" reason and message go with the old status. */
             json_object_object_add(c, "status", json_object_new_string("True"));
             json_object_object_add(c, "lastTransitionTime", json_object_new_string(now));
+            json_object_object_del(c, "reason");
+            json_object_object_del(c, "message");
         }
         return 0;
     }

@@ -209,43 +209,51 @@ static int version_cmp(const void *x, const void *y)
 /* Every served version becomes a kind of the registry (the preferred version first), replacing what was there. */
 static int register_kinds(k8sc_registry *reg, const k8sc_object *crd)
 {
-    unregister_kinds(reg, crd);
     struct json_object *names = k8sc_object_get(crd, "spec.names"), *versions = NULL;
     struct json_object *spec_versions = k8sc_object_get(crd, "spec.versions");
-    if (!spec_versions || !json_object_is_type(spec_versions, json_type_array))
+    const char *group = k8sc_object_get_string(crd, "spec.group"), *plural = k8sc__json_string(names, "plural");
+    if (!group || !plural || !spec_versions || !json_object_is_type(spec_versions, json_type_array))
         return 0;
     if (json_object_deep_copy(spec_versions, &versions, NULL))
         return k8sc__error_nomem();
     json_object_array_sort(versions, version_cmp);
-    const char *shorts[MAX_NAMES], *cats[MAX_NAMES];
-    int rc = 0;
-    for (size_t i = 0; i < json_object_array_length(versions) && !rc; i++) {
+    size_t nv = json_object_array_length(versions), n = 0;
+    k8sc_resource_def *defs = k8sc__calloc(nv ? nv : 1, sizeof(*defs));
+    /* The name lists the definitions point into live as long as the call. */
+    const char *(*shorts)[MAX_NAMES] = k8sc__calloc(nv ? nv : 1, sizeof(*shorts));
+    const char *(*cats)[MAX_NAMES] = k8sc__calloc(nv ? nv : 1, sizeof(*cats));
+    const char *(*subs)[3] = k8sc__calloc(nv ? nv : 1, sizeof(*subs));
+    int rc = defs && shorts && cats && subs ? 0 : K8SC_ENOMEM;
+    const char *scope = k8sc_object_get_string(crd, "spec.scope");
+    for (size_t i = 0; i < nv && !rc; i++) {
         struct json_object *v = json_object_array_get_idx(versions, i), *served = k8sc__json_member(v, "served");
         if (!served || !json_object_get_boolean(served) || !k8sc__json_string(v, "name"))
             continue;
-        const char *subs[3];
         size_t ns = 0;
         struct json_object *sr = k8sc__json_member(v, "subresources");
         if (k8sc__json_member(sr, "status"))
-            subs[ns++] = "status";
+            subs[n][ns++] = "status";
         if (k8sc__json_member(sr, "scale"))
-            subs[ns++] = "scale";
-        subs[ns] = NULL;
+            subs[n][ns++] = "scale";
+        subs[n][ns] = NULL;
         k8sc_resource_def def = K8SC_RESOURCE_DEF_INIT;
-        def.group = k8sc_object_get_string(crd, "spec.group");
+        def.group = group;
         def.api_version = k8sc__json_string(v, "name");
         def.kind = k8sc__json_string(names, "kind");
-        def.plural = k8sc__json_string(names, "plural");
+        def.plural = plural;
         def.singular = k8sc__json_string(names, "singular");
-        const char *scope = k8sc_object_get_string(crd, "spec.scope");
         def.namespaced = scope && strcmp(scope, "Namespaced") == 0;
-        def.short_names = str_list(shorts, k8sc__json_member(names, "shortNames"));
-        def.categories = str_list(cats, k8sc__json_member(names, "categories"));
-        def.subresources = subs;
-        rc = k8sc_registry_add(reg, &def);
-        if (rc == K8SC_EEXISTS)
-            rc = 0;
+        def.short_names = str_list(shorts[n], k8sc__json_member(names, "shortNames"));
+        def.categories = str_list(cats[n], k8sc__json_member(names, "categories"));
+        def.subresources = subs[n];
+        defs[n++] = def;
     }
+    if (!rc)
+        rc = k8sc_registry_replace(reg, group, plural, defs, n);
+    free(defs);
+    free(shorts);
+    free(cats);
+    free(subs);
     json_object_put(versions);
     if (rc)
         k8sc_log(K8SC_LOG_WARN, "apiserver: cannot serve %s: %s", k8sc_object_name(crd), k8sc_error_last());

@@ -185,6 +185,50 @@ int k8sc_registry_add(k8sc_registry *reg, const k8sc_resource_def *def)
     return 0;
 }
 
+int k8sc_registry_replace(k8sc_registry *reg, const char *group, const char *plural, const k8sc_resource_def *defs,
+    size_t n)
+{
+    K8SC__CHECK_ARG(reg && group && plural && (defs || n == 0));
+    k8sc_resource **fresh = k8sc__calloc(n ? n : 1, sizeof(*fresh));
+    if (!fresh)
+        return K8SC_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if ((rc = check_def(&defs[i])) == 0 && (strcmp(defs[i].group, group) != 0 || strcmp(defs[i].plural, plural) != 0))
+            rc = k8sc_error_set(K8SC_EINVAL, "resource definition %s.%s is not %s.%s", defs[i].plural, defs[i].group,
+                plural, group);
+        if (rc == 0)
+            rc = resource_new(&fresh[i], &defs[i]);
+    }
+    pthread_rwlock_wrlock(&reg->lock);
+    if (rc == 0 && reg->count + n > reg->cap) {
+        size_t cap = reg->cap ? reg->cap : 64;
+        while (cap < reg->count + n)
+            cap *= 2;
+        k8sc_resource **items = k8sc__realloc(reg->items, cap * sizeof(*items));
+        if (items) {
+            reg->items = items;
+            reg->cap = cap;
+        } else {
+            rc = K8SC_ENOMEM;
+        }
+    }
+    if (rc == 0) {
+        /* One critical section: a lookup sees the old kinds or the new ones, never neither. */
+        for (size_t i = 0; i < reg->count; i++)
+            if (same_gvr(reg->items[i], group, NULL, plural))
+                reg->items[i]->removed = true;
+        for (size_t i = 0; i < n; i++)
+            reg->items[reg->count++] = fresh[i];
+    }
+    pthread_rwlock_unlock(&reg->lock);
+    if (rc)
+        for (size_t i = 0; i < n; i++)
+            resource_free(fresh[i]);
+    free(fresh);
+    return rc;
+}
+
 int k8sc_registry_remove(k8sc_registry *reg, const char *group, const char *api_version, const char *plural)
 {
     K8SC__CHECK_ARG(reg && group && plural);

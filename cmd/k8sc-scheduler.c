@@ -1,0 +1,159 @@
+/* k8sc-scheduler: place pending pods on nodes (kube-scheduler's default profile). */
+#include <k8sc/k8sc.h>
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_requested;
+static atomic_int leading; /* 0: not yet, 1: leading, 2: lost the Lease */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void started_leading(void *ud)
+{
+    (void)ud;
+    atomic_store(&leading, 1);
+}
+
+static void stopped_leading(void *ud)
+{
+    (void)ud;
+    atomic_store(&leading, 2);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: k8sc-scheduler [--kubeconfig FILE] [--master URL] [--leader-elect[=true|false]]\n"
+        "\n"
+        "Assign pending pods (schedulerName default-scheduler) to nodes, as kube-scheduler does.\n"
+        "\n"
+        "  --kubeconfig FILE   kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)\n"
+        "  --master URL        API server URL, overriding the kubeconfig's\n"
+        "  --leader-elect      act only while holding the Lease kube-system/kube-scheduler\n"
+        "                      (default true; --leader-elect=false to run unconditionally)\n"
+        "  --help              show this help\n");
+}
+
+/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if `a` is not this flag. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "k8sc-scheduler: %s needs a value\n", name);
+        exit(2);
+    }
+    return argv[++*i];
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "k8sc-scheduler: %s: %s\n", what, k8sc_error_last());
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    bool leader_elect = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
+            co.kubeconfig = v;
+        } else if ((v = flag_value(argc, argv, &i, "--master"))) {
+            co.overrides.server = v;
+        } else if (strcmp(a, "--leader-elect") == 0 || strcmp(a, "--leader-elect=true") == 0) {
+            leader_elect = true;
+        } else if (strcmp(a, "--leader-elect=false") == 0) {
+            leader_elect = false;
+        } else {
+            fprintf(stderr, "k8sc-scheduler: unknown argument %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    k8sc_client *client = NULL;
+    k8sc_event_recorder *rec = NULL;
+    k8sc_scheduler *sched = NULL;
+    k8sc_leader_elector *le = NULL;
+    char host[256] = "localhost", identity[320];
+    gethostname(host, sizeof(host) - 1);
+    snprintf(identity, sizeof(identity), "%s_%ld", host, (long)getpid());
+    int rc = 0;
+    k8sc_scheduler_options so = K8SC_SCHEDULER_OPTIONS_INIT;
+    if (k8sc_client_new(&client, &co) < 0)
+        rc = fail("client");
+    else if (k8sc_event_recorder_new(&rec, client, K8SC_SCHEDULER_DEFAULT_NAME, host, NULL) < 0)
+        rc = fail("event recorder");
+    else {
+        so.recorder = rec;
+        if (k8sc_scheduler_new(&sched, client, &so) < 0)
+            rc = fail("scheduler");
+    }
+    if (rc == 0 && leader_elect) {
+        k8sc_leader_elector_options lo = K8SC_LEADER_ELECTOR_OPTIONS_INIT;
+        lo.lease_namespace = "kube-system";
+        lo.lease_name = "kube-scheduler";
+        lo.identity = identity;
+        lo.release_on_cancel = true;
+        lo.on_started_leading = started_leading;
+        lo.on_stopped_leading = stopped_leading;
+        if (k8sc_leader_elector_new(&le, client, &lo) < 0 || k8sc_leader_elector_start(le) < 0)
+            rc = fail("leader election");
+    } else if (rc == 0) {
+        atomic_store(&leading, 1);
+    }
+    if (rc == 0) {
+        printf("scheduler %s running against %s\n", identity, k8sc_client_config_server(k8sc_client_get_config(client)));
+        fflush(stdout);
+    }
+    bool started = false;
+    while (rc == 0 && !stop_requested) {
+        int state = atomic_load(&leading);
+        if (state == 1 && !started) {
+            if (k8sc_scheduler_start(sched) < 0)
+                rc = fail("start");
+            started = true;
+        } else if (state == 2) {
+            /* As kube-scheduler: a lost Lease ends the process, which a supervisor restarts. */
+            fprintf(stderr, "k8sc-scheduler: leader election lost\n");
+            rc = 1;
+        }
+        struct timespec ts = { 0, 200 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    k8sc_scheduler_stop(sched);
+    k8sc_leader_elector_stop(le);
+    k8sc_leader_elector_free(le);
+    k8sc_scheduler_free(sched);
+    k8sc_event_recorder_free(rec);
+    k8sc_client_free(client);
+    return rc;
+}

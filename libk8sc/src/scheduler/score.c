@@ -1,0 +1,148 @@
+/*
+ * The score plugins of the default profile with its weights:
+ * NodeResourcesFit (LeastAllocated on cpu and memory, weight 1),
+ * NodeResourcesBalancedAllocation (1), TaintToleration (3), NodeAffinity (2).
+ * Each plugin scores 0..100 after normalising over the feasible nodes.
+ */
+#include <json-c/json.h>
+#include <string.h>
+
+#include "sched.h"
+
+#define MAX_SCORE 100
+
+enum { W_FIT = 1, W_BALANCED = 1, W_TAINT = 3, W_AFFINITY = 2 };
+
+/* leastRequestedScore. */
+static int64_t least_requested(int64_t requested, int64_t capacity)
+{
+    if (capacity <= 0 || requested > capacity)
+        return 0;
+    return (capacity - requested) * MAX_SCORE / capacity;
+}
+
+static int64_t alloc_of(const k8sc__sched_node *n, const char *name, bool milli)
+{
+    k8sc_quantity q;
+    int64_t v = 0;
+    if (k8sc_resources_get(n->allocatable, name, &q) == 0)
+        (milli ? k8sc_quantity_milli : k8sc_quantity_int)(&q, &v);
+    return v;
+}
+
+/* NodeResourcesFit LeastAllocated: requests with the defaults for pods that have none. */
+static int64_t least_allocated(const k8sc__sched_pod *p, const k8sc__sched_node *n)
+{
+    int64_t cpu = least_requested(n->nonzero_cpu + p->nonzero_cpu, alloc_of(n, "cpu", true));
+    int64_t mem = least_requested(n->nonzero_mem + p->nonzero_mem, alloc_of(n, "memory", false));
+    return (cpu + mem) / 2;
+}
+
+/* NodeResourcesBalancedAllocation: 1 - the standard deviation of the cpu and memory fractions, actual requests. */
+static int64_t balanced(const k8sc__sched_pod *p, const k8sc__sched_node *n)
+{
+    double fr[2];
+    int count = 0;
+    int64_t cap[2] = { alloc_of(n, "cpu", true), alloc_of(n, "memory", false) };
+    int64_t req[2] = { n->milli_cpu + p->milli_cpu, n->memory + p->memory };
+    for (int i = 0; i < 2; i++) {
+        if (cap[i] <= 0)
+            continue;
+        double f = (double)req[i] / (double)cap[i];
+        fr[count++] = f > 1 ? 1 : f;
+    }
+    double diff = count == 2 ? fr[0] - fr[1] : 0;
+    double std = (diff < 0 ? -diff : diff) / 2;
+    return (int64_t)((1 - std) * MAX_SCORE);
+}
+
+/* TaintToleration: PreferNoSchedule taints the pod does not tolerate (lower is better). */
+static int64_t intolerable_prefer(const k8sc__sched_pod *p, const k8sc__sched_node *n)
+{
+    struct json_object *taints = k8sc_object_get(n->node, "spec.taints");
+    struct json_object *tols = k8sc_object_get(p->pod, "spec.tolerations");
+    size_t nt = json_object_is_type(taints, json_type_array) ? json_object_array_length(taints) : 0;
+    size_t nl = json_object_is_type(tols, json_type_array) ? json_object_array_length(tols) : 0;
+    int64_t count = 0;
+    for (size_t i = 0; i < nt; i++) {
+        const struct json_object *t = json_object_array_get_idx(taints, i);
+        const char *effect = k8sc__json_string(t, "effect");
+        if (!effect || strcmp(effect, "PreferNoSchedule") != 0)
+            continue;
+        const char *key = k8sc__json_string(t, "key"), *value = k8sc__json_string(t, "value");
+        bool tolerated = false;
+        /* Only tolerations with an empty or PreferNoSchedule effect count (getAllTolerationPreferNoSchedule). */
+        for (size_t j = 0; j < nl && !tolerated; j++) {
+            const struct json_object *tl = json_object_array_get_idx(tols, j);
+            const char *te = k8sc__json_string(tl, "effect"), *tk = k8sc__json_string(tl, "key");
+            const char *op = k8sc__json_string(tl, "operator"), *tv = k8sc__json_string(tl, "value");
+            if (te && *te && strcmp(te, "PreferNoSchedule") != 0)
+                continue;
+            if (tk && *tk && strcmp(tk, key ? key : "") != 0)
+                continue;
+            if (op && strcmp(op, "Exists") == 0)
+                tolerated = true;
+            else if (tk && *tk && strcmp(tv ? tv : "", value ? value : "") == 0)
+                tolerated = true;
+        }
+        count += !tolerated;
+    }
+    return count;
+}
+
+/* NodeAffinity: the summed weights of the preferred terms the node matches. */
+static int64_t preferred_affinity(const k8sc__sched_pod *p, const k8sc__sched_node *n)
+{
+    struct json_object *pref =
+        k8sc_object_get(p->pod, "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution");
+    size_t np = json_object_is_type(pref, json_type_array) ? json_object_array_length(pref) : 0;
+    int64_t sum = 0;
+    for (size_t i = 0; i < np; i++) {
+        const struct json_object *term = json_object_array_get_idx(pref, i);
+        int64_t w = json_object_get_int64(k8sc__json_member(term, "weight"));
+        if (w != 0 && k8sc__sched_term_matches(k8sc__json_member(term, "preference"), n->node))
+            sum += w;
+    }
+    return sum;
+}
+
+/* helper.DefaultNormalizeScore. */
+static void normalize(int64_t *s, size_t count, bool reverse)
+{
+    int64_t max = 0;
+    for (size_t i = 0; i < count; i++)
+        if (s[i] > max)
+            max = s[i];
+    for (size_t i = 0; i < count; i++) {
+        if (max == 0) {
+            s[i] = reverse ? MAX_SCORE : s[i];
+            continue;
+        }
+        s[i] = MAX_SCORE * s[i] / max;
+        if (reverse)
+            s[i] = MAX_SCORE - s[i];
+    }
+}
+
+int k8sc__sched_score(const k8sc__sched_pod *p, k8sc__sched_node *const *nodes, size_t count, int64_t *scores)
+{
+    int64_t *taint = k8sc__calloc(count ? count : 1, sizeof(*taint));
+    int64_t *aff = k8sc__calloc(count ? count : 1, sizeof(*aff));
+    if (!taint || !aff) {
+        k8sc_free(taint);
+        k8sc_free(aff);
+        return K8SC_ENOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        taint[i] = intolerable_prefer(p, nodes[i]);
+        aff[i] = preferred_affinity(p, nodes[i]);
+    }
+    normalize(taint, count, true);
+    normalize(aff, count, false);
+    for (size_t i = 0; i < count; i++)
+        scores[i] = W_FIT * least_allocated(p, nodes[i]) + W_BALANCED * balanced(p, nodes[i]) + W_TAINT * taint[i] +
+            W_AFFINITY * aff[i];
+    k8sc_free(taint);
+    k8sc_free(aff);
+    return 0;
+}

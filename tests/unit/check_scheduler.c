@@ -1,0 +1,546 @@
+/*
+ * The scheduler on the controller harness (in-process API server, fake
+ * clock, shared informers): filters with kube-scheduler's messages, the
+ * assume cache, scores, binding, Events and requeues.
+ */
+#include "ctltest.h"
+#include "k8sc/scheduler.h"
+#include "testutil.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static ctltest T;
+static k8sc_scheduler *S;
+static k8sc_event_recorder *R;
+
+static void setup(void)
+{
+    ct_setup(&T);
+    T.kubelet = false;
+    ck_assert_int_eq(k8sc_event_recorder_new(&R, T.client, "default-scheduler", NULL, T.clock), 0);
+    k8sc_scheduler_options o;
+    ck_assert_int_eq(k8sc_scheduler_options_init(&o, K8SC_SCHEDULER_OPTIONS_VERSION), 0);
+    o.factory = T.factory;
+    o.clock = T.clock;
+    o.recorder = R;
+    ck_assert_int_eq(k8sc_scheduler_new(&S, T.client, &o), 0);
+    ck_assert_str_eq(k8sc_controller_name(k8sc_scheduler_controller(S)), "default-scheduler");
+}
+
+static void teardown(void)
+{
+    k8sc_scheduler_free(S);
+    k8sc_event_recorder_free(R);
+    ct_teardown(&T);
+}
+
+static int step(void)
+{
+    int n = ct_step(&T);
+    int rc = k8sc_scheduler_process(S);
+    ck_assert_int_ge(rc, 0);
+    return n + rc;
+}
+
+static void settle(void)
+{
+    for (int quiet = 0, i = 0; quiet < 3 && i < 200; i++)
+        quiet = step() == 0 ? quiet + 1 : 0;
+}
+
+/* A node with `cpu`, `memory` and `pods` allocatable; `extra` adds to metadata (labels) and spec. */
+static void node(const char *name, const char *cpu, const char *memory, const char *pods, const char *labels,
+    const char *spec)
+{
+    char json[2048];
+    snprintf(json, sizeof(json),
+        "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"%s\",\"labels\":%s},\"spec\":%s,"
+        "\"status\":{\"allocatable\":{\"cpu\":\"%s\",\"memory\":\"%s\",\"pods\":\"%s\"}}}",
+        name, labels ? labels : "{}", spec ? spec : "{}", cpu, memory, pods);
+    k8sc_object *obj = ct_json(json), *made = NULL;
+    ck_assert_msg(k8sc_client_create(&made, T.client, obj) == 0, "%s", k8sc_error_last());
+    /* The server may drop status on create, as it does for most kinds: write it through /status too. */
+    ck_assert_int_eq(k8sc_object_set(made, "status", json_object_get(k8sc_object_get(obj, "status"))), 0);
+    ck_assert_msg(k8sc_client_update_status(NULL, T.client, made) == 0, "%s", k8sc_error_last());
+    k8sc_object_free(made);
+    k8sc_object_free(obj);
+}
+
+static void std_node(const char *name)
+{
+    node(name, "4", "8Gi", "110", NULL, NULL);
+}
+
+/* A pod of one container requesting `cpu` and `memory` ("" for none); `spec` adds members to spec. */
+static void pod(const char *name, const char *cpu, const char *memory, const char *spec)
+{
+    char req[256] = "", json[4096];
+    if (*cpu || *memory)
+        snprintf(req, sizeof(req), "\"resources\":{\"requests\":{%s%s%s%s%s%s%s}},", *cpu ? "\"cpu\":\"" : "", cpu,
+            *cpu ? "\"" : "", *cpu && *memory ? "," : "", *memory ? "\"memory\":\"" : "", memory, *memory ? "\"" : "");
+    snprintf(json, sizeof(json),
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\"},"
+        "\"spec\":{%s%s\"containers\":[{\"name\":\"c\",\"image\":\"img\",%s\"ports\":[]}]}}",
+        name, spec ? spec : "", spec ? "," : "", req);
+    ct_create(&T, json);
+}
+
+/* The pod's node, "" if none (the caller's). */
+static char *node_of(const char *name)
+{
+    k8sc_object *p = ct_get(&T, "v1", "Pod", name);
+    const char *n = k8sc_object_get_string(p, "spec.nodeName");
+    char *out = strdup(n ? n : "");
+    k8sc_object_free(p);
+    return out;
+}
+
+static void assert_node(const char *pod_name, const char *want)
+{
+    char *got = node_of(pod_name);
+    ck_assert_msg(strcmp(got, want) == 0, "pod %s: on \"%s\", want \"%s\"", pod_name, got, want);
+    free(got);
+}
+
+/* The PodScheduled condition's message, "" without one (the caller's). */
+static char *unschedulable_message(const char *name)
+{
+    k8sc_object *p = ct_get(&T, "v1", "Pod", name);
+    struct json_object *conds = k8sc_object_get(p, "status.conditions");
+    char *out = strdup("");
+    for (size_t i = 0; conds && i < json_object_array_length(conds); i++) {
+        struct json_object *c = json_object_array_get_idx(conds, i), *v;
+        if (json_object_object_get_ex(c, "type", &v) && strcmp(json_object_get_string(v), "PodScheduled") == 0) {
+            json_object_object_get_ex(c, "status", &v);
+            /* The binding sets it True. */
+            if (strcmp(json_object_get_string(v), "True") == 0)
+                continue;
+            ck_assert_str_eq(json_object_get_string(v), "False");
+            json_object_object_get_ex(c, "reason", &v);
+            ck_assert_str_eq(json_object_get_string(v), "Unschedulable");
+            json_object_object_get_ex(c, "message", &v);
+            free(out);
+            out = strdup(json_object_get_string(v));
+        }
+    }
+    k8sc_object_free(p);
+    return out;
+}
+
+static void assert_message(const char *pod_name, const char *want)
+{
+    char *got = unschedulable_message(pod_name);
+    ck_assert_msg(strcmp(got, want) == 0, "pod %s: message\n  \"%s\"\nwant\n  \"%s\"", pod_name, got, want);
+    free(got);
+}
+
+/* Whether an Event with this reason and message exists. */
+static bool has_event(const char *reason, const char *message)
+{
+    ck_assert_int_eq(k8sc_event_recorder_flush(R, 5000), 0);
+    k8sc_object *list = ct_list(&T, "v1", "Event", NULL);
+    struct json_object *items = k8sc_object_get(list, "items");
+    bool found = false;
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+        struct json_object *e = json_object_array_get_idx(items, i), *r, *m;
+        if (json_object_object_get_ex(e, "reason", &r) && json_object_object_get_ex(e, "message", &m) &&
+            strcmp(json_object_get_string(r), reason) == 0 && strcmp(json_object_get_string(m), message) == 0)
+            found = true;
+    }
+    k8sc_object_free(list);
+    return found;
+}
+
+START_TEST(pod_that_fits_is_bound_with_an_event)
+{
+    std_node("n1");
+    pod("web", "500m", "1Gi", NULL);
+    settle();
+    assert_node("web", "n1");
+    assert_message("web", "");
+    ck_assert(has_event("Scheduled", "Successfully assigned default/web to n1"));
+}
+END_TEST
+
+/* Nodes that reject the pod, and kube-scheduler's message for them. */
+static const struct {
+    const char *what;
+    const char *nodes[3][5]; /* name, cpu, memory, pods, spec */
+    const char *cpu, *memory, *spec;
+    const char *message;
+} no_fit[] = {
+    { "insufficient cpu", { { "n1", "1", "8Gi", "110", NULL } }, "2", "1Gi", NULL,
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+        "1 No preemption victims found for incoming pod." },
+    { "insufficient cpu and memory", { { "n1", "1", "1Gi", "110", NULL }, { "n2", "4", "1Gi", "110", NULL } }, "2",
+        "2Gi", NULL,
+        "0/2 nodes are available: 1 Insufficient cpu, 2 Insufficient memory. preemption: 0/2 nodes are available: "
+        "2 No preemption victims found for incoming pod." },
+    { "too many pods", { { "n1", "4", "8Gi", "0", NULL } }, "", "", NULL,
+        "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: "
+        "1 No preemption victims found for incoming pod." },
+    { "taints and cpu",
+        { { "n1", "1", "8Gi", "110", NULL },
+            { "n2", "4", "8Gi", "110", "{\"taints\":[{\"key\":\"key\",\"value\":\"value\",\"effect\":\"NoSchedule\"}]}" },
+            { "n3", "4", "8Gi", "110", "{\"taints\":[{\"key\":\"key\",\"value\":\"value\",\"effect\":\"NoExecute\"}]}" } },
+        "2", "", NULL,
+        "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {key: value}. preemption: 0/3 "
+        "nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for "
+        "scheduling." },
+    { "unschedulable node", { { "n1", "4", "8Gi", "110", "{\"unschedulable\":true}" } }, "", "", NULL,
+        "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: "
+        "1 Preemption is not helpful for scheduling." },
+    { "node selector", { { "n1", "4", "8Gi", "110", NULL } }, "", "", "\"nodeSelector\":{\"disk\":\"ssd\"}",
+        "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are "
+        "available: 1 Preemption is not helpful for scheduling." },
+    { "no nodes", { { NULL } }, "", "", NULL,
+        "no nodes available to schedule pods" },
+};
+
+START_TEST(pod_that_fits_nowhere_is_marked_unschedulable)
+{
+    for (int i = 0; i < 3 && no_fit[_i].nodes[i][0]; i++)
+        node(no_fit[_i].nodes[i][0], no_fit[_i].nodes[i][1], no_fit[_i].nodes[i][2], no_fit[_i].nodes[i][3], NULL,
+            no_fit[_i].nodes[i][4]);
+    pod("p", no_fit[_i].cpu, no_fit[_i].memory, no_fit[_i].spec);
+    settle();
+    assert_node("p", "");
+    assert_message("p", no_fit[_i].message);
+    ck_assert_msg(has_event("FailedScheduling", no_fit[_i].message), "%s: no FailedScheduling event", no_fit[_i].what);
+    ck_assert_uint_ge(k8sc_workqueue_num_requeues(k8sc_controller_queue(k8sc_scheduler_controller(S)), "default/p"), 1);
+}
+END_TEST
+
+START_TEST(bound_pods_and_assumed_pods_take_room)
+{
+    node("n1", "1", "8Gi", "110", NULL, NULL);
+    /* Bound elsewhere by hand: its 600m count on n1. */
+    pod("old", "600m", "", "\"nodeName\":\"n1\"");
+    settle();
+    pod("a", "300m", "", NULL);
+    pod("b", "300m", "", NULL);
+    /* Both are scheduled in one round, before the informer shows the first bound: only the assume cache stops b. */
+    settle();
+    char *a = node_of("a"), *b = node_of("b");
+    ck_assert_msg((strcmp(a, "n1") == 0) != (strcmp(b, "n1") == 0), "a on \"%s\", b on \"%s\"", a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(terminated_pods_free_their_room)
+{
+    node("n1", "1", "8Gi", "110", NULL, NULL);
+    pod("old", "800m", "", "\"nodeName\":\"n1\"");
+    pod("new", "500m", "", NULL);
+    settle();
+    assert_node("new", "");
+    k8sc_object *old = ct_get(&T, "v1", "Pod", "old");
+    ck_assert_int_eq(k8sc_object_set_string(old, "status.phase", "Succeeded"), 0);
+    ck_assert_int_eq(k8sc_client_update_status(NULL, T.client, old), 0);
+    k8sc_object_free(old);
+    settle();
+    assert_node("new", "n1");
+}
+END_TEST
+
+/* Required node affinity on a node labelled zone=a, gen=5: whether the pod fits. */
+static const struct {
+    const char *expr;
+    bool fits;
+} affinity[] = {
+    { "{\"key\":\"zone\",\"operator\":\"In\",\"values\":[\"a\",\"b\"]}", true },
+    { "{\"key\":\"zone\",\"operator\":\"In\",\"values\":[\"b\"]}", false },
+    { "{\"key\":\"zone\",\"operator\":\"NotIn\",\"values\":[\"b\"]}", true },
+    { "{\"key\":\"zone\",\"operator\":\"NotIn\",\"values\":[\"a\"]}", false },
+    { "{\"key\":\"rack\",\"operator\":\"NotIn\",\"values\":[\"a\"]}", true },
+    { "{\"key\":\"zone\",\"operator\":\"Exists\"}", true },
+    { "{\"key\":\"rack\",\"operator\":\"Exists\"}", false },
+    { "{\"key\":\"rack\",\"operator\":\"DoesNotExist\"}", true },
+    { "{\"key\":\"zone\",\"operator\":\"DoesNotExist\"}", false },
+    { "{\"key\":\"gen\",\"operator\":\"Gt\",\"values\":[\"4\"]}", true },
+    { "{\"key\":\"gen\",\"operator\":\"Gt\",\"values\":[\"5\"]}", false },
+    { "{\"key\":\"gen\",\"operator\":\"Lt\",\"values\":[\"6\"]}", true },
+    { "{\"key\":\"gen\",\"operator\":\"Lt\",\"values\":[\"5\"]}", false },
+    { "{\"key\":\"zone\",\"operator\":\"Gt\",\"values\":[\"1\"]}", false },
+};
+
+START_TEST(node_affinity_operators)
+{
+    node("n1", "4", "8Gi", "110", "{\"zone\":\"a\",\"gen\":\"5\"}", NULL);
+    char spec[1024];
+    snprintf(spec, sizeof(spec),
+        "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":"
+        "[{\"matchExpressions\":[%s]}]}}}",
+        affinity[_i].expr);
+    pod("p", "", "", spec);
+    settle();
+    assert_node("p", affinity[_i].fits ? "n1" : "");
+}
+END_TEST
+
+START_TEST(node_selector_and_terms)
+{
+    node("n1", "4", "8Gi", "110", "{\"disk\":\"hdd\"}", NULL);
+    node("n2", "4", "8Gi", "110", "{\"disk\":\"ssd\"}", NULL);
+    pod("sel", "", "", "\"nodeSelector\":{\"disk\":\"ssd\"}");
+    /* Terms are ORed; matchFields picks by name. */
+    pod("terms", "", "", "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
+        "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"nvme\"]}]},"
+        "{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":[\"n2\"]}]}]}}}");
+    settle();
+    assert_node("sel", "n2");
+    assert_node("terms", "n2");
+}
+END_TEST
+
+START_TEST(tolerations)
+{
+    node("n1", "4", "8Gi", "110", NULL, "{\"taints\":[{\"key\":\"gpu\",\"value\":\"yes\",\"effect\":\"NoSchedule\"}]}");
+    pod("plain", "", "", NULL);
+    pod("equal", "", "", "\"tolerations\":[{\"key\":\"gpu\",\"operator\":\"Equal\",\"value\":\"yes\"}]");
+    pod("exists", "", "", "\"tolerations\":[{\"key\":\"gpu\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]");
+    pod("wrong", "", "", "\"tolerations\":[{\"key\":\"gpu\",\"value\":\"no\"}]");
+    pod("other", "", "", "\"tolerations\":[{\"key\":\"gpu\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}]");
+    pod("all", "", "", "\"tolerations\":[{\"operator\":\"Exists\"}]");
+    settle();
+    assert_node("plain", "");
+    assert_node("equal", "n1");
+    assert_node("exists", "n1");
+    assert_node("wrong", "");
+    assert_node("other", "");
+    assert_node("all", "n1");
+}
+END_TEST
+
+START_TEST(prefer_no_schedule_is_scored)
+{
+    node("a", "4", "8Gi", "110", NULL, "{\"taints\":[{\"key\":\"spot\",\"effect\":\"PreferNoSchedule\"}]}");
+    std_node("b");
+    pod("plain", "", "", NULL);
+    settle();
+    /* Alone, name order would pick a: the taint's score sends the pod to b. */
+    assert_node("plain", "b");
+    pod("tolerant", "", "", "\"tolerations\":[{\"key\":\"spot\",\"operator\":\"Exists\"}]");
+    settle();
+    /* Tolerated, a ties or wins on resources (b already has a pod). */
+    assert_node("tolerant", "a");
+}
+END_TEST
+
+START_TEST(preferred_affinity_is_scored)
+{
+    std_node("a");
+    node("b", "4", "8Gi", "110", "{\"zone\":\"z1\"}", NULL);
+    pod("p", "", "", "\"affinity\":{\"nodeAffinity\":{\"preferredDuringSchedulingIgnoredDuringExecution\":"
+        "[{\"weight\":10,\"preference\":{\"matchExpressions\":[{\"key\":\"zone\",\"operator\":\"In\",\"values\":[\"z1\"]}]}}]}}");
+    settle();
+    assert_node("p", "b");
+}
+END_TEST
+
+START_TEST(least_allocated_spreads_pods)
+{
+    std_node("n1");
+    std_node("n2");
+    for (int i = 0; i < 6; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "p%d", i);
+        pod(name, "500m", "512Mi", NULL);
+        settle();
+    }
+    int on1 = 0;
+    for (int i = 0; i < 6; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "p%d", i);
+        char *n = node_of(name);
+        ck_assert_msg(*n, "%s not scheduled", name);
+        on1 += strcmp(n, "n1") == 0;
+        free(n);
+    }
+    ck_assert_int_eq(on1, 3);
+}
+END_TEST
+
+START_TEST(containers_without_requests_count_defaults)
+{
+    node("n1", "1", "2Gi", "110", NULL, NULL);
+    node("n2", "1", "2Gi", "110", NULL, NULL);
+    /* Three best-effort containers count as 300m and 600Mi when scoring; one 200m container as 200m and 200Mi. */
+    ct_create(&T, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"be\",\"namespace\":\"default\"},"
+                  "\"spec\":{\"nodeName\":\"n1\",\"containers\":[{\"name\":\"a\",\"image\":\"i\"},{\"name\":\"b\","
+                  "\"image\":\"i\"},{\"name\":\"c\",\"image\":\"i\"}]}}");
+    pod("small", "200m", "", "\"nodeName\":\"n2\"");
+    settle();
+    pod("p", "", "", NULL);
+    settle();
+    assert_node("p", "n2");
+}
+END_TEST
+
+START_TEST(host_ports_conflict)
+{
+    std_node("n1");
+    const char *ports = "\"hostNetwork\":false,\"initContainers\":[{\"name\":\"i\",\"image\":\"img\",\"ports\":"
+                        "[{\"containerPort\":80,\"hostPort\":8080}]}]";
+    pod("a", "", "", ports);
+    settle();
+    assert_node("a", "n1");
+    pod("b", "", "", ports);
+    settle();
+    assert_node("b", "");
+    assert_message("b", "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. "
+                        "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
+}
+END_TEST
+
+START_TEST(pending_pod_is_scheduled_when_a_node_comes)
+{
+    pod("p", "1", "", NULL);
+    settle();
+    assert_node("p", "");
+    node("small", "500m", "8Gi", "110", NULL, NULL);
+    settle();
+    assert_node("p", "");
+    assert_message("p", "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+                        "1 No preemption victims found for incoming pod.");
+    /* No clock advance: the node's arrival requeues the pod, not its back-off. */
+    std_node("big");
+    settle();
+    assert_node("p", "big");
+}
+END_TEST
+
+/* Reconciles over a few rounds. */
+static int tries(void)
+{
+    int n = 0;
+    for (int i = 0; i < 5; i++) {
+        ct_step(&T);
+        n += k8sc_scheduler_process(S);
+    }
+    return n;
+}
+
+START_TEST(only_relevant_node_changes_requeue)
+{
+    node("n1", "1", "8Gi", "110", NULL, NULL);
+    pod("p", "2", "", NULL);
+    settle();
+    ck_assert_int_eq(tries(), 0);
+    ck_assert_int_eq(k8sc_client_patch(NULL, T.client, "v1", "Node", NULL, "n1", K8SC_PATCH_MERGE,
+                         "{\"metadata\":{\"annotations\":{\"note\":\"x\"}}}"),
+        0);
+    ck_assert_int_eq(tries(), 0);
+    ck_assert_int_eq(k8sc_client_patch(NULL, T.client, "v1", "Node", NULL, "n1", K8SC_PATCH_MERGE,
+                         "{\"metadata\":{\"labels\":{\"zone\":\"a\"}}}"),
+        0);
+    ck_assert_int_eq(tries(), 1);
+}
+END_TEST
+
+START_TEST(back_off_retries_the_pod)
+{
+    node("n1", "1", "8Gi", "110", NULL, NULL);
+    pod("p", "2", "", NULL);
+    settle();
+    k8sc_workqueue *q = k8sc_controller_queue(k8sc_scheduler_controller(S));
+    unsigned before = k8sc_workqueue_num_requeues(q, "default/p");
+    ck_assert_uint_ge(before, 1);
+    k8sc_clock_fake_advance(T.clock, 11 * CT_SEC);
+    settle();
+    ck_assert_uint_gt(k8sc_workqueue_num_requeues(q, "default/p"), before);
+}
+END_TEST
+
+START_TEST(other_schedulers_and_bound_pods_are_ignored)
+{
+    std_node("n1");
+    pod("mine", "", "", NULL);
+    pod("theirs", "", "", "\"schedulerName\":\"my-scheduler\"");
+    pod("placed", "", "", "\"nodeName\":\"elsewhere\"");
+    settle();
+    assert_node("mine", "n1");
+    assert_node("theirs", "");
+    assert_message("theirs", "");
+    assert_node("placed", "elsewhere");
+    assert_message("placed", "");
+}
+END_TEST
+
+START_TEST(runs_on_its_own_threads)
+{
+    k8sc_scheduler_options o = K8SC_SCHEDULER_OPTIONS_INIT;
+    o.scheduler_name = "threaded";
+    k8sc_scheduler *s = NULL;
+    ck_assert_int_eq(k8sc_scheduler_new(&s, T.client, &o), 0);
+    pod("p", "100m", "", "\"schedulerName\":\"threaded\"");
+    ck_assert_int_eq(k8sc_scheduler_start(s), 0);
+    ck_assert_int_eq(k8sc_scheduler_process(s), K8SC_EINVAL);
+    std_node("n1");
+    char *n = NULL;
+    for (int i = 0; i < 200; i++) {
+        free(n);
+        n = node_of("p");
+        if (*n)
+            break;
+        struct timespec ts = { 0, 50 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_str_eq(n, "n1");
+    free(n);
+    k8sc_scheduler_stop(s);
+    k8sc_scheduler_free(s);
+}
+END_TEST
+
+START_TEST(options_and_arguments)
+{
+    k8sc_scheduler_options o;
+    ck_assert_int_eq(k8sc_scheduler_options_init(&o, 99), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_scheduler_options_init(NULL, K8SC_SCHEDULER_OPTIONS_VERSION), K8SC_EINVAL);
+    k8sc_scheduler *s = NULL;
+    ck_assert_int_eq(k8sc_scheduler_new(&s, NULL, NULL), K8SC_EINVAL);
+    k8sc_scheduler_options_init(&o, K8SC_SCHEDULER_OPTIONS_VERSION);
+    o.version = 7;
+    ck_assert_int_eq(k8sc_scheduler_new(&s, T.client, &o), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_scheduler_process(NULL), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_scheduler_fd(NULL), -1);
+    ck_assert_int_eq(k8sc_scheduler_next_timeout_ms(NULL), -1);
+    ck_assert_ptr_null(k8sc_scheduler_controller(NULL));
+    k8sc_scheduler_stop(NULL);
+    k8sc_scheduler_free(NULL);
+    ck_assert_int_ge(k8sc_scheduler_fd(S), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("scheduler");
+    TCase *tc = tcase_create("scheduler");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, pod_that_fits_is_bound_with_an_event);
+    tcase_add_loop_test(tc, pod_that_fits_nowhere_is_marked_unschedulable, 0, (int)(sizeof(no_fit) / sizeof(no_fit[0])));
+    tcase_add_test(tc, bound_pods_and_assumed_pods_take_room);
+    tcase_add_test(tc, terminated_pods_free_their_room);
+    tcase_add_loop_test(tc, node_affinity_operators, 0, (int)(sizeof(affinity) / sizeof(affinity[0])));
+    tcase_add_test(tc, node_selector_and_terms);
+    tcase_add_test(tc, tolerations);
+    tcase_add_test(tc, prefer_no_schedule_is_scored);
+    tcase_add_test(tc, preferred_affinity_is_scored);
+    tcase_add_test(tc, least_allocated_spreads_pods);
+    tcase_add_test(tc, containers_without_requests_count_defaults);
+    tcase_add_test(tc, host_ports_conflict);
+    tcase_add_test(tc, pending_pod_is_scheduled_when_a_node_comes);
+    tcase_add_test(tc, only_relevant_node_changes_requeue);
+    tcase_add_test(tc, back_off_retries_the_pod);
+    tcase_add_test(tc, other_schedulers_and_bound_pods_are_ignored);
+    tcase_add_test(tc, runs_on_its_own_threads);
+    tcase_add_test(tc, options_and_arguments);
+    suite_add_tcase(s, tc);
+    return k8sc_test_main(s);
+}
