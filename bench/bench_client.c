@@ -113,7 +113,8 @@ static void *queue_worker(void *p)
     for (long i = 0; i < a->n; i++) {
         snprintf(key, sizeof(key), "ns/key-%d-%ld", a->id, i % 1000);
         k8sc_workqueue_add(a->q, key);
-        if (k8sc_workqueue_get(a->q, &got) == 0) {
+        /* Another thread may have taken this key: never wait for one that is not coming. */
+        if (k8sc_workqueue_get_timed(a->q, &got, 100) == 0) {
             k8sc_workqueue_done(a->q, got);
             k8sc_free(got);
         }
