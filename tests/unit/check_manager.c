@@ -76,9 +76,9 @@ static k8sc_controller_manager *manager(const char *identity)
     mo.controllers = "replicaset";
     mo.leader_elect = true;
     mo.identity = identity;
-    mo.lease_duration_ns = 900 * MS;
-    mo.renew_deadline_ns = 600 * MS;
-    mo.retry_period_ns = 100 * MS;
+    mo.lease_duration_ns = 3000 * MS;
+    mo.renew_deadline_ns = 2000 * MS;
+    mo.retry_period_ns = 200 * MS;
     k8sc_controller_manager *m = NULL;
     ck_assert_msg(k8sc_controller_manager_new(&m, client, &mo) == 0, "%s", k8sc_error_last());
     return m;
@@ -99,7 +99,7 @@ static const char *lease_holder(void)
 
 static void wait_leader(k8sc_controller_manager *m, const char *identity)
 {
-    for (int i = 0; i < 500 && !(k8sc_controller_manager_is_leader(m) && strcmp(lease_holder(), identity) == 0); i++)
+    for (int i = 0; i < 1500 && !(k8sc_controller_manager_is_leader(m) && strcmp(lease_holder(), identity) == 0); i++)
         poll(NULL, 0, 10);
     ck_assert_msg(k8sc_controller_manager_is_leader(m), "%s did not become the leader", identity);
     ck_assert_str_eq(lease_holder(), identity);
@@ -130,7 +130,7 @@ static void create_rs(const char *name, int replicas)
 
 static void wait_pods(size_t n)
 {
-    for (int i = 0; i < 500 && pods() != n; i++)
+    for (int i = 0; i < 1500 && pods() != n; i++)
         poll(NULL, 0, 10);
     ck_assert_uint_eq(pods(), n);
 }

@@ -161,7 +161,9 @@ static void on_stopped_leading(void *ud)
     k8sc_controller_manager *m = ud;
     pthread_mutex_lock(&m->mu);
     if (!m->stopped) {
+        /* Stop acting at once, as kube-controller-manager exits: another manager may lead by now. */
         k8sc_log(K8SC_LOG_ERROR, "controller-manager: leader election lost");
+        stop_controllers(m);
         m->lost = true;
     }
     pthread_cond_broadcast(&m->cv);
