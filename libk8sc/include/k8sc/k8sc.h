@@ -12,5 +12,7 @@
 #include "controller.h"
 #include "controllers.h"
 #include "scheduler.h"
+#include "runtime.h"
+#include "kubelet.h"
 
 #endif

@@ -78,6 +78,7 @@ struct k8sc_apiserver_response {
     char *body;
     size_t body_len;
     struct k8sc__watch_stream *stream;
+    struct k8sc__podproxy *proxy; /* pods/log, exec, attach: relayed from the kubelet by the HTTP transport */
     char *warnings; /* Warning header texts, one a line, or NULL */
 };
 
@@ -167,6 +168,20 @@ int k8sc__handle_scale(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
 /* pods/binding (binding.c): assign a pod to a node. */
 int k8sc__handle_binding(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route);
+
+/*
+ * pods/log, pods/exec, pods/attach (podproxy.c): resolve the pod's
+ * container and its node's kubelet into resp->proxy (status 200 or 101),
+ * or a Status. The HTTP transport then calls k8sc__podproxy_queue, which
+ * either queues the relayed reply on the connection (*queued true: its
+ * MHD_Result is returned) or leaves a Status in `resp` to queue as usual.
+ */
+struct MHD_Connection;
+int k8sc__handle_podproxy(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+int k8sc__podproxy_queue(struct MHD_Connection *conn, k8sc_apiserver *srv, k8sc_apiserver_response *resp,
+    const char *method, bool *queued);
+void k8sc__podproxy_free(struct k8sc__podproxy *p);
 
 /* Tables (custom resources print their CRD's columns). */
 bool k8sc__wants_table(const char *accept);

@@ -1107,6 +1107,9 @@ int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
             return k8sc__handle_scale(resp, srv, req, route);
         if (strcmp(route->subresource, "binding") == 0 && is_pod(r))
             return k8sc__handle_binding(resp, srv, req, route);
+        if ((strcmp(route->subresource, "log") == 0 || strcmp(route->subresource, "exec") == 0 ||
+                strcmp(route->subresource, "attach") == 0) && is_pod(r))
+            return k8sc__handle_podproxy(resp, srv, req, route);
         if (strcmp(route->subresource, "finalize") == 0 && k8sc__is_namespace(r))
             return strcmp(m, "PUT") == 0 ? handle_update(resp, srv, req, route, K8SC__WRITE_FINALIZE)
                                          : k8sc__status_method_not_allowed(resp);

@@ -268,6 +268,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         }
     }
+    if (resp->proxy) {
+        bool queued = false;
+        int ret = k8sc__podproxy_queue(conn, srv, resp, method, &queued);
+        if (queued || !resp->status) {
+            k8sc_apiserver_response_free(resp);
+            return queued && ret == MHD_YES ? MHD_YES : MHD_NO;
+        }
+    }
     return queue(conn, resp, strcmp(method, "HEAD") == 0);
 }
 
@@ -311,7 +319,7 @@ int k8sc_apiserver_start(k8sc_apiserver *srv)
     addr.sin_port = htons((uint16_t)srv->listen_port);
     inet_pton(AF_INET, srv->listen_host, &addr.sin_addr);
     srv->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                       MHD_USE_POLL | MHD_USE_ERROR_LOG,
+                                       MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
         (uint16_t)srv->listen_port, NULL, NULL, on_request, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->max_connections,
@@ -429,6 +437,7 @@ void k8sc_apiserver_response_free(k8sc_apiserver_response *resp)
     if (!resp)
         return;
     k8sc__watch_stream_free(resp->stream);
+    k8sc__podproxy_free(resp->proxy);
     k8sc_free(resp->warnings);
     k8sc_free(resp->body);
     k8sc_free(resp->content_type);

@@ -97,6 +97,11 @@ static const printer printers[] = {
     { "Node", COLS({ "Status", "string", 0 }, { "Roles", "string", 0 }, { "Age", "string", 0 },
         { "Version", "string", 0 }, { "Internal-IP", "string", 1 }, { "External-IP", "string", 1 },
         { "OS-Image", "string", 1 }, { "Kernel-Version", "string", 1 }, { "Container-Runtime", "string", 1 }) },
+    /* Events lead with when, not with their generated names (Name is a wide column at the end). */
+    { "Event", COLS({ "Last Seen", "string", 0 }, { "Type", "string", 0 }, { "Reason", "string", 0 },
+        { "Object", "string", 0 }, { "Subobject", "string", 1 }, { "Source", "string", 1 },
+        { "Message", "string", 0 }, { "First Seen", "string", 1 }, { "Count", "integer", 1 },
+        { "Name", "string", 1 }) },
     { "Job", COLS({ "Status", "string", 0 }, { "Completions", "string", 0 }, { "Duration", "string", 0 },
         { "Age", "string", 0 }, { "Containers", "string", 1 }, { "Images", "string", 1 }, { "Selector", "string", 1 }) },
 };
@@ -111,12 +116,19 @@ static const column *columns_for(const k8sc_resource *r)
     return default_columns;
 }
 
+/* Whether the table starts with the object's name (all kinds but Event). */
+static bool leading_name(const k8sc_resource *r)
+{
+    return strcmp(k8sc_resource_kind(r), "Event") != 0;
+}
+
 struct json_object *k8sc__table_columns(const k8sc_resource *r)
 {
     struct json_object *cols = json_object_new_array();
     if (!cols)
         return NULL;
-    struct json_object *name = json_object_new_object();
+    struct json_object *name = leading_name(r) ? json_object_new_object() : NULL;
+    if (name) {
     json_object_object_add(name, "name", json_object_new_string("Name"));
     json_object_object_add(name, "type", json_object_new_string("string"));
     json_object_object_add(name, "format", json_object_new_string("name"));
@@ -124,6 +136,7 @@ struct json_object *k8sc__table_columns(const k8sc_resource *r)
         "Name must be unique within a namespace."));
     json_object_object_add(name, "priority", json_object_new_int(0));
     json_object_array_add(cols, name);
+    }
     for (const column *c = columns_for(r); c->name; c++) {
         struct json_object *col = json_object_new_object();
         json_object_object_add(col, "name", json_object_new_string(c->name));
@@ -332,6 +345,59 @@ static void job_duration(k8sc__buf *b, const k8sc_object *job, int64_t now)
     k8sc__buf_puts(b, d);
 }
 
+/* How long ago the time at `path` was, as kubectl prints it ("<unknown>" without one). */
+static void ago(k8sc__buf *b, const k8sc_object *obj, const char *path, int64_t now)
+{
+    const char *ts = k8sc_object_get_string(obj, path);
+    int64_t t;
+    char d[32] = "<unknown>";
+    if (ts && k8sc_time_parse(&t, ts) == 0)
+        k8sc__human_duration(d, sizeof(d), now - t);
+    k8sc__buf_puts(b, d);
+}
+
+/* A cell of the Event table (printEvent). */
+static struct json_object *event_cell(k8sc__buf *b, const char *col, const k8sc_object *obj, int64_t now)
+{
+    if (strcmp(col, "Last Seen") == 0) {
+        const char *path = k8sc_object_get_string(obj, "series.lastObservedTime") ? "series.lastObservedTime"
+                         : k8sc_object_get_string(obj, "lastTimestamp")           ? "lastTimestamp"
+                                                                                  : "eventTime";
+        ago(b, obj, path, now);
+    } else if (strcmp(col, "First Seen") == 0) {
+        ago(b, obj, k8sc_object_get_string(obj, "firstTimestamp") ? "firstTimestamp" : "eventTime", now);
+    } else if (strcmp(col, "Object") == 0) {
+        const char *kind = k8sc_object_get_string(obj, "involvedObject.kind");
+        const char *name = k8sc_object_get_string(obj, "involvedObject.name");
+        for (const char *p = kind ? kind : ""; *p; p++)
+            k8sc__buf_putc(b, (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p));
+        k8sc__buf_printf(b, "/%s", name ? name : "");
+    } else if (strcmp(col, "Subobject") == 0) {
+        k8sc__buf_puts(b, k8sc_object_get_string(obj, "involvedObject.fieldPath") ? k8sc_object_get_string(obj,
+            "involvedObject.fieldPath") : "");
+    } else if (strcmp(col, "Source") == 0) {
+        const char *comp = k8sc_object_get_string(obj, "source.component");
+        const char *host = k8sc_object_get_string(obj, "source.host");
+        if (!comp)
+            comp = k8sc_object_get_string(obj, "reportingComponent");
+        k8sc__buf_puts(b, comp ? comp : "");
+        if (host && host[0])
+            k8sc__buf_printf(b, ", %s", host);
+    } else if (strcmp(col, "Count") == 0) {
+        int64_t n = get_int(obj, "count");
+        return json_object_new_int64(n ? n : 1);
+    } else {
+        static const struct { const char *col, *path; } plain[] = {
+            { "Type", "type" }, { "Reason", "reason" }, { "Message", "message" }, { "Name", "metadata.name" } };
+        for (size_t i = 0; i < K8SC__ARRAY_LEN(plain); i++)
+            if (strcmp(col, plain[i].col) == 0) {
+                const char *v = k8sc_object_get_string(obj, plain[i].path);
+                k8sc__buf_puts(b, v ? v : "");
+            }
+    }
+    return str_cell(b);
+}
+
 /* The cell of column `col` for `obj`. */
 static struct json_object *cell(const char *kind, const char *col, const k8sc_object *obj, int64_t now)
 {
@@ -429,6 +495,8 @@ static struct json_object *cell(const char *kind, const char *col, const k8sc_ob
             job_duration(&b, obj, now);
         return str_cell(&b);
     }
+    if (strcmp(kind, "Event") == 0)
+        return event_cell(&b, col, obj, now);
     if (strcmp(kind, "Node") == 0) {
         if (strcmp(col, "Status") == 0) {
             const char *ready = condition_status(obj, "status.conditions", "Ready");
@@ -485,7 +553,8 @@ struct json_object *k8sc__table_row(k8sc_apiserver *srv, const k8sc_resource *r,
     }
     if (!custom) {
         const char *name = k8sc_object_name(obj);
-        json_object_array_add(cells, json_object_new_string(name ? name : ""));
+        if (leading_name(r))
+            json_object_array_add(cells, json_object_new_string(name ? name : ""));
         for (const column *c = columns_for(r); c->name; c++)
             json_object_array_add(cells, cell(k8sc_resource_kind(r), c->name, obj, now));
     }

@@ -3,6 +3,7 @@
 #define K8SC_CONTROLLER_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * A string-keyed hash map of intrusive nodes: embed k8sc__keynode as the
@@ -40,5 +41,8 @@ void k8sc__keymap_clear(k8sc__keymap *m);
 
 /* The key "namespace/name" ("name" when `namespace_` is NULL or "") in `*out` (k8sc_free). ENOMEM. */
 int k8sc__object_key_of(char **out, const char *namespace_, const char *name);
+
+/* metav1.MicroTime of `ns` (wall ns): RFC 3339 in UTC with exactly six fractional digits. */
+void k8sc__format_micro(char *buf, size_t size, int64_t ns);
 
 #endif

@@ -16,6 +16,7 @@
 #include "client.h"
 #include "controller.h"
 #include "internal.h"
+#include "controller/controller_internal.h"
 
 #define SEC INT64_C(1000000000)
 #define LEASE_API_VERSION "coordination.k8s.io/v1"
@@ -132,8 +133,7 @@ int k8sc_leader_elector_new(k8sc_leader_elector **out, k8sc_client *client, cons
     return 0;
 }
 
-/* metav1.MicroTime: RFC 3339 in UTC with exactly six fractional digits. */
-static void format_micro(char *buf, size_t size, int64_t ns)
+void k8sc__format_micro(char *buf, size_t size, int64_t ns)
 {
     int64_t sec = ns / SEC, frac = ns % SEC;
     if (frac < 0) {
@@ -281,7 +281,7 @@ static bool try_acquire_or_renew(k8sc_leader_elector *le)
 {
     int64_t now = k8sc_clock_mono(le->clock);
     char stamp[K8SC_TIME_BUFSIZE + 8];
-    format_micro(stamp, sizeof(stamp), k8sc_clock_now(le->clock));
+    k8sc__format_micro(stamp, sizeof(stamp), k8sc_clock_now(le->clock));
     int rc;
 
     /* Fast path: the leader renews optimistically from the Lease it wrote last. */
@@ -433,7 +433,7 @@ static int release(k8sc_leader_elector *le)
     int rc = 0;
     if (observed_is_leader(le) && le->lease) {
         char stamp[K8SC_TIME_BUFSIZE + 8];
-        format_micro(stamp, sizeof(stamp), k8sc_clock_now(le->clock));
+        k8sc__format_micro(stamp, sizeof(stamp), k8sc_clock_now(le->clock));
         rc = update_lease(le, le->lease, "", 1, stamp, stamp, read_record(le->lease).transitions,
             k8sc_clock_mono(le->clock));
         if (rc < 0)

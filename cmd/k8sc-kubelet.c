@@ -1,0 +1,151 @@
+/* k8sc-kubelet: the node agent — registers the node and runs the pods bound to it. */
+#include <k8sc/k8sc.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flags.h"
+
+#define PROG "k8sc-kubelet"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: " PROG " --node-name NAME [--kubeconfig FILE] [--master URL] [--runtime runc|docker|fake]\n"
+        "       [--register-node=true|false] [--node-labels k=v,...] [--register-with-taints k=v:Effect,...]\n"
+        "       [--node-ip IP] [--data-dir DIR] [--root-dir DIR] [--docker-endpoint unix:///PATH]\n"
+        "       [--address ADDR] [--port N] [--capacity cpu=N,memory=Q,pods=N]\n"
+        "\n"
+        "Register node NAME with the API server and run the pods bound to it.\n"
+        "\n"
+        "  --kubeconfig FILE          kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)\n"
+        "  --master URL               API server URL, overriding the kubeconfig's\n"
+        "  --node-name NAME           the node's name (default: the host name)\n"
+        "  --runtime NAME             container runtime: runc (default), docker or fake\n"
+        "  --register-node            create the Node if missing (default true)\n"
+        "  --node-labels LIST         extra labels for the Node\n"
+        "  --register-with-taints L   taints for the Node, key[=value]:Effect\n"
+        "  --node-ip IP               the node's InternalIP (default 127.0.0.1)\n"
+        "  --data-dir DIR             pod volumes and logs (default /var/lib/k8sc/kubelet)\n"
+        "  --root-dir DIR             runtime state and images (default /var/lib/k8sc/runtime)\n"
+        "  --docker-endpoint URL      Docker's socket (default unix:///var/run/docker.sock)\n"
+        "  --address ADDR             node API listen address (default 127.0.0.1)\n"
+        "  --port N                   node API port (default 10250; 0: any free port)\n"
+        "  --capacity LIST            capacity to report instead of the machine's (simulated nodes)\n"
+        "  --help                     show this help\n");
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, PROG ": %s: %s\n", what, k8sc_error_last());
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_kubelet_options ko = K8SC_KUBELET_OPTIONS_INIT;
+    k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
+    const char *runtime = "runc", *docker = NULL;
+    char host[256] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    ko.node_name = host;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        bool b;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--kubeconfig"))) {
+            co.kubeconfig = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--master"))) {
+            co.overrides.server = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-name"))) {
+            ko.node_name = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--runtime"))) {
+            runtime = v;
+        } else if (flag_bool(PROG, argv, i, "--register-node", &b)) {
+            ko.register_node = b;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-labels"))) {
+            ko.node_labels = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--register-with-taints"))) {
+            ko.register_with_taints = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-ip"))) {
+            ko.node_ip = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--data-dir"))) {
+            ko.data_dir = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--root-dir"))) {
+            ro.root_dir = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--docker-endpoint"))) {
+            docker = strncmp(v, "unix://", 7) == 0 ? v + 7 : v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--address"))) {
+            ko.listen_address = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--port"))) {
+            char *end;
+            long port = strtol(v, &end, 10);
+            if (*end || port < 0 || port > 65535) {
+                fprintf(stderr, PROG ": --port: \"%s\" is not a port number\n", v);
+                return 2;
+            }
+            ko.port = (int)port;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--capacity"))) {
+            ko.capacity = v;
+        } else {
+            fprintf(stderr, PROG ": unknown argument %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    ro.docker_socket = docker;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    k8sc_client *client = NULL;
+    k8sc_runtime *rt = NULL;
+    k8sc_event_recorder *rec = NULL;
+    k8sc_kubelet *k = NULL;
+    int rc = 0;
+    if (k8sc_client_new(&client, &co) < 0)
+        rc = fail("client");
+    else if (k8sc_runtime_open(&rt, runtime, &ro) < 0)
+        rc = fail("container runtime");
+    else if (k8sc_event_recorder_new(&rec, client, "kubelet", ko.node_name, NULL) < 0)
+        rc = fail("event recorder");
+    if (rc == 0) {
+        ko.runtime = rt;
+        ko.recorder = rec;
+        if (k8sc_kubelet_new(&k, client, &ko) < 0 || k8sc_kubelet_start(k) < 0)
+            rc = fail("kubelet");
+    }
+    if (rc == 0) {
+        printf("kubelet for node %s (runtime %s) running against %s, node API on port %u\n", ko.node_name, runtime,
+               k8sc_client_config_server(k8sc_client_get_config(client)), (unsigned)k8sc_kubelet_port(k));
+        fflush(stdout);
+    }
+    while (rc == 0 && !stop_requested) {
+        struct timespec ts = { 0, 200 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    k8sc_kubelet_free(k);
+    k8sc_event_recorder_free(rec);
+    k8sc_runtime_close(rt);
+    k8sc_client_free(client);
+    return rc;
+}

@@ -1,0 +1,83 @@
+/* Internals of the docker runtime backend (docker*.c). */
+#ifndef K8SC_RUNTIME_DOCKER_INTERNAL_H
+#define K8SC_RUNTIME_DOCKER_INTERNAL_H
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#include "internal.h"
+#include "runtime_internal.h"
+
+/* The image the backend makes from /bin/busybox for sandboxes' pause containers. */
+#define K8SC__DOCKER_PAUSE_IMAGE "k8sc/pause:1"
+
+/* Labels the backend keeps its own state in. */
+#define K8SC__DOCKER_TYPE "io.kubernetes.docker.type"
+#define K8SC__DOCKER_SANDBOX_ID "io.kubernetes.sandbox.id"
+#define K8SC__DOCKER_PREFIX "io.k8sc."
+#define K8SC__DOCKER_POD_NAME "io.k8sc.pod.name"
+#define K8SC__DOCKER_POD_NAMESPACE "io.k8sc.pod.namespace"
+#define K8SC__DOCKER_POD_UID "io.k8sc.pod.uid"
+#define K8SC__DOCKER_POD_ATTEMPT "io.k8sc.pod.attempt"
+#define K8SC__DOCKER_CONTAINER_NAME "io.k8sc.container.name"
+#define K8SC__DOCKER_CONTAINER_ATTEMPT "io.k8sc.container.attempt"
+#define K8SC__DOCKER_CONTAINER_IMAGE "io.k8sc.container.image"
+#define K8SC__DOCKER_CONTAINER_LOG "io.k8sc.container.log-path"
+#define K8SC__DOCKER_ANNOTATION "io.k8sc.annotation."
+
+typedef struct k8sc__docker {
+    char *socket;
+    char *root_dir;      /* dockerd's DockerRootDir */
+    bool cgroupfs;       /* cgroup driver cgroupfs (else systemd) */
+    pthread_mutex_t pause_lock;
+    bool pause_ready;
+} k8sc__docker;
+
+/* Default timeout of one API call. */
+#define K8SC__DOCKER_TIMEOUT_MS 30000
+
+typedef struct k8sc__docker_req {
+    const char *method;
+    const char *path;         /* below /v1.41, query included, already escaped */
+    const char *body;         /* NULL: none */
+    size_t body_len;
+    FILE *upload;             /* instead of body: streamed from this file */
+    int64_t upload_len;
+    const char *content_type; /* NULL: application/json */
+    long timeout_ms;          /* 0: K8SC__DOCKER_TIMEOUT_MS */
+    int conflict_code;        /* what 409 becomes; 0: EEXISTS */
+} k8sc__docker_req;
+
+/*
+ * Make one API call; *status gets the HTTP status, `resp` (may be NULL)
+ * the body. 2xx and 304 succeed; otherwise an error naming the socket
+ * and the call with Docker's message (404 ENOTFOUND, 409 conflict_code,
+ * unreachable EUNAVAILABLE, too slow ETIMEOUT, EIO).
+ */
+int k8sc__docker_call(k8sc__docker *d, const k8sc__docker_req *req, long *status, k8sc__buf *resp);
+
+/* A JSON call: `body` (may be NULL) sent, *out (may be NULL) the parsed answer (NULL for an empty one). */
+int k8sc__docker_json(k8sc__docker *d, const char *method, const char *path, json_object *body, json_object **out,
+                      int conflict_code);
+
+/* `s` escaped for a URL query or path; NULL on ENOMEM. */
+char *k8sc__docker_escape(const char *s);
+
+/* Nanoseconds since the epoch of a Docker time ("…T…Z" RFC3339Nano); 0 for none or the zero time. */
+int64_t k8sc__docker_time(const char *text);
+
+/* Make the pause image if dockerd lacks it. */
+int k8sc__docker_pause_image(k8sc__docker *d);
+
+/* Image operations (docker_image.c). */
+int k8sc__docker_list_images(void *state, k8sc_image ***out, size_t *count);
+int k8sc__docker_image_status(void *state, k8sc_image **out, const char *ref);
+int k8sc__docker_pull_image(void *state, const char *ref);
+int k8sc__docker_remove_image(void *state, const char *ref);
+int k8sc__docker_import_image(void *state, char ***out, const char *path);
+
+/* Exec (docker_exec.c). */
+int k8sc__docker_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);
+
+#endif

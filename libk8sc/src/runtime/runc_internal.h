@@ -1,0 +1,131 @@
+/* Internals of the runc backend, shared by its files (runc*.c). */
+#ifndef K8SC_RUNC_INTERNAL_H
+#define K8SC_RUNC_INTERNAL_H
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "runtime_internal.h"
+
+struct json_object;
+
+typedef struct runc {
+    pthread_mutex_t lock;
+    k8sc_clock *clock;
+    char *root_dir;
+    char *runc_path; /* absolute */
+    char *runc_root;
+    k8sc_image_store *images;
+} runc;
+
+/* A process identified across PID reuse: its pid and start time (clock ticks after boot). */
+typedef struct runc_proc {
+    pid_t pid;
+    unsigned long long start;
+} runc_proc;
+
+/* What a container's monitor recorded when the container ended. */
+typedef struct runc_exit {
+    int code;
+    int64_t finished_at;
+    bool oom;
+} runc_exit;
+
+/* Paths: "<root>/sandboxes/<id>", "<root>/containers/<id>" and files in them (caller frees; NULL on ENOMEM). */
+char *k8sc__runc_sandbox_dir(const runc *r, const char *id);
+char *k8sc__runc_container_dir(const runc *r, const char *id);
+char *k8sc__runc_path(const char *dir, const char *file);
+
+/* Write `obj` as JSON to `path` atomically (temporary file, fsync, rename). 0 or EIO. */
+int k8sc__runc_write_json(const char *path, struct json_object *obj);
+/* Read the JSON file `path`; NULL (no error recorded) if missing or unreadable. */
+struct json_object *k8sc__runc_read_json(const char *path);
+
+/* The start time of process `pid` (0 if it is gone). */
+unsigned long long k8sc__runc_proc_start(pid_t pid);
+/* Whether `p` is still the process it was. */
+bool k8sc__runc_proc_alive(const runc_proc *p);
+
+/* The exit record of the container in `dir`; false if it has not ended (no record). */
+bool k8sc__runc_exit_read(const char *dir, runc_exit *e);
+
+/* Remove `path` and everything below it, not crossing mount points. */
+void k8sc__runc_rmtree(const char *path);
+/* mkdir -p; 0 or EIO. */
+int k8sc__runc_mkdirs(const char *path, mode_t mode);
+
+/* The ids (directory names) under "<root>/<kind>" (NULL-terminated; k8sc_strv_free). */
+int k8sc__runc_list_ids(const runc *r, const char *kind, char ***out);
+
+/*
+ * Run runc with `args` (NULL-terminated, after the program and --root),
+ * waiting for it. Its output goes to *out (may be NULL; caller frees).
+ * Returns runc's exit status (>= 0) or a negative K8SC_E code.
+ */
+int k8sc__runc_run(const runc *r, const char *const *args, char **out);
+
+/*
+ * Fork a pause process for a sandbox: new uts/ipc (unless host_ipc)/net
+ * (unless host_network; joining `netns_path` if given) namespaces,
+ * `hostname` set, loopback up; it sleeps until killed. 0 or EIO.
+ */
+int k8sc__runc_pause_start(runc_proc *out, const k8sc_sandbox_config *cfg);
+
+/*
+ * Start the monitor of container `id` (bundle and state in `dir`): it
+ * runs the container with `runc run`, copies its output into `log_path`
+ * in the CRI format and writes the exit record. *out gets the monitor.
+ * `scope` and `leaf` (NULL: no memory limit, OOM kills not watched) are
+ * the container's cgroup and the one above it, to tell OOM kills.
+ * `tty`: the container has a terminal (config.json says so).
+ */
+int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
+                             const char *scope, const char *leaf, bool tty);
+
+/*
+ * Write the OCI config.json of a container into `dir` (its rootfs in
+ * "<dir>/rootfs"), sharing the namespaces of sandbox pause `pause`.
+ * `cgroups_path` is the container's cgroup under the cgroup root.
+ */
+int k8sc__runc_spec_write(const char *dir, const k8sc_container_config *cfg, const k8sc_sandbox_config *sandbox,
+                          const k8sc_image *img, pid_t pause, bool host_network, const char *cgroups_path);
+
+/* The table entries for sandboxes (runc_sandbox.c) and containers (runc_container.c); `state` is a runc. */
+int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *cfg);
+int k8sc__runc_stop_sandbox(void *state, const char *id);
+int k8sc__runc_remove_sandbox(void *state, const char *id);
+int k8sc__runc_sandbox_status(void *state, k8sc_sandbox_status **out, const char *id);
+int k8sc__runc_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *count);
+int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id, const k8sc_container_config *cfg,
+                                const k8sc_sandbox_config *sandbox);
+int k8sc__runc_start_container(void *state, const char *id);
+int k8sc__runc_stop_container(void *state, const char *id, int64_t timeout_s);
+int k8sc__runc_remove_container(void *state, const char *id);
+int k8sc__runc_container_status(void *state, k8sc_container_status **out, const char *id);
+int k8sc__runc_list_containers(void *state, k8sc_container_status ***out, size_t *count, const char *sandbox_id);
+int k8sc__runc_container_stats(void *state, k8sc_container_stats *out, const char *id);
+
+/* A sandbox's pause process and whether it uses the host's network (from its record). ENOTFOUND; EINVAL if not ready. */
+int k8sc__runc_sandbox_pause(runc *r, const char *id, runc_proc *pause, bool *host_network, char **cgroup_parent,
+                             char **log_directory);
+
+/* 0 if container `id` is running; ENOTFOUND; EINVAL. */
+int k8sc__runc_container_running(runc *r, const char *id);
+
+/* Pairs ↔ a JSON object of strings. */
+struct json_object *k8sc__runc_pairs_json(const k8sc_runtime_pair *pairs, size_t n);
+int k8sc__runc_json_pairs(k8sc_runtime_pair **out, size_t *n, struct json_object *obj);
+/* A new random 64-hex-digit id (caller frees). */
+char *k8sc__runc_new_id(void);
+
+/* The exec_start of the runc backend. */
+int k8sc__runc_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);
+
+/* Container stats from its cgroup `cgroups_path`. */
+int k8sc__runc_cgroup_stats(k8sc_container_stats *out, const char *cgroups_path);
+/* Remove the (empty) cgroup `cgroups_path` from every hierarchy. */
+void k8sc__runc_cgroup_remove(const char *cgroups_path);
+/* The directory of a cgroup in `controller`'s hierarchy (v1; v2 has one) (caller frees). */
+char *k8sc__runc_cgroup_dir(const char *controller, const char *cgroups_path);
+
+#endif

@@ -1,0 +1,567 @@
+/*
+ * The processes the runc backend leaves running: a container's monitor
+ * and a sandbox's pause process.
+ *
+ * Both are forked from the library, which may live in a multi-threaded
+ * host (the kubelet, Python), and no helper executable is guaranteed to
+ * be installed. So after fork the children make only async-signal-safe
+ * calls (raw syscalls: setsid, fork, execve, waitpid, pipe, dup2, poll,
+ * read, write, open, rename, clock_gettime, unshare, setns, ioctl) and
+ * format numbers and times themselves; everything that needs memory
+ * (argv, paths, buffers) is prepared before the fork. Each is
+ * double-forked into its own session so it is reparented away from the
+ * caller and outlives it.
+ *
+ * The monitor runs `runc run` in the foreground with pipes as the
+ * container's stdout and stderr (for a container with a terminal, a
+ * terminal of its own as runc's stdio: runc insists on one and copies
+ * between it and the container's), writes every line to the log file in
+ * the CRI format (16 KiB pieces of longer lines as "P" lines), rotates
+ * the file by size (one predecessor, "<path>.1"), and when runc returns
+ * writes "<exit code> <finished ns> <oom 0|1>" to "exit" in the
+ * container's directory, then exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "runc_internal.h"
+
+#define LINE_PIECE (16 * 1024)
+#define LOG_MAX_BYTES (10 * 1024 * 1024)
+
+typedef struct monitor {
+    const char *const *argv;
+    const char *const *envp;
+    const char *log;
+    const char *log_old;
+    const char *exit_path;
+    const char *exit_tmp;
+    const char *oom_path;      /* v2: the scope's memory.events (hierarchical); NULL: not watched */
+    const char *oom_control;   /* v1: the leaf's memory.oom_control, watched through an eventfd */
+    const char *event_control; /* v1: the leaf's cgroup.event_control */
+    bool oom_seen;
+    bool tty;             /* give runc a terminal (the container's output all comes as stdout) */
+    int log_fd;
+    off_t log_size;
+    long long oom_kills;
+    char pending[2][LINE_PIECE];
+    size_t n_pending[2];
+    char line[LINE_PIECE + 64];
+    char chunk[LINE_PIECE];
+} monitor;
+
+static size_t fmt_uint(char *out, unsigned long long v, int width)
+{
+    char tmp[20]; /* the digits of the longest unsigned long long, last first */
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n < (int)sizeof(tmp));
+    size_t len = 0;
+    for (int pad = width - n; pad > 0; pad--)
+        out[len++] = '0';
+    while (n > 0)
+        out[len++] = tmp[--n];
+    return len;
+}
+
+static size_t fmt_int(char *out, long long v)
+{
+    if (v < 0) {
+        out[0] = '-';
+        return 1 + fmt_uint(out + 1, (unsigned long long)-v, 1);
+    }
+    return fmt_uint(out, (unsigned long long)v, 1);
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* RFC3339Nano in UTC ("2016-10-06T00:17:09.669794202Z", 30 bytes), from civil-from-days arithmetic. */
+static size_t fmt_time(char *out, long long ns)
+{
+    long long secs = ns / 1000000000LL, frac = ns % 1000000000LL;
+    long long days = secs / 86400, rem = secs % 86400;
+    long long z = days + 719468;
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    long long d = doy - (153 * mp + 2) / 5 + 1;
+    long long m = mp < 10 ? mp + 3 : mp - 9;
+    long long y = yoe + era * 400 + (m <= 2);
+    size_t n = fmt_uint(out, (unsigned long long)y, 4);
+    out[n++] = '-';
+    n += fmt_uint(out + n, (unsigned long long)m, 2);
+    out[n++] = '-';
+    n += fmt_uint(out + n, (unsigned long long)d, 2);
+    out[n++] = 'T';
+    n += fmt_uint(out + n, (unsigned long long)(rem / 3600), 2);
+    out[n++] = ':';
+    n += fmt_uint(out + n, (unsigned long long)(rem / 60 % 60), 2);
+    out[n++] = ':';
+    n += fmt_uint(out + n, (unsigned long long)(rem % 60), 2);
+    out[n++] = '.';
+    n += fmt_uint(out + n, (unsigned long long)frac, 9);
+    out[n++] = 'Z';
+    return n;
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void open_log(monitor *m)
+{
+    m->log_fd = open(m->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    struct stat st;
+    m->log_size = m->log_fd >= 0 && fstat(m->log_fd, &st) == 0 ? st.st_size : 0;
+}
+
+static void emit(monitor *m, int stream, bool partial)
+{
+    if (m->log_size >= LOG_MAX_BYTES) {
+        rename(m->log, m->log_old);
+        if (m->log_fd >= 0)
+            close(m->log_fd);
+        open_log(m);
+    }
+    size_t n = fmt_time(m->line, now_ns());
+    const char *tag = stream == 0 ? " stdout " : " stderr ";
+    memcpy(m->line + n, tag, 8);
+    n += 8;
+    m->line[n++] = partial ? 'P' : 'F';
+    m->line[n++] = ' ';
+    memcpy(m->line + n, m->pending[stream], m->n_pending[stream]);
+    n += m->n_pending[stream];
+    m->line[n++] = '\n';
+    m->n_pending[stream] = 0;
+    if (m->log_fd >= 0)
+        write_all(m->log_fd, m->line, n);
+    m->log_size += (off_t)n;
+}
+
+static void take(monitor *m, int stream, const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '\n') {
+            emit(m, stream, false);
+            continue;
+        }
+        m->pending[stream][m->n_pending[stream]++] = p[i];
+        if (m->n_pending[stream] == LINE_PIECE)
+            emit(m, stream, true);
+    }
+}
+
+/* The container's cgroup scope's "oom_kill N" count (v1 memory.oom_control, v2 memory.events); unchanged if unreadable. */
+static void read_oom(monitor *m)
+{
+    if (!m->oom_path)
+        return;
+    int fd = open(m->oom_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    for (char *p = buf; (p = strstr(p, "oom_kill ")); p++) {
+        if (p != buf && p[-1] != '\n')
+            continue;
+        long long v = 0;
+        for (p += 9; *p >= '0' && *p <= '9'; p++)
+            v = v * 10 + (*p - '0');
+        m->oom_kills = v;
+        return;
+    }
+}
+
+/*
+ * cgroup v1 counts OOM kills per cgroup and runc removes the container's
+ * cgroup before the monitor learns of the exit, so on v1 the monitor
+ * asks for OOM notifications (an eventfd registered in
+ * cgroup.event_control, as containerd does). The eventfd also fires when
+ * the cgroup is removed; only a notification while it exists is an OOM.
+ */
+static int watch_oom(const monitor *m)
+{
+    if (!m->oom_control)
+        return -1;
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int ofd = open(m->oom_control, O_RDONLY | O_CLOEXEC);
+    int cfd = open(m->event_control, O_WRONLY | O_CLOEXEC);
+    bool ok = efd >= 0 && ofd >= 0 && cfd >= 0;
+    if (ok) {
+        char line[48];
+        size_t n = fmt_uint(line, (unsigned long long)efd, 1);
+        line[n++] = ' ';
+        n += fmt_uint(line + n, (unsigned long long)ofd, 1);
+        ok = write(cfd, line, n) == (ssize_t)n;
+    }
+    if (cfd >= 0)
+        close(cfd);
+    /* The registration holds its own reference to the oom_control file. */
+    if (ofd >= 0)
+        close(ofd);
+    if (!ok && efd >= 0) {
+        close(efd);
+        efd = -1;
+    }
+    return efd;
+}
+
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* In the second child: fd 0-2 to /dev/null, `keep` to fd 3, every other fd closed. */
+static void isolate_fds(int keep)
+{
+    if (keep != 3) {
+        dup2(keep, 3);
+        close(keep);
+    }
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+    syscall(SYS_close_range, 4U, ~0U, 0U);
+    int null = open("/dev/null", O_RDWR);
+    for (int fd = 0; fd < 3 && null >= 0; fd++)
+        if (fd != null)
+            dup2(null, fd);
+    if (null > 2)
+        close(null);
+}
+
+static void report_int(int fd, char tag, long long v)
+{
+    char buf[32];
+    buf[0] = tag;
+    size_t n = 1 + fmt_int(buf + 1, v);
+    buf[n++] = '\n';
+    write_all(fd, buf, n);
+}
+
+/* A terminal: out[0] its master side, `slave` its path (out[1] -1: the child opens it). Raw syscalls only. */
+static int open_pty(int out[2], char slave[32])
+{
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int unlock = 0;
+    unsigned int n = 0;
+    if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0)
+        return -1;
+    memcpy(slave, "/dev/pts/", 9);
+    slave[9 + fmt_uint(slave + 9, n, 1)] = '\0';
+    out[0] = master;
+    out[1] = -1;
+    return 0;
+}
+
+static void monitor_main(monitor *m, int report)
+{
+    isolate_fds(report);
+    reset_signals();
+    int out[2], err[2];
+    char slave[32];
+    if (m->tty ? open_pty(out, slave) != 0 : pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+        report_int(3, 'E', errno);
+        _exit(1);
+    }
+    if (m->tty)
+        err[0] = err[1] = -1;
+    open_log(m);
+    int oom_fd = watch_oom(m);
+    pid_t child = fork();
+    if (child < 0) {
+        report_int(3, 'E', errno);
+        _exit(1);
+    }
+    if (child == 0) {
+        if (m->tty) {
+            setsid();
+            out[1] = open(slave, O_RDWR);
+            dup2(out[1], 0);
+            dup2(out[1], 2);
+        }
+        dup2(out[1], 1);
+        if (!m->tty)
+            dup2(err[1], 2);
+        execve(m->argv[0], (char *const *)m->argv, (char *const *)m->envp);
+        _exit(127);
+    }
+    if (out[1] >= 0)
+        close(out[1]);
+    if (err[1] >= 0)
+        close(err[1]);
+    report_int(3, 'P', getpid());
+    close(3);
+    struct pollfd p[3] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 }, { oom_fd, POLLIN, 0 } };
+    /* A terminal's master side reads EIO once the last slave fd is closed: end of output, as EOF is for a pipe. */
+    while (p[0].fd >= 0 || p[1].fd >= 0) {
+        int n = poll(p, 3, -1);
+        if (n > 0 && p[2].revents) {
+            uint64_t count;
+            if (read(p[2].fd, &count, sizeof(count)) < 0 || access(m->oom_control, F_OK) != 0) {
+                close(p[2].fd);
+                p[2].fd = -1;
+            } else {
+                m->oom_seen = true;
+            }
+            n--;
+        }
+        if (n < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < 2 && n > 0; i++) {
+            if (!p[i].revents)
+                continue;
+            ssize_t got = read(p[i].fd, m->chunk, sizeof(m->chunk));
+            if (got < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (got <= 0) {
+                close(p[i].fd);
+                p[i].fd = -1;
+                continue;
+            }
+            take(m, i, m->chunk, (size_t)got);
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (m->n_pending[i])
+            emit(m, i, false);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    read_oom(m);
+    char rec[96];
+    size_t n = fmt_int(rec, code);
+    rec[n++] = ' ';
+    n += fmt_int(rec + n, now_ns());
+    rec[n++] = ' ';
+    rec[n++] = code == 137 && (m->oom_kills > 0 || m->oom_seen) ? '1' : '0';
+    rec[n++] = '\n';
+    int fd = open(m->exit_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        write_all(fd, rec, n);
+        fsync(fd);
+        close(fd);
+        rename(m->exit_tmp, m->exit_path);
+    }
+    _exit(0);
+}
+
+static void lo_up(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, "lo", 3);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    close(s);
+}
+
+typedef struct pause_args {
+    int flags;
+    const char *netns_path;
+    const char *hostname;
+} pause_args;
+
+static void pause_main(const pause_args *a, int report)
+{
+    isolate_fds(report);
+    reset_signals();
+    if (a->netns_path) {
+        int fd = open(a->netns_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+            report_int(3, 'E', errno);
+            _exit(1);
+        }
+        close(fd);
+    }
+    if (unshare(a->flags) != 0 || (a->hostname && sethostname(a->hostname, strlen(a->hostname)) != 0)) {
+        report_int(3, 'E', errno);
+        _exit(1);
+    }
+    if (a->flags & CLONE_NEWNET)
+        lo_up();
+    prctl(PR_SET_NAME, "k8sc-pause", 0, 0, 0);
+    report_int(3, 'P', getpid());
+    close(3);
+    for (;;)
+        pause();
+}
+
+/* Double-fork `fn(arg, report fd)` into its own session and read back "P<pid>" or "E<errno>". */
+static int spawn_detached(runc_proc *out, const char *what, void (*fn)(void *, int), void *arg)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return k8sc_error_set(K8SC_EIO, "%s: pipe: %s", what, strerror(errno));
+    pid_t first = fork();
+    if (first < 0) {
+        close(p[0]);
+        close(p[1]);
+        return k8sc_error_set(K8SC_EIO, "%s: fork: %s", what, strerror(errno));
+    }
+    if (first == 0) {
+        setsid();
+        pid_t second = fork();
+        if (second == 0)
+            fn(arg, p[1]);
+        _exit(second < 0 ? 1 : 0);
+    }
+    close(p[1]);
+    char buf[64];
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(p[0], buf + len, sizeof(buf) - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (memchr(buf, '\n', len) || len == sizeof(buf) - 1)
+            break;
+    }
+    buf[len] = '\0';
+    close(p[0]);
+    while (waitpid(first, NULL, 0) < 0 && errno == EINTR)
+        ;
+    long v = strtol(buf + (len ? 1 : 0), NULL, 10);
+    if (len == 0 || buf[0] != 'P' || v <= 0)
+        return k8sc_error_set(K8SC_EIO, "%s: %s", what,
+                              len && buf[0] == 'E' ? strerror((int)v) : "the process did not start");
+    out->pid = (pid_t)v;
+    out->start = k8sc__runc_proc_start(out->pid);
+    return 0;
+}
+
+static void pause_entry(void *arg, int report)
+{
+    pause_main(arg, report);
+}
+
+int k8sc__runc_pause_start(runc_proc *out, const k8sc_sandbox_config *cfg)
+{
+    pause_args a = { CLONE_NEWUTS, cfg->netns_path, cfg->hostname ? cfg->hostname : cfg->name };
+    if (cfg->host_network) {
+        /* A pod on the host's network shares the host's name too, as in Kubernetes. */
+        a.flags = 0;
+        a.netns_path = NULL;
+        a.hostname = NULL;
+    } else if (!cfg->netns_path) {
+        a.flags |= CLONE_NEWNET;
+    }
+    if (!cfg->host_ipc)
+        a.flags |= CLONE_NEWIPC;
+    if (a.hostname && strlen(a.hostname) > 64)
+        return k8sc_error_set(K8SC_EINVAL, "sandbox hostname \"%s\" is longer than 64 characters", a.hostname);
+    return spawn_detached(out, "starting the sandbox's pause process", pause_entry, &a);
+}
+
+static void monitor_entry(void *arg, int report)
+{
+    monitor_main(arg, report);
+}
+
+int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
+                             const char *scope, const char *leaf, bool tty)
+{
+    monitor *m = k8sc__calloc(1, sizeof(*m));
+    char *bundle_pid = k8sc__runc_path(dir, "pid");
+    k8sc__buf old = K8SC__BUF_INIT;
+    k8sc__buf_printf(&old, "%s.1", log_path);
+    char *log_old = k8sc__buf_status(&old) ? NULL : k8sc__buf_detach(&old, NULL);
+    k8sc__buf_free(&old);
+    char *exit_path = k8sc__runc_path(dir, "exit");
+    char *exit_tmp = k8sc__runc_path(dir, "exit.tmp");
+    struct stat st;
+    bool v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+    char *scope_dir = scope ? k8sc__runc_cgroup_dir("memory", scope) : NULL;
+    char *leaf_dir = leaf ? k8sc__runc_cgroup_dir("memory", leaf) : NULL;
+    char *oom = NULL, *oom_control = NULL, *event_control = NULL;
+    int rc = 0;
+    if (v2 && scope_dir)
+        oom = k8sc__runc_path(scope_dir, "memory.events");
+    /* v1: make the leaf now (runc takes it as it is) so the monitor can watch it from the start. */
+    if (!v2 && leaf_dir && k8sc__runc_mkdirs(leaf_dir, 0755) == 0) {
+        oom_control = k8sc__runc_path(leaf_dir, "memory.oom_control");
+        event_control = k8sc__runc_path(leaf_dir, "cgroup.event_control");
+    }
+    if (!m || !bundle_pid || !log_old || !exit_path || !exit_tmp || (scope && !scope_dir) || (leaf && !leaf_dir) ||
+        (oom_control && !event_control))
+        rc = K8SC_ENOMEM;
+    if (rc == 0) {
+        const char *argv[] = { r->runc_path, "--root", r->runc_root, "run", "--bundle", dir, "--pid-file",
+                               bundle_pid, id, NULL };
+        const char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        m->argv = argv;
+        m->envp = envp;
+        m->log = log_path;
+        m->log_old = log_old;
+        m->exit_path = exit_path;
+        m->exit_tmp = exit_tmp;
+        m->oom_path = oom;
+        m->oom_control = oom_control;
+        m->event_control = event_control;
+        m->tty = tty;
+        rc = spawn_detached(out, "starting the container monitor", monitor_entry, m);
+    }
+    free(m);
+    free(bundle_pid);
+    free(log_old);
+    free(exit_path);
+    free(exit_tmp);
+    free(scope_dir);
+    free(leaf_dir);
+    free(oom);
+    free(oom_control);
+    free(event_control);
+    return rc;
+}

@@ -1,0 +1,704 @@
+/*
+ * The kubelet with the fake runtime and a fake clock: node registration
+ * and heartbeats, the pod state machine (restarts and back-off, init
+ * containers, phases), env and volumes, image pull policy, admission,
+ * graceful deletion, re-attaching after a restart, orphan clean-up.
+ */
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctltest.h"
+#include "k8sc/kubelet.h"
+#include "k8sc/runtime.h"
+#include "kubelet/kubelet_internal.h"
+#include "testutil.h"
+
+typedef struct kt {
+    ctltest t;
+    k8sc_runtime *rt;
+    k8sc_kubelet *k;
+    char dir[64];
+} kt;
+
+static k8sc_kubelet *kubelet_new(kt *x)
+{
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    o.node_name = "node-1";
+    o.runtime = x->rt;
+    o.clock = x->t.clock;
+    o.data_dir = x->dir;
+    o.port = -1;
+    o.node_labels = "zone=a,tier=gold";
+    o.register_with_taints = "dedicated=infra:NoSchedule";
+    o.capacity = "cpu=4,memory=8Gi,pods=110";
+    k8sc_kubelet *k = NULL;
+    ck_assert_msg(k8sc_kubelet_new(&k, x->t.client, &o) == 0, "%s", k8sc_error_last());
+    return k;
+}
+
+static void kt_setup(kt *x)
+{
+    ct_setup(&x->t);
+    x->t.kubelet = false;
+    snprintf(x->dir, sizeof(x->dir), "/tmp/k8sc-kubelet-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(x->dir));
+    k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
+    ro.clock = x->t.clock;
+    ck_assert_int_eq(k8sc_runtime_open(&x->rt, "fake", &ro), 0);
+    x->k = kubelet_new(x);
+}
+
+static void kt_teardown(kt *x)
+{
+    k8sc_kubelet_free(x->k);
+    k8sc_runtime_close(x->rt);
+    ct_teardown(&x->t);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A few rounds of the kubelet (and the harness' informers). */
+static void kstep(kt *x, int rounds)
+{
+    for (int i = 0; i < rounds; i++) {
+        ct_step(&x->t);
+        ck_assert_int_ge(k8sc_kubelet_process(x->k), 0);
+    }
+}
+
+static void advance(kt *x, int64_t seconds)
+{
+    k8sc_clock_fake_advance(x->t.clock, seconds * CT_SEC);
+    kstep(x, 4);
+}
+
+static void pod(kt *x, const char *name, const char *restart, const char *image, const char *extra)
+{
+    /* An `extra` that brings its own containers replaces the default one. */
+    bool own = extra && strncmp(extra, ",\"containers\"", 13) == 0;
+    char json[4096];
+    snprintf(json, sizeof(json),
+             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\"},"
+             "\"spec\":{\"nodeName\":\"node-1\",\"restartPolicy\":\"%s\",\"terminationGracePeriodSeconds\":5"
+             "%s%s%s%s}}",
+             name, restart, own ? "" : ",\"containers\":[{\"name\":\"app\",\"image\":\"", own ? "" : image,
+             own ? "" : "\"}]", extra ? extra : "");
+    ct_create(&x->t, json);
+}
+
+static const char *pod_str(kt *x, const char *name, const char *path, char *buf, size_t size)
+{
+    k8sc_object *p = ct_get(&x->t, K8SC_POD, name);
+    const char *v = k8sc_object_get_string(p, path);
+    snprintf(buf, size, "%s", v ? v : "");
+    k8sc_object_free(p);
+    return buf;
+}
+
+START_TEST(t_registers_node_and_renews_lease)
+{
+    kt x;
+    kt_setup(&x);
+    kstep(&x, 3);
+    k8sc_object *node = NULL;
+    ck_assert_int_eq(k8sc_client_get(&node, x.t.client, K8SC_NODE, "", "node-1"), 0);
+    ck_assert_str_eq(k8sc_object_get_string(node, "metadata.labels.kubernetes\\.io/hostname"), "node-1");
+    ck_assert_str_eq(k8sc_object_get_string(node, "metadata.labels.zone"), "a");
+    ck_assert_str_eq(k8sc_object_get_string(node, "spec.taints[0].key"), "dedicated");
+    ck_assert_str_eq(k8sc_object_get_string(node, "spec.taints[0].effect"), "NoSchedule");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.capacity.cpu"), "4");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.allocatable.memory"), "8Gi");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.capacity.pods"), "110");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].type"), "Ready");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].status"), "True");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].reason"), "KubeletReady");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.addresses[0].address"), "127.0.0.1");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.nodeInfo.containerRuntimeVersion"), "fake://" K8SC_VERSION);
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.nodeInfo.operatingSystem"), "linux");
+    k8sc_object_free(node);
+
+    k8sc_object *lease = NULL;
+    ck_assert_int_eq(k8sc_client_get(&lease, x.t.client, K8SC_LEASE, "kube-node-lease", "node-1"), 0);
+    ck_assert_str_eq(k8sc_object_get_string(lease, "spec.holderIdentity"), "node-1");
+    ck_assert_str_eq(k8sc_object_get_string(lease, "metadata.ownerReferences[0].kind"), "Node");
+    char first[64];
+    snprintf(first, sizeof(first), "%s", k8sc_object_get_string(lease, "spec.renewTime"));
+    ck_assert_str_eq(first, "2023-11-14T22:13:20.000000Z");
+    k8sc_object_free(lease);
+    advance(&x, 10);
+    ck_assert_int_eq(k8sc_client_get(&lease, x.t.client, K8SC_LEASE, "kube-node-lease", "node-1"), 0);
+    ck_assert_str_eq(k8sc_object_get_string(lease, "spec.renewTime"), "2023-11-14T22:13:30.000000Z");
+    k8sc_object_free(lease);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_register_false_waits_for_admin)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_kubelet_free(x.k);
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    o.node_name = "node-1";
+    o.runtime = x.rt;
+    o.clock = x.t.clock;
+    o.data_dir = x.dir;
+    o.port = -1;
+    o.register_node = false;
+    ck_assert_int_eq(k8sc_kubelet_new(&x.k, x.t.client, &o), 0);
+    kstep(&x, 3);
+    k8sc_object *node = NULL;
+    ck_assert_int_eq(k8sc_client_get(&node, x.t.client, K8SC_NODE, "", "node-1"), K8SC_ENOTFOUND);
+    ct_create(&x.t, "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"node-1\"}}");
+    advance(&x, 2);
+    ck_assert_int_eq(k8sc_client_get(&node, x.t.client, K8SC_NODE, "", "node-1"), 0);
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].status"), "True");
+    k8sc_object_free(node);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_bad_options)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    k8sc_kubelet *k = NULL;
+    ck_assert_int_eq(k8sc_kubelet_new(&k, x.t.client, &o), K8SC_EINVAL);
+    o.node_name = "n";
+    o.runtime = x.rt;
+    o.data_dir = x.dir;
+    o.register_with_taints = "k=v:Sometimes";
+    ck_assert_int_eq(k8sc_kubelet_new(&k, x.t.client, &o), K8SC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(k8sc_error_last(), "Sometimes"));
+    o.register_with_taints = NULL;
+    o.capacity = "cpu=lots";
+    ck_assert_int_eq(k8sc_kubelet_new(&k, x.t.client, &o), K8SC_EINVAL);
+    o.capacity = NULL;
+    o.node_labels = "novalue";
+    ck_assert_int_eq(k8sc_kubelet_new(&k, x.t.client, &o), K8SC_EINVAL);
+    ck_assert_ptr_null(k);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_pod_runs_and_reports_status)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "web", "Always", "busybox:1.36", NULL);
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "web", "status.phase", buf, sizeof(buf)), "Running");
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "web");
+    ck_assert_ptr_nonnull(k8sc_object_get(p, "status.containerStatuses[0].state.running.startedAt"));
+    bool ready = false;
+    ck_assert_int_eq(k8sc_object_get_bool(p, "status.containerStatuses[0].ready", &ready), 0);
+    ck_assert(ready);
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.podIP"), "127.0.0.1");
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.hostIP"), "127.0.0.1");
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.startTime"), "2023-11-14T22:13:20Z");
+    ck_assert_ptr_nonnull(strstr(k8sc_object_get_string(p, "status.containerStatuses[0].containerID"), "fake://"));
+    /* Conditions in the kubelet's order, all True. */
+    static const char *const types[] = { "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
+                                         "PodScheduled" };
+    for (int i = 0; i < 5; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "status.conditions[%d].type", i);
+        ck_assert_str_eq(k8sc_object_get_string(p, path), types[i]);
+        snprintf(path, sizeof(path), "status.conditions[%d].status", i);
+        ck_assert_str_eq(k8sc_object_get_string(p, path), "True");
+    }
+    k8sc_object_free(p);
+    /* The runtime has one sandbox and one container, labelled for the pod. */
+    k8sc_container_status **cs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_containers(x.rt, &cs, &n, NULL), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(k8sc_runtime_pair_get(cs[0]->labels, cs[0]->n_labels, K8SC_LABEL_CONTAINER_NAME), "app");
+    ck_assert_ptr_nonnull(strstr(cs[0]->log_path, "/logs/default_web_"));
+    ck_assert_ptr_nonnull(strstr(cs[0]->log_path, "/app/0.log"));
+    k8sc_container_status_list_free(cs, n);
+    /* A second sync changes nothing: no new resourceVersion. */
+    char rv[32];
+    pod_str(&x, "web", "metadata.resourceVersion", rv, sizeof(rv));
+    advance(&x, 1);
+    ck_assert_str_eq(pod_str(&x, "web", "metadata.resourceVersion", buf, sizeof(buf)), rv);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_crashloop_backoff)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_runtime_fake_script(x.rt, "crash", 1, 0);
+    pod(&x, "c", "Always", "crash", NULL);
+    kstep(&x, 4);
+    /* The relist sees the exit; the first restart is at once. */
+    advance(&x, 1);
+    int64_t restarts = -1;
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "c");
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 1);
+    k8sc_object_free(p);
+    advance(&x, 1);
+    p = ct_get(&x.t, K8SC_POD, "c");
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.containerStatuses[0].state.waiting.reason"), "CrashLoopBackOff");
+    ck_assert_ptr_nonnull(strstr(k8sc_object_get_string(p, "status.containerStatuses[0].state.waiting.message"),
+                                 "back-off 10s restarting failed container=app pod=c_default("));
+    int64_t code = -1;
+    k8sc_object_get_int(p, "status.containerStatuses[0].lastState.terminated.exitCode", &code);
+    ck_assert_int_eq(code, 1);
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.containerStatuses[0].lastState.terminated.reason"), "Error");
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.phase"), "Running");
+    k8sc_object_free(p);
+    advance(&x, 10);
+    p = ct_get(&x.t, K8SC_POD, "c");
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 2);
+    k8sc_object_free(p);
+    /* Next wait is 20 s: nothing after 10 more. */
+    advance(&x, 10);
+    p = ct_get(&x.t, K8SC_POD, "c");
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 2);
+    ck_assert_ptr_nonnull(strstr(k8sc_object_get_string(p, "status.containerStatuses[0].state.waiting.message"),
+                                 "back-off 20s"));
+    k8sc_object_free(p);
+    advance(&x, 11);
+    p = ct_get(&x.t, K8SC_POD, "c");
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 3);
+    k8sc_object_free(p);
+    /* Only the newest dead instance is kept besides the current one. */
+    k8sc_container_status **cs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_containers(x.rt, &cs, &n, NULL), 0);
+    ck_assert_uint_le(n, 2);
+    k8sc_container_status_list_free(cs, n);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_phases_by_restart_policy)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_runtime_fake_script(x.rt, "ok", 0, 5 * CT_SEC);
+    k8sc_runtime_fake_script(x.rt, "bad", 2, 5 * CT_SEC);
+    pod(&x, "never-ok", "Never", "ok", NULL);
+    pod(&x, "never-bad", "Never", "bad", NULL);
+    pod(&x, "onfailure-ok", "OnFailure", "ok", NULL);
+    pod(&x, "onfailure-bad", "OnFailure", "bad", NULL);
+    kstep(&x, 4);
+    char buf[64];
+    ck_assert_str_eq(pod_str(&x, "never-ok", "status.phase", buf, sizeof(buf)), "Running");
+    advance(&x, 6);
+    advance(&x, 1);
+    ck_assert_str_eq(pod_str(&x, "never-ok", "status.phase", buf, sizeof(buf)), "Succeeded");
+    ck_assert_str_eq(pod_str(&x, "never-bad", "status.phase", buf, sizeof(buf)), "Failed");
+    ck_assert_str_eq(pod_str(&x, "onfailure-ok", "status.phase", buf, sizeof(buf)), "Succeeded");
+    ck_assert_str_eq(pod_str(&x, "onfailure-bad", "status.phase", buf, sizeof(buf)), "Running");
+    ck_assert_str_eq(pod_str(&x, "never-bad", "status.containerStatuses[0].state.terminated.reason", buf, sizeof(buf)),
+                     "Error");
+    ck_assert_str_eq(pod_str(&x, "never-ok", "status.conditions[2].reason", buf, sizeof(buf)), "PodCompleted");
+    int64_t restarts = -1;
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "onfailure-bad");
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 1);
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_init_containers_in_order)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_runtime_fake_script(x.rt, "init-ok", 0, 3 * CT_SEC);
+    k8sc_runtime_fake_script(x.rt, "init-bad", 1, 3 * CT_SEC);
+    pod(&x, "ok", "Always", "busybox",
+        ",\"initContainers\":[{\"name\":\"one\",\"image\":\"init-ok\"},{\"name\":\"two\",\"image\":\"init-ok\"}]");
+    pod(&x, "bad", "Never", "busybox", ",\"initContainers\":[{\"name\":\"one\",\"image\":\"init-bad\"}]");
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "ok", "status.phase", buf, sizeof(buf)), "Pending");
+    ck_assert_str_eq(pod_str(&x, "ok", "status.conditions[1].message", buf, sizeof(buf)),
+                     "containers with incomplete status: [one two]");
+    ck_assert_str_eq(pod_str(&x, "ok", "status.containerStatuses[0].state.waiting.reason", buf, sizeof(buf)),
+                     "PodInitializing");
+    ck_assert_str_eq(pod_str(&x, "ok", "status.initContainerStatuses[1].state.waiting.reason", buf, sizeof(buf)),
+                     "ContainerCreating");
+    advance(&x, 4);
+    ck_assert_str_eq(pod_str(&x, "ok", "status.initContainerStatuses[0].state.terminated.reason", buf, sizeof(buf)),
+                     "Completed");
+    ck_assert_str_eq(pod_str(&x, "ok", "status.initContainerStatuses[1].state.running.startedAt", buf, sizeof(buf)),
+                     "2023-11-14T22:13:24Z");
+    advance(&x, 4);
+    ck_assert_str_eq(pod_str(&x, "ok", "status.phase", buf, sizeof(buf)), "Running");
+    ck_assert_str_eq(pod_str(&x, "ok", "status.conditions[1].status", buf, sizeof(buf)), "True");
+    ck_assert_str_eq(pod_str(&x, "bad", "status.phase", buf, sizeof(buf)), "Failed");
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "bad");
+    ck_assert_ptr_null(k8sc_object_get(p, "status.containerStatuses[0].state.running"));
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_env_and_config_errors)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "e", "Always", "busybox",
+        ",\"containers\":[{\"name\":\"app\",\"image\":\"busybox\",\"env\":["
+        "{\"name\":\"A\",\"value\":\"a\"},{\"name\":\"B\",\"value\":\"$(A)-b-$$(A)-$(NOPE)\"},"
+        "{\"name\":\"POD\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":\"metadata.name\"}}},"
+        "{\"name\":\"NODE\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":\"spec.nodeName\"}}},"
+        "{\"name\":\"LBL\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":\"metadata.labels['app']\"}}},"
+        "{\"name\":\"MEM\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":\"limits.memory\",\"divisor\":\"1Mi\"}}},"
+        "{\"name\":\"CPU\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":\"requests.cpu\"}}},"
+        "{\"name\":\"COLOR\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"cfg\",\"key\":\"color\"}}},"
+        "{\"name\":\"PASS\",\"valueFrom\":{\"secretKeyRef\":{\"name\":\"sec\",\"key\":\"pw\"}}},"
+        "{\"name\":\"OPT\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"none\",\"key\":\"k\",\"optional\":true}}}],"
+        "\"envFrom\":[{\"prefix\":\"CM_\",\"configMapRef\":{\"name\":\"cfg\"}}],"
+        "\"resources\":{\"limits\":{\"memory\":\"64Mi\",\"cpu\":\"250m\"}}}]");
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "e", "status.containerStatuses[0].state.waiting.reason", buf, sizeof(buf)),
+                     "CreateContainerConfigError");
+    ck_assert_str_eq(pod_str(&x, "e", "status.containerStatuses[0].state.waiting.message", buf, sizeof(buf)),
+                     "configmap \"cfg\" not found");
+    ct_create(&x.t, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cfg\"},"
+                    "\"data\":{\"color\":\"blue\",\"size\":\"L\"}}");
+    advance(&x, 11);
+    ck_assert_str_eq(pod_str(&x, "e", "status.containerStatuses[0].state.waiting.message", buf, sizeof(buf)),
+                     "secret \"sec\" not found");
+    ct_create(&x.t, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"sec\"},"
+                    "\"stringData\":{\"pw\":\"hunter2\"}}");
+    /* The second failure waits 20 s. */
+    advance(&x, 21);
+    ck_assert_str_eq(pod_str(&x, "e", "status.phase", buf, sizeof(buf)), "Running");
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "e");
+    json_object *env = NULL;
+    char *msg = NULL;
+    ck_assert_int_eq(k8sc__kl_env(&env, x.k, p, k8sc_object_get(p, "spec.containers[0]"), &msg), 0);
+    ck_assert_str_eq(k8sc__json_string(env, "A"), "a");
+    ck_assert_str_eq(k8sc__json_string(env, "B"), "a-b-$(A)-$(NOPE)");
+    ck_assert_str_eq(k8sc__json_string(env, "POD"), "e");
+    ck_assert_str_eq(k8sc__json_string(env, "NODE"), "node-1");
+    ck_assert_str_eq(k8sc__json_string(env, "LBL"), "");
+    ck_assert_str_eq(k8sc__json_string(env, "MEM"), "64");
+    ck_assert_str_eq(k8sc__json_string(env, "CPU"), "1");
+    ck_assert_str_eq(k8sc__json_string(env, "COLOR"), "blue");
+    ck_assert_str_eq(k8sc__json_string(env, "PASS"), "hunter2");
+    ck_assert_str_eq(k8sc__json_string(env, "CM_size"), "L");
+    ck_assert_ptr_null(k8sc__json_member(env, "OPT"));
+    json_object_put(env);
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+START_TEST(t_volumes_written)
+{
+    kt x;
+    kt_setup(&x);
+    ct_create(&x.t, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cfg\"},"
+                    "\"data\":{\"a.conf\":\"one\",\"b\":\"two\"}}");
+    ct_create(&x.t, "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"sec\"},"
+                    "\"data\":{\"token\":\"c2VjcmV0\"}}");
+    pod(&x, "v", "Always", "busybox",
+        ",\"containers\":[{\"name\":\"app\",\"image\":\"busybox\",\"volumeMounts\":["
+        "{\"name\":\"c\",\"mountPath\":\"/etc/c\"},{\"name\":\"s\",\"mountPath\":\"/etc/s\"},"
+        "{\"name\":\"d\",\"mountPath\":\"/etc/d\"},{\"name\":\"e\",\"mountPath\":\"/scratch\"}]}],"
+        "\"volumes\":[{\"name\":\"c\",\"configMap\":{\"name\":\"cfg\"}},"
+        "{\"name\":\"s\",\"secret\":{\"secretName\":\"sec\",\"items\":[{\"key\":\"token\",\"path\":\"dir/tok\"}]}},"
+        "{\"name\":\"d\",\"downwardAPI\":{\"items\":[{\"path\":\"name\",\"fieldRef\":{\"fieldPath\":\"metadata.name\"}}]}},"
+        "{\"name\":\"e\",\"emptyDir\":{}}]");
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "v", "status.phase", buf, sizeof(buf)), "Running");
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "v");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/pods/%s/volumes/kubernetes.io~configmap/c/a.conf", x.dir, k8sc_object_uid(p));
+    ck_assert_str_eq(slurp(path), "one");
+    snprintf(path, sizeof(path), "%s/pods/%s/volumes/kubernetes.io~secret/s/dir/tok", x.dir, k8sc_object_uid(p));
+    ck_assert_str_eq(slurp(path), "secret");
+    snprintf(path, sizeof(path), "%s/pods/%s/volumes/kubernetes.io~downward-api/d/name", x.dir, k8sc_object_uid(p));
+    ck_assert_str_eq(slurp(path), "v");
+    snprintf(path, sizeof(path), "%s/pods/%s/volumes/kubernetes.io~empty-dir/e", x.dir, k8sc_object_uid(p));
+    ck_assert_int_eq(access(path, W_OK), 0);
+    snprintf(path, sizeof(path), "%s/pods/%s/etc-hosts", x.dir, k8sc_object_uid(p));
+    ck_assert_ptr_nonnull(strstr(slurp(path), "127.0.0.1\tv\n"));
+    /* The mounts the runtime gets: configMap read-only, emptyDir writable, plus /etc/hosts. */
+    kl_container_cfg cfg;
+    char *msg = NULL;
+    ck_assert_int_eq(k8sc__kl_container_config(&cfg, x.k, p, k8sc_object_get(p, "spec.containers[0]"), 0, &msg), 0);
+    ck_assert_uint_eq(cfg.cfg.n_mounts, 5);
+    ck_assert_str_eq(cfg.cfg.mounts[0].container_path, "/etc/c");
+    ck_assert(cfg.cfg.mounts[0].readonly);
+    ck_assert(!cfg.cfg.mounts[3].readonly);
+    ck_assert_str_eq(cfg.cfg.mounts[4].container_path, "/etc/hosts");
+    ck_assert_str_eq(cfg.cfg.log_path, "app/0.log");
+    k8sc__kl_container_config_free(&cfg);
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_missing_volume_source_blocks_start)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "m", "Always", "busybox",
+        ",\"volumes\":[{\"name\":\"c\",\"configMap\":{\"name\":\"absent\"}}]");
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "m", "status.phase", buf, sizeof(buf)), "Pending");
+    ck_assert_str_eq(pod_str(&x, "m", "status.containerStatuses[0].state.waiting.reason", buf, sizeof(buf)),
+                     "ContainerCreating");
+    ct_create(&x.t, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"absent\"},\"data\":{}}");
+    advance(&x, 3);
+    ck_assert_str_eq(pod_str(&x, "m", "status.phase", buf, sizeof(buf)), "Running");
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_image_pull_policy_never)
+{
+    kt x;
+    kt_setup(&x);
+    char json[1024];
+    snprintf(json, sizeof(json),
+             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"n\"},\"spec\":{\"nodeName\":\"node-1\","
+             "\"containers\":[{\"name\":\"app\",\"image\":\"absent:1\",\"imagePullPolicy\":\"Never\"}]}}");
+    ct_create(&x.t, json);
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "n", "status.containerStatuses[0].state.waiting.reason", buf, sizeof(buf)),
+                     "ErrImageNeverPull");
+    ck_assert_str_eq(pod_str(&x, "n", "status.containerStatuses[0].state.waiting.message", buf, sizeof(buf)),
+                     "Container image \"absent:1\" is not present with pull policy of Never");
+    /* Once the image is there (pulled by someone), the pod starts. */
+    ck_assert_int_eq(k8sc_runtime_pull_image(x.rt, "absent:1"), 0);
+    advance(&x, 11);
+    ck_assert_str_eq(pod_str(&x, "n", "status.phase", buf, sizeof(buf)), "Running");
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_admission_rejects_oversized_pod)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "big", "Always", "busybox",
+        ",\"containers\":[{\"name\":\"app\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"5\"}}}]");
+    kstep(&x, 4);
+    char buf[256];
+    ck_assert_str_eq(pod_str(&x, "big", "status.phase", buf, sizeof(buf)), "Failed");
+    ck_assert_str_eq(pod_str(&x, "big", "status.reason", buf, sizeof(buf)), "OutOfcpu");
+    ck_assert_str_eq(pod_str(&x, "big", "status.message", buf, sizeof(buf)),
+                     "Pod was rejected: Node didn't have enough resource: cpu, requested: 5000, used: 0, capacity: 4000");
+    k8sc_sandbox_status **sb = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes(x.rt, &sb, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_sandbox_status_list_free(sb, n);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_graceful_delete_completes)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "d", "Always", "busybox", NULL);
+    kstep(&x, 4);
+    k8sc_object *out = NULL;
+    ck_assert_int_eq(k8sc_client_delete(&out, x.t.client, K8SC_POD, "default", "d", NULL), 0);
+    ck_assert_ptr_nonnull(k8sc_object_get(out, "metadata.deletionTimestamp"));
+    k8sc_object_free(out);
+    kstep(&x, 4);
+    k8sc_object *p = NULL;
+    ck_assert_int_eq(k8sc_client_get(&p, x.t.client, K8SC_POD, "default", "d"), K8SC_ENOTFOUND);
+    k8sc_sandbox_status **sb = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes(x.rt, &sb, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_sandbox_status_list_free(sb, n);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_restart_reattaches)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "r", "Always", "busybox", NULL);
+    kstep(&x, 4);
+    char id[256], buf[256];
+    pod_str(&x, "r", "status.containerStatuses[0].containerID", id, sizeof(id));
+    k8sc_kubelet_free(x.k);
+    k8sc_clock_fake_advance(x.t.clock, 5 * CT_SEC);
+    x.k = kubelet_new(&x);
+    kstep(&x, 4);
+    advance(&x, 1);
+    ck_assert_str_eq(pod_str(&x, "r", "status.containerStatuses[0].containerID", buf, sizeof(buf)), id);
+    ck_assert_str_eq(pod_str(&x, "r", "status.startTime", buf, sizeof(buf)), "2023-11-14T22:13:20Z");
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "r");
+    int64_t restarts = -1;
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 0);
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_orphans_removed)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_runtime_pair labels[3] = { { K8SC_LABEL_POD_NAME, "ghost" },
+                                    { K8SC_LABEL_POD_NAMESPACE, "default" },
+                                    { K8SC_LABEL_POD_UID, "0000" } };
+    k8sc_sandbox_config sc = { K8SC_SANDBOX_CONFIG_VERSION, "ghost", "default", "0000", 0, NULL, x.dir,
+                               labels, 3, NULL, 0, false, false, false, NULL, NULL };
+    char *id = NULL;
+    ck_assert_int_eq(k8sc_runtime_run_sandbox(x.rt, &id, &sc), 0);
+    free(id);
+    kstep(&x, 4);
+    advance(&x, 1);
+    k8sc_sandbox_status **sb = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes(x.rt, &sb, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_sandbox_status_list_free(sb, n);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_probes)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "p", "Always", "busybox",
+        ",\"containers\":[{\"name\":\"unready\",\"image\":\"busybox\","
+        "\"readinessProbe\":{\"exec\":{\"command\":[\"false\"]},\"periodSeconds\":1}},"
+        "{\"name\":\"ready\",\"image\":\"busybox\","
+        "\"startupProbe\":{\"exec\":{\"command\":[\"true\"]},\"initialDelaySeconds\":2},"
+        "\"readinessProbe\":{\"exec\":{\"command\":[\"echo\",\"ok\"]},\"periodSeconds\":1}},"
+        "{\"name\":\"dying\",\"image\":\"busybox\","
+        "\"livenessProbe\":{\"exec\":{\"command\":[\"false\"]},\"periodSeconds\":2,\"failureThreshold\":2}}]");
+    kstep(&x, 4);
+    bool b = true;
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "p");
+    /* Not started before its startup probe's initial delay. */
+    ck_assert_int_eq(k8sc_object_get_bool(p, "status.containerStatuses[1].started", &b), 0);
+    ck_assert(!b);
+    k8sc_object_free(p);
+    advance(&x, 3);
+    advance(&x, 1);
+    p = ct_get(&x.t, K8SC_POD, "p");
+    ck_assert_int_eq(k8sc_object_get_bool(p, "status.containerStatuses[0].ready", &b), 0);
+    ck_assert(!b);
+    ck_assert_int_eq(k8sc_object_get_bool(p, "status.containerStatuses[1].started", &b), 0);
+    ck_assert(b);
+    ck_assert_int_eq(k8sc_object_get_bool(p, "status.containerStatuses[1].ready", &b), 0);
+    ck_assert(b);
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.conditions[2].status"), "False");
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.conditions[2].message"),
+                     "containers with unready status: [unready]");
+    k8sc_object_free(p);
+    /* Two failed liveness probes (t=0 and t=2) kill "dying"; it restarts. */
+    advance(&x, 1);
+    advance(&x, 1);
+    advance(&x, 1);
+    int64_t restarts = -1;
+    p = ct_get(&x.t, K8SC_POD, "p");
+    k8sc_object_get_int(p, "status.containerStatuses[2].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 1);
+    k8sc_object_get_int(p, "status.containerStatuses[0].restartCount", &restarts);
+    ck_assert_int_eq(restarts, 0);
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_static_pods)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_kubelet_free(x.k);
+    char manifests[128], file[192];
+    snprintf(manifests, sizeof(manifests), "%s/manifests", x.dir);
+    ck_assert_int_eq(k8sc__kl_mkdirs(manifests, 0755), 0);
+    snprintf(file, sizeof(file), "%s/etcd.yaml", manifests);
+    FILE *f = fopen(file, "w");
+    fputs("apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd\n  namespace: kube-system\n"
+          "spec:\n  containers:\n  - name: etcd\n    image: etcd:3.5\n", f);
+    fclose(f);
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    o.node_name = "node-1";
+    o.runtime = x.rt;
+    o.clock = x.t.clock;
+    o.data_dir = x.dir;
+    o.port = -1;
+    o.pod_manifest_path = manifests;
+    ck_assert_int_eq(k8sc_kubelet_new(&x.k, x.t.client, &o), 0);
+    kstep(&x, 4);
+    k8sc_object *p = NULL;
+    ck_assert_int_eq(k8sc_client_get(&p, x.t.client, K8SC_POD, "kube-system", "etcd-node-1"), 0);
+    ck_assert_str_eq(k8sc_object_get_string(p, "metadata.annotations.kubernetes\\.io/config\\.source"), "file");
+    ck_assert_ptr_nonnull(k8sc_object_get_string(p, "metadata.annotations.kubernetes\\.io/config\\.mirror"));
+    ck_assert_str_eq(k8sc_object_get_string(p, "metadata.ownerReferences[0].kind"), "Node");
+    ck_assert_str_eq(k8sc_object_get_string(p, "status.phase"), "Running");
+    k8sc_object_free(p);
+    /* The manifest goes: so does the pod. */
+    ck_assert_int_eq(unlink(file), 0);
+    advance(&x, 10);
+    kstep(&x, 4);
+    ck_assert_int_eq(k8sc_client_get(&p, x.t.client, K8SC_POD, "kube-system", "etcd-node-1"), K8SC_ENOTFOUND);
+    kt_teardown(&x);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kubelet");
+    k8sc_test_add(s, "registers_node_and_renews_lease", t_registers_node_and_renews_lease);
+    k8sc_test_add(s, "register_false_waits_for_admin", t_register_false_waits_for_admin);
+    k8sc_test_add(s, "bad_options", t_bad_options);
+    k8sc_test_add(s, "pod_runs_and_reports_status", t_pod_runs_and_reports_status);
+    k8sc_test_add(s, "crashloop_backoff", t_crashloop_backoff);
+    k8sc_test_add(s, "phases_by_restart_policy", t_phases_by_restart_policy);
+    k8sc_test_add(s, "init_containers_in_order", t_init_containers_in_order);
+    k8sc_test_add(s, "env_and_config_errors", t_env_and_config_errors);
+    k8sc_test_add(s, "volumes_written", t_volumes_written);
+    k8sc_test_add(s, "missing_volume_source_blocks_start", t_missing_volume_source_blocks_start);
+    k8sc_test_add(s, "image_pull_policy_never", t_image_pull_policy_never);
+    k8sc_test_add(s, "admission_rejects_oversized_pod", t_admission_rejects_oversized_pod);
+    k8sc_test_add(s, "graceful_delete_completes", t_graceful_delete_completes);
+    k8sc_test_add(s, "restart_reattaches", t_restart_reattaches);
+    k8sc_test_add(s, "orphans_removed", t_orphans_removed);
+    k8sc_test_add(s, "probes", t_probes);
+    k8sc_test_add(s, "static_pods", t_static_pods);
+    return k8sc_test_main(s);
+}
