@@ -6,13 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
+#include "signals.h"
 
 static void usage(FILE *f)
 {
@@ -62,12 +56,7 @@ int main(int argc, char **argv)
         *target = argv[++i];
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    handle_stop_signals();
 
     k8sc_apiserver *srv = NULL;
     if (k8sc_apiserver_new(&srv, &opts) || k8sc_apiserver_start(srv)) {

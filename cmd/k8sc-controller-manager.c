@@ -6,13 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t stop_requested;
+#include "flags.h"
+#include "signals.h"
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
+#define PROG "k8sc-controller-manager"
 
 static void usage(FILE *f)
 {
@@ -43,24 +40,6 @@ static void usage(FILE *f)
     fprintf(f, "\n");
 }
 
-/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if `a` is not this flag. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "k8sc-controller-manager: %s needs a value\n", name);
-        exit(2);
-    }
-    return argv[++*i];
-}
-
 int main(int argc, char **argv)
 {
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
@@ -71,19 +50,19 @@ int main(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
-        } else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--kubeconfig"))) {
             co.kubeconfig = v;
-        } else if ((v = flag_value(argc, argv, &i, "--master"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--master"))) {
             co.overrides.server = v;
-        } else if ((v = flag_value(argc, argv, &i, "--controllers"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--controllers"))) {
             mo.controllers = v;
-        } else if ((v = flag_value(argc, argv, &i, "--concurrent-syncs"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--concurrent-syncs"))) {
             mo.workers = atoi(v);
             if (mo.workers <= 0) {
                 fprintf(stderr, "k8sc-controller-manager: --concurrent-syncs must be a positive number\n");
                 return 2;
             }
-        } else if ((v = flag_value(argc, argv, &i, "--node-monitor-grace-period"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-monitor-grace-period"))) {
             /* Kubernetes takes a duration ("40s"); a plain number of seconds is accepted too. */
             char *end;
             long secs = strtol(v, &end, 10);
@@ -92,14 +71,12 @@ int main(int argc, char **argv)
                 return 2;
             }
             mo.node_monitor_grace_period_ns = (int64_t)secs * 1000000000;
-        } else if ((v = flag_value(argc, argv, &i, "--cluster-cidr"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--cluster-cidr"))) {
             mo.cluster_cidr = v;
-        } else if ((v = flag_value(argc, argv, &i, "--node-cidr-mask-size"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-cidr-mask-size"))) {
             mo.node_cidr_mask_size = atoi(v);
-        } else if (strcmp(a, "--leader-elect") == 0 || strcmp(a, "--leader-elect=true") == 0) {
-            mo.leader_elect = true;
-        } else if (strcmp(a, "--leader-elect=false") == 0) {
-            mo.leader_elect = false;
+        } else if (flag_bool(PROG, argv, i, "--leader-elect", &mo.leader_elect)) {
+            continue;
         } else {
             fprintf(stderr, "k8sc-controller-manager: unknown argument %s\n", a);
             usage(stderr);
@@ -107,12 +84,7 @@ int main(int argc, char **argv)
         }
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    handle_stop_signals();
 
     k8sc_client *client = NULL;
     k8sc_controller_manager *m = NULL;

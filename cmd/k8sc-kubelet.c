@@ -9,16 +9,9 @@
 #include <unistd.h>
 
 #include "flags.h"
+#include "signals.h"
 
 #define PROG "k8sc-kubelet"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -26,7 +19,7 @@ static void usage(FILE *f)
         "Usage: " PROG " --node-name NAME [--kubeconfig FILE] [--master URL] [--runtime runc|docker|fake]\n"
         "       [--register-node=true|false] [--node-labels k=v,...] [--register-with-taints k=v:Effect,...]\n"
         "       [--node-ip IP] [--data-dir DIR] [--root-dir DIR] [--docker-endpoint unix:///PATH]\n"
-        "       [--address ADDR] [--port N] [--capacity cpu=N,memory=Q,pods=N]\n"
+        "       [--address ADDR] [--port N] [--capacity cpu=N,memory=Q,pods=N] [--pod-max-pids N]\n"
         "\n"
         "Register node NAME with the API server and run the pods bound to it.\n"
         "\n"
@@ -44,6 +37,7 @@ static void usage(FILE *f)
         "  --address ADDR             node API listen address (default 127.0.0.1)\n"
         "  --port N                   node API port (default 10250; 0: any free port)\n"
         "  --capacity LIST            capacity to report instead of the machine's (simulated nodes)\n"
+        "  --pod-max-pids N           most processes per container (0: the default, 4096; -1: no limit)\n"
         "  --help                     show this help\n");
 }
 
@@ -102,6 +96,14 @@ int main(int argc, char **argv)
             ko.port = (int)port;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--capacity"))) {
             ko.capacity = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--pod-max-pids"))) {
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (*end || n < -1) {
+                fprintf(stderr, PROG ": --pod-max-pids: \"%s\" is not a number (-1: no limit)\n", v);
+                return 2;
+            }
+            ko.pod_max_pids = n;
         } else {
             fprintf(stderr, PROG ": unknown argument %s\n", a);
             usage(stderr);
@@ -110,12 +112,7 @@ int main(int argc, char **argv)
     }
     ro.docker_socket = docker;
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    handle_stop_signals();
 
     k8sc_client *client = NULL;
     k8sc_runtime *rt = NULL;

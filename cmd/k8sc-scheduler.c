@@ -9,14 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_requested;
-static atomic_int leading; /* 0: not yet, 1: leading, 2: lost the Lease */
+#include "flags.h"
+#include "signals.h"
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
+#define PROG "k8sc-scheduler"
+
+static atomic_int leading; /* 0: not yet, 1: leading, 2: lost the Lease */
 
 static void started_leading(void *ud)
 {
@@ -44,24 +42,6 @@ static void usage(FILE *f)
         "  --help              show this help\n");
 }
 
-/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if `a` is not this flag. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "k8sc-scheduler: %s needs a value\n", name);
-        exit(2);
-    }
-    return argv[++*i];
-}
-
 static int fail(const char *what)
 {
     fprintf(stderr, "k8sc-scheduler: %s: %s\n", what, k8sc_error_last());
@@ -77,14 +57,12 @@ int main(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
-        } else if ((v = flag_value(argc, argv, &i, "--kubeconfig"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--kubeconfig"))) {
             co.kubeconfig = v;
-        } else if ((v = flag_value(argc, argv, &i, "--master"))) {
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--master"))) {
             co.overrides.server = v;
-        } else if (strcmp(a, "--leader-elect") == 0 || strcmp(a, "--leader-elect=true") == 0) {
-            leader_elect = true;
-        } else if (strcmp(a, "--leader-elect=false") == 0) {
-            leader_elect = false;
+        } else if (flag_bool(PROG, argv, i, "--leader-elect", &leader_elect)) {
+            continue;
         } else {
             fprintf(stderr, "k8sc-scheduler: unknown argument %s\n", a);
             usage(stderr);
@@ -92,12 +70,7 @@ int main(int argc, char **argv)
         }
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    handle_stop_signals();
 
     k8sc_client *client = NULL;
     k8sc_event_recorder *rec = NULL;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,8 +24,21 @@ static void setup(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
+/* Root filesystems are overlay mounts where the kernel allows: unmount what the test left under `dir`. */
+static void unmount_under(const char *d)
+{
+    FILE *m = fopen("/proc/self/mounts", "r");
+    char line[4096], src[2048], point[2048];
+    while (m && fgets(line, sizeof(line), m))
+        if (sscanf(line, "%2047s %2047s", src, point) == 2 && strncmp(point, d, strlen(d)) == 0)
+            umount2(point, MNT_DETACH);
+    if (m)
+        fclose(m);
+}
+
 static void teardown(void)
 {
+    unmount_under(dir);
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);

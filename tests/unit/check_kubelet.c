@@ -458,6 +458,8 @@ START_TEST(t_volumes_written)
     ck_assert(!cfg.cfg.mounts[3].readonly);
     ck_assert_str_eq(cfg.cfg.mounts[4].container_path, "/etc/hosts");
     ck_assert_str_eq(cfg.cfg.log_path, "app/0.log");
+    /* A fork bomb stays inside its container. */
+    ck_assert_int_eq(cfg.cfg.pids_limit, 4096);
     k8sc__kl_container_config_free(&cfg);
     k8sc_object_free(p);
     kt_teardown(&x);

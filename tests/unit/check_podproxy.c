@@ -177,6 +177,13 @@ START_TEST(log_through_the_apiserver)
            "a container name must be specified for pod two, choose one of: [a b]");
     expect("/api/v1/namespaces/default/pods/two/log?container=x", 400, "container x is not valid for pod two");
     expect("/api/v1/namespaces/default/pods/pending/log", 400, "pod pending does not have a host assigned");
+    /* In process there is no connection to relay the kubelet's stream on: a clear 501, not an empty 200. */
+    k8sc_apiserver_response *resp = NULL;
+    ck_assert_int_eq(k8sc_apiserver_handle(&resp, api, "GET", "/api/v1/namespaces/default/pods/p/log", NULL, NULL,
+                                           NULL, 0), 0);
+    ck_assert_int_eq(k8sc_apiserver_response_status(resp), 501);
+    ck_assert_ptr_nonnull(strstr(k8sc_apiserver_response_body(resp, NULL), "only over HTTP"));
+    k8sc_apiserver_response_free(resp);
 }
 END_TEST
 

@@ -14,5 +14,6 @@
 #include "scheduler.h"
 #include "runtime.h"
 #include "kubelet.h"
+#include "cluster.h"
 
 #endif

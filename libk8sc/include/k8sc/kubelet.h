@@ -89,11 +89,13 @@ typedef struct k8sc_kubelet_options {
     int workers;
     /* Where the pod Events go (Pulled, Created, Started, Killing, BackOff…). NULL: none are written. */
     k8sc_event_recorder *recorder;
+    /* Most processes a container may have (a fork bomb stays inside it). 0: 4096; -1: no limit. */
+    int64_t pod_max_pids;
 } k8sc_kubelet_options;
 
 #define K8SC_KUBELET_OPTIONS_VERSION 1
 #define K8SC_KUBELET_OPTIONS_INIT \
-    { K8SC_KUBELET_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 10250, 0, NULL }
+    { K8SC_KUBELET_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 10250, 0, NULL, 0 }
 
 /* Fill `opts` with K8SC_KUBELET_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_kubelet_options_init(k8sc_kubelet_options *opts, unsigned int version);
@@ -127,6 +129,15 @@ K8SC_EXTERN int k8sc_kubelet_next_timeout_ms(k8sc_kubelet *k);
  * EINVAL for NULL or a started kubelet.
  */
 K8SC_EXTERN int k8sc_kubelet_process(k8sc_kubelet *k);
+
+/*
+ * Stop every container of every pod the runtime runs for this node (each
+ * within its pod's grace period, at most `max_grace_s` seconds) and remove
+ * the sandboxes, as a node that shuts down does. The pods stay in the API;
+ * a kubelet started later runs them again. Call it after
+ * k8sc_kubelet_stop (or between host-loop turns). Errors: those of the runtime.
+ */
+K8SC_EXTERN int k8sc_kubelet_shutdown_pods(k8sc_kubelet *k, int max_grace_s);
 
 /* The node API's port (useful with port 0), or 0 when it does not listen. */
 K8SC_EXTERN uint16_t k8sc_kubelet_port(const k8sc_kubelet *k);

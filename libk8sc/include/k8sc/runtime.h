@@ -431,9 +431,11 @@ K8SC_EXTERN int k8sc_image_store_remove(k8sc_image_store *s, const char *ref);
 
 /*
  * Make `dest` (an empty or missing directory) a root filesystem of image
- * `ref`: its layers applied in order, whiteouts included. Unpacked layers
- * are cached in the store, so this is a copy (or an overlay mount) after
- * the first time. ENOTFOUND; EIO.
+ * `ref`: its layers applied in order, whiteouts included. The unpacked
+ * image is cached in the store; `dest` is an overlay mount of it whose
+ * writable layer lives in "<dest>.upper" and "<dest>.work" (the caller
+ * unmounts `dest` and removes the three when done), or, where overlays
+ * cannot be mounted, a copy. ENOTFOUND; EIO.
  */
 K8SC_EXTERN int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *dest);
 

@@ -385,6 +385,13 @@ int k8sc_apiserver_handle(k8sc_apiserver_response **out, k8sc_apiserver *srv, co
     if (!rc)
         rc = k8sc__dispatch(resp, srv, &req);
     k8sc__request_clear(&req);
+    if (!rc && resp->proxy) {
+        /* A kubelet's stream is relayed over a connection; there is none in process. */
+        k8sc__podproxy_free(resp->proxy);
+        resp->proxy = NULL;
+        rc = k8sc__status_error(resp, 501, "NotImplemented",
+            "pods/log, pods/exec and pods/attach are relayed from the kubelet only over HTTP, not in process", NULL);
+    }
     if (!rc && !resp->status)
         rc = k8sc__status_internal(resp, "no response");
     if (rc) {

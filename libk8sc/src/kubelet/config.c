@@ -173,6 +173,7 @@ int k8sc__kl_container_config(kl_container_cfg *out, k8sc_kubelet *k, const k8sc
         c->cpu_quota_us = cpu_lim * 100000 / 1000 < 1000 ? 1000 : cpu_lim * 100000 / 1000;
     }
     c->memory_limit_bytes = resource(container, "limits", "memory", false);
+    c->pids_limit = k->max_pids;
     v = security(pod, container, "runAsUser");
     c->run_as_user = v ? json_object_get_int64(v) : -1;
     v = security(pod, container, "runAsGroup");

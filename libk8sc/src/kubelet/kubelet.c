@@ -128,6 +128,7 @@ int k8sc_kubelet_new(k8sc_kubelet **out, k8sc_client *client, const k8sc_kubelet
     k->port = opts->port;
     k->workers = opts->workers > 0 ? opts->workers : 4;
     k->recorder = opts->recorder;
+    k->max_pids = opts->pod_max_pids == 0 ? 4096 : opts->pod_max_pids < 0 ? 0 : opts->pod_max_pids;
     k->node_name = k8sc__strdup(opts->node_name);
     k->node_ip = k8sc__strdup(opts->node_ip ? opts->node_ip : "127.0.0.1");
     k->data_dir = k8sc__strdup(opts->data_dir ? opts->data_dir : "/var/lib/k8sc/kubelet");

@@ -73,6 +73,7 @@ struct k8sc_kubelet {
     int port;
     int workers;
     k8sc_event_recorder *recorder;
+    int64_t max_pids; /* per container; 0: none */
 
     k8sc_informer_factory *factory;
     k8sc_controller *pods;

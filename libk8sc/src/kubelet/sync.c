@@ -651,3 +651,31 @@ out:
     k8sc_object_free(s.pod);
     return rc;
 }
+
+int k8sc_kubelet_shutdown_pods(k8sc_kubelet *k, int max_grace_s)
+{
+    K8SC__CHECK_ARG(k && max_grace_s >= 0);
+    k8sc_sandbox_status **sb = NULL;
+    size_t n = 0;
+    int rc = k8sc_runtime_list_sandboxes(k->rt, &sb, &n);
+    if (rc != 0)
+        return rc;
+    k8sc_cache *cache = k8sc_controller_cache(k->pods, K8SC_POD);
+    for (size_t i = 0; i < n; i++) {
+        const char *ns = k8sc_runtime_pair_get(sb[i]->labels, sb[i]->n_labels, K8SC_LABEL_POD_NAMESPACE);
+        const char *name = k8sc_runtime_pair_get(sb[i]->labels, sb[i]->n_labels, K8SC_LABEL_POD_NAME);
+        kl_view v;
+        if (!ns || !name || k8sc__kl_view(&v, k, ns, name, sb[i]->uid) != 0)
+            continue;
+        k8sc_object *pod = NULL;
+        if (!cache || k8sc_cache_get(&pod, cache, ns, name) != 0)
+            pod = NULL;
+        int64_t grace = pod ? grace_period(pod) : max_grace_s;
+        kill_containers(k, pod, &v, grace < max_grace_s ? grace : max_grace_s);
+        remove_all(k, &v);
+        k8sc__kl_view_free(&v);
+        k8sc_object_free(pod);
+    }
+    k8sc_sandbox_status_list_free(sb, n);
+    return 0;
+}

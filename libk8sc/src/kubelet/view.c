@@ -37,21 +37,24 @@ int k8sc__kl_view(kl_view *v, k8sc_kubelet *k, const char *ns, const char *name,
     }
     if (v->n_sandboxes == 0)
         return 0;
-    k8sc_container_status **cs = NULL;
-    size_t ncs = 0;
-    if ((rc = k8sc_runtime_list_containers(k->rt, &cs, &ncs, NULL)) != 0) {
-        k8sc__kl_view_free(v);
-        return rc;
-    }
-    v->containers = cs;
-    for (size_t i = 0; i < ncs; i++) {
-        bool mine = false;
-        for (size_t j = 0; j < v->n_sandboxes && !mine; j++)
-            mine = strcmp(cs[i]->sandbox_id, v->sandboxes[j]->id) == 0;
-        if (mine)
-            cs[v->n_containers++] = cs[i];
-        else
-            k8sc_container_status_free(cs[i]);
+    /* The containers of this pod's sandboxes only (the runtime filters; no status of other pods is made). */
+    for (size_t i = 0; i < v->n_sandboxes; i++) {
+        k8sc_container_status **cs = NULL;
+        size_t ncs = 0;
+        if ((rc = k8sc_runtime_list_containers(k->rt, &cs, &ncs, v->sandboxes[i]->id)) != 0) {
+            k8sc__kl_view_free(v);
+            return rc;
+        }
+        k8sc_container_status **all = k8sc__realloc(v->containers, (v->n_containers + ncs + 1) * sizeof(*all));
+        if (!all) {
+            k8sc_container_status_list_free(cs, ncs);
+            k8sc__kl_view_free(v);
+            return K8SC_ENOMEM;
+        }
+        v->containers = all;
+        memcpy(all + v->n_containers, cs, ncs * sizeof(*cs));
+        v->n_containers += ncs;
+        free(cs);
     }
     return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * Root filesystems of images. Each image is unpacked once, into
  * <store>/rootfs/<hex>/ (built in tmp/ and renamed into place, so a
- * half-built tree is never seen); a container's root is a real copy of
- * it, since containers write to theirs.
+ * half-built tree is never seen). A container's root is an overlay mount
+ * of it with a writable layer beside the root ("<dest>.upper" and
+ * "<dest>.work"), which costs nothing per container; where overlays
+ * cannot be mounted (not root, no overlayfs) it is a real copy.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,6 +71,29 @@ static int prepare_dest(const char *dest)
     return rc;
 }
 
+/* Mount an overlay of `cache` on `dest` with its upper and work directories beside `dest`; false if not possible. */
+static bool overlay(const char *cache, const char *dest)
+{
+    if (strpbrk(cache, ",:") || strpbrk(dest, ",:"))
+        return false;
+    k8sc__buf upper = K8SC__BUF_INIT, work = K8SC__BUF_INIT, opts = K8SC__BUF_INIT;
+    k8sc__buf_printf(&upper, "%s.upper", dest);
+    k8sc__buf_printf(&work, "%s.work", dest);
+    k8sc__buf_printf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s", cache, upper.ptr ? upper.ptr : "",
+                     work.ptr ? work.ptr : "");
+    bool ok = k8sc__buf_status(&upper) == 0 && k8sc__buf_status(&work) == 0 && k8sc__buf_status(&opts) == 0 &&
+              mkdir(upper.ptr, 0755) == 0 && mkdir(work.ptr, 0700) == 0 &&
+              mount("overlay", dest, "overlay", 0, opts.ptr) == 0;
+    if (!ok && upper.ptr && work.ptr) {
+        rmdir(work.ptr);
+        rmdir(upper.ptr);
+    }
+    k8sc__buf_free(&upper);
+    k8sc__buf_free(&work);
+    k8sc__buf_free(&opts);
+    return ok;
+}
+
 int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *dest)
 {
     K8SC__CHECK_ARG(s && ref && dest && *dest);
@@ -94,7 +120,7 @@ int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *de
     json_object_put(idx);
     if (rc == 0)
         rc = prepare_dest(dest);
-    if (rc == 0)
+    if (rc == 0 && !overlay(cache, dest))
         rc = k8sc__copy_tree(cache, dest);
     free(cache);
     return rc;

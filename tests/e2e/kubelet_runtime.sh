@@ -1,27 +1,41 @@
 #!/bin/sh
-# The real kubectl against a cluster whose k8sc-kubelet runs pods on runc:
+# The real kubectl against a cluster whose k8sc-kubelet runs pods on runc
+# or on Docker (a private dockerd started here):
 # an image archive in the kubelet's data dir is imported at start, pods
 # run with env from a ConfigMap and its volume, `kubectl logs` (also
 # --previous and job/NAME) and `kubectl exec` work, a crashing container
 # backs off, an httpGet readiness probe (inside the pod's network
 # namespace) and an exec liveness probe act, deletion is graceful, and a
 # restarted kubelet re-attaches to running containers.
-# Usage: kubelet_runc.sh APISERVER KUBECTL MANAGER SCHEDULER KUBELET EXAMPLES_DIR
+# Usage: kubelet_runtime.sh runc|docker APISERVER KUBECTL MANAGER SCHEDULER KUBELET EXAMPLES_DIR
+RUNTIME=$1
+shift
 APISERVER=$1
 KUBECTL=$2
-if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ]; then
-    echo "SKIPPED: needs root, runc and /bin/busybox"
+if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ] ||
+    { [ "$RUNTIME" = docker ] && ! command -v dockerd >/dev/null; }; then
+    echo "SKIPPED: needs root, runc, dockerd and /bin/busybox"
     exit 0
 fi
 . "$(dirname "$0")/lib.sh"
 KUBELET=$5
+NODE=$RUNTIME-1
 RT=$TMP/runtime
 mkdir -p "$TMP/kubelet/images"
 sh "$6/images/build-busybox-image.sh" "$TMP/kubelet/images/busybox.tar" busybox:1.36 >/dev/null ||
     { echo "FAIL: cannot build the busybox image"; exit 1; }
 
 # Containers outlive the kubelet by design: stop whatever is left, by ID and PID, before lib.sh's clean-up.
-runc_cleanup() {
+DOCKERD_PID=
+runtime_cleanup() {
+    if [ -n "$DOCKERD_PID" ]; then
+        ids=$(DOCKER_HOST=unix://$DOCKER_SOCK timeout 20 docker ps -aq 2>/dev/null)
+        [ -n "$ids" ] && DOCKER_HOST=unix://$DOCKER_SOCK timeout 60 docker rm -f $ids >/dev/null 2>&1
+        kill "$DOCKERD_PID" 2>/dev/null
+        i=0
+        while kill -0 "$DOCKERD_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+        kill -9 "$DOCKERD_PID" 2>/dev/null
+    fi
     for id in $(runc --root "$RT/runc" list -q 2>/dev/null); do
         runc --root "$RT/runc" delete --force "$id" >/dev/null 2>&1
     done
@@ -31,23 +45,39 @@ runc_cleanup() {
         [ -n "$pid" ] && grep -q k8sc-pause "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
     done
     cleanup
+    [ -n "${DOCKER_DIR:-}" ] && rm -rf "$DOCKER_DIR"
 }
-trap runc_cleanup EXIT
+trap runtime_cleanup EXIT
+
+ENDPOINT=
+if [ "$RUNTIME" = docker ]; then
+    # A private dockerd; its socket path must stay short (108 bytes).
+    DOCKER_DIR=$(mktemp -d /tmp/kd.XXXXXX)
+    DOCKER_SOCK=$DOCKER_DIR/docker.sock
+    dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none --data-root "$TMP/docker" \
+        --exec-root "$DOCKER_DIR/exec" -H "unix://$DOCKER_SOCK" --pidfile "$DOCKER_DIR/pid" >"$TMP/dockerd.log" 2>&1 &
+    DOCKERD_PID=$!
+    i=0
+    until [ -S "$DOCKER_SOCK" ] || [ $i -ge 150 ]; do sleep 0.2; i=$((i + 1)); done
+    [ -S "$DOCKER_SOCK" ] || { echo "FAIL: dockerd did not start: $(tail -5 "$TMP/dockerd.log")"; exit 1; }
+    ENDPOINT="--docker-endpoint unix://$DOCKER_SOCK"
+fi
 
 start_manager "$3"
 "$4" --kubeconfig "$KUBECONFIG" --leader-elect=false >"$TMP/sched.out" 2>"$TMP/sched.err" &
 EXTRA_PIDS="$EXTRA_PIDS $!"
 start_kubelet() {
-    "$KUBELET" --kubeconfig "$KUBECONFIG" --node-name runc-1 --runtime runc --data-dir "$TMP/kubelet" \
-        --root-dir "$RT" --port 0 >>"$TMP/kubelet.out" 2>>"$TMP/kubelet.err" &
+    # shellcheck disable=SC2086
+    "$KUBELET" --kubeconfig "$KUBECONFIG" --node-name "$NODE" --runtime "$RUNTIME" --data-dir "$TMP/kubelet" \
+        --root-dir "$RT" --port 0 $ENDPOINT >>"$TMP/kubelet.out" 2>>"$TMP/kubelet.err" &
     KUBELET_PID=$!
 }
 start_kubelet
 i=0
-until k get node runc-1 >/dev/null 2>&1 || [ $i -ge 100 ]; do sleep 0.2; i=$((i + 1)); done
-expect_ok wait --for=condition=Ready node/runc-1 --timeout=30s
-expect_ok get node runc-1 -o jsonpath='{.status.nodeInfo.containerRuntimeVersion} {.status.images[*].names}'
-expect_match '^runc://.*docker.io/library/busybox:1.36' "$TMP/out"
+until k get node "$NODE" >/dev/null 2>&1 || [ $i -ge 150 ]; do sleep 0.2; i=$((i + 1)); done
+expect_ok wait --for=condition=Ready "node/$NODE" --timeout=30s
+expect_ok get node "$NODE" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion} {.status.images[*].names}'
+expect_match "^$RUNTIME://.*busybox:1.36" "$TMP/out"
 
 # wait_for JSONPATH VALUE POD: poll until the pod's field has the value (30 s).
 wait_for() {
@@ -99,7 +129,7 @@ expect_out "web"
 k exec web -- sh -c "exit 3"
 [ $? = 3 ] || fail "kubectl exec -- sh -c 'exit 3' should exit 3: $(cat "$TMP/err")"
 expect_ok get pod web -o jsonpath='{.status.phase} {.status.containerStatuses[0].containerID}'
-expect_match '^Running runc://' "$TMP/out"
+expect_match "^Running $RUNTIME://" "$TMP/out"
 ID=$(cut -d' ' -f2 "$TMP/out")
 
 # A restarted kubelet re-attaches: same container, no restart.
@@ -158,10 +188,15 @@ grep -q NotFound "$TMP/err" || fail "pod web still there after delete"
 # Everything is cleaned up once the pods are gone.
 expect_ok delete pods --all --timeout=60s
 expect_ok delete jobs --all
-i=0
-while [ -n "$(runc --root "$RT/runc" list -q 2>/dev/null)" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-[ -z "$(runc --root "$RT/runc" list -q 2>/dev/null)" ] || fail "runc containers left: $(runc --root "$RT/runc" list -q)"
-[ "$(ls "$RT/sandboxes" 2>/dev/null | wc -l)" = 0 ] || fail "sandboxes left: $(ls "$RT/sandboxes")"
+if [ "$RUNTIME" = runc ]; then
+    i=0
+    while [ -n "$(runc --root "$RT/runc" list -q 2>/dev/null)" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+    [ -z "$(runc --root "$RT/runc" list -q 2>/dev/null)" ] || fail "runc containers left: $(runc --root "$RT/runc" list -q)"
+    [ "$(ls "$RT/sandboxes" 2>/dev/null | wc -l)" = 0 ] || fail "sandboxes left: $(ls "$RT/sandboxes")"
+else
+    left=$(DOCKER_HOST=unix://$DOCKER_SOCK timeout 20 docker ps -aq)
+    [ -z "$left" ] || fail "docker containers left: $left"
+fi
 
 EXTRA_PIDS="$EXTRA_PIDS $KUBELET_PID"
 [ $FAILED = 0 ] || { echo "kubelet.err:"; tail -30 "$TMP/kubelet.err"; }

@@ -1,0 +1,191 @@
+/* k8sc: cluster bootstrap and node tools — `k8sc up`, `k8sc down`, `k8sc image`, `k8sc version`. */
+#include <k8sc/k8sc.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flags.h"
+#include "signals.h"
+
+#define PROG "k8sc"
+
+#define DEFAULT_DATA_DIR "/var/lib/k8sc/cluster"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: k8sc up [--data-dir DIR] [--listen ADDR:PORT] [--kubeconfig FILE] [--runtime runc|docker|fake]\n"
+        "               [--node-name NAME] [--node-ip IP] [--docker-endpoint URL]\n"
+        "                                       run a single-node cluster in this process until SIGINT/SIGTERM\n"
+        "       k8sc down [--data-dir DIR]      stop the cluster of DIR and delete DIR with its containers\n"
+        "       k8sc image import FILE.tar...   import docker-save or OCI archives into the node's images\n"
+        "       k8sc image ls                   list the node's images\n"
+        "       k8sc image rm REF...            remove images (by name or id)\n"
+        "       k8sc version                    print the version\n"
+        "\n"
+        "Options:\n"
+        "  --data-dir DIR             the cluster's directory (default " DEFAULT_DATA_DIR "); for image:\n"
+        "                             the images of that cluster's node\n"
+        "  --listen ADDR:PORT         the API server's address (default 127.0.0.1:6443)\n"
+        "  --kubeconfig FILE          where up writes the kubeconfig (default DIR/kubeconfig)\n"
+        "  --runtime runc|docker|fake the container runtime (default runc)\n"
+        "  --node-name NAME           the node's name (default the host name)\n"
+        "  --node-ip IP               the node's address (default 127.0.0.1)\n"
+        "  --root-dir DIR             for image: runtime state and images (default /var/lib/k8sc/runtime)\n"
+        "  --docker-endpoint URL      Docker's socket (default unix:///var/run/docker.sock)\n");
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, PROG ": %s: %s\n", what, k8sc_error_last());
+    return 1;
+}
+
+/* Bytes as Docker prints them: 4.26MB. */
+static void human(char *buf, size_t size, uint64_t n)
+{
+    static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, size, u ? "%.3g%s" : "%.0f%s", v, units[u]);
+}
+
+static int image_ls(k8sc_runtime *rt)
+{
+    k8sc_image **imgs = NULL;
+    size_t n = 0;
+    if (k8sc_runtime_list_images(rt, &imgs, &n) != 0)
+        return fail("list images");
+    printf("%-40s %-16s %-14s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
+    for (size_t i = 0; i < n; i++) {
+        char size[32];
+        human(size, sizeof(size), imgs[i]->size);
+        const char *hex = strncmp(imgs[i]->id, "sha256:", 7) == 0 ? imgs[i]->id + 7 : imgs[i]->id;
+        for (size_t t = 0; t < imgs[i]->n_repo_tags || (t == 0 && imgs[i]->n_repo_tags == 0); t++) {
+            const char *tag = imgs[i]->n_repo_tags ? imgs[i]->repo_tags[t] : "<none>:<none>";
+            const char *colon = strrchr(tag, ':');
+            const char *slash = strrchr(tag, '/');
+            size_t repo_len = colon && (!slash || colon > slash) ? (size_t)(colon - tag) : strlen(tag);
+            printf("%-40.*s %-16s %-14.12s %s\n", (int)repo_len, tag,
+                   repo_len < strlen(tag) ? tag + repo_len + 1 : "<none>", hex, size);
+        }
+    }
+    k8sc_image_list_free(imgs, n);
+    return 0;
+}
+
+static int up(k8sc_cluster_options *co)
+{
+    handle_stop_signals();
+    k8sc_cluster *c = NULL;
+    if (k8sc_cluster_up(&c, co) != 0)
+        return fail("up");
+    printf("cluster is up: API server %s, kubeconfig %s\n", k8sc_cluster_server(c), k8sc_cluster_kubeconfig(c));
+    fflush(stdout);
+    while (!stop_requested)
+        pause();
+    printf("stopping the cluster\n");
+    fflush(stdout);
+    k8sc_cluster_stop(c, 10);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
+    k8sc_cluster_options co = K8SC_CLUSTER_OPTIONS_INIT;
+    const char *runtime = "runc", *data_dir = NULL;
+    char *args[64];
+    int nargs = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--runtime"))) {
+            runtime = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--data-dir"))) {
+            data_dir = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--listen"))) {
+            co.listen = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--kubeconfig"))) {
+            co.kubeconfig = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-name"))) {
+            co.node_name = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--node-ip"))) {
+            co.node_ip = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--root-dir"))) {
+            ro.root_dir = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--docker-endpoint"))) {
+            ro.docker_socket = strncmp(v, "unix://", 7) == 0 ? v + 7 : v;
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, PROG ": unknown flag %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        } else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+            args[nargs++] = argv[i];
+        }
+    }
+    if (nargs == 1 && strcmp(args[0], "version") == 0) {
+        printf("k8sc %s (Kubernetes API v1.32)\n", k8sc_version());
+        return 0;
+    }
+    if (nargs == 1 && strcmp(args[0], "up") == 0) {
+        co.data_dir = data_dir ? data_dir : DEFAULT_DATA_DIR;
+        co.runtime = runtime;
+        co.docker_socket = ro.docker_socket;
+        return up(&co);
+    }
+    if (nargs == 1 && strcmp(args[0], "down") == 0) {
+        const char *dir = data_dir ? data_dir : DEFAULT_DATA_DIR;
+        if (k8sc_cluster_delete(dir, 60000) != 0)
+            return fail("down");
+        printf("deleted the cluster in %s\n", dir);
+        return 0;
+    }
+    /* `k8sc image --data-dir DIR` works on the images of that cluster's node. */
+    char root[4096];
+    if (data_dir && !ro.root_dir) {
+        snprintf(root, sizeof(root), "%s/runtime", data_dir);
+        ro.root_dir = root;
+    }
+    bool import = nargs >= 3 && strcmp(args[1], "import") == 0, ls = nargs == 2 && strcmp(args[1], "ls") == 0,
+         rm = nargs >= 3 && strcmp(args[1], "rm") == 0;
+    if (nargs < 2 || strcmp(args[0], "image") != 0 || !(import || ls || rm)) {
+        usage(stderr);
+        return 2;
+    }
+    k8sc_runtime *rt = NULL;
+    if (k8sc_runtime_open(&rt, runtime, &ro) != 0)
+        return fail("container runtime");
+    int rc = 0;
+    if (ls)
+        rc = image_ls(rt);
+    for (int i = 2; import && i < nargs; i++) {
+        char **names = NULL;
+        if (k8sc_runtime_import_image(rt, &names, args[i]) != 0) {
+            fprintf(stderr, PROG ": %s: %s\n", args[i], k8sc_error_last());
+            rc = 1;
+            continue;
+        }
+        for (char **p = names; p && *p; p++)
+            printf("imported %s\n", *p);
+        k8sc_strv_free(names);
+    }
+    for (int i = 2; rm && i < nargs; i++) {
+        if (k8sc_runtime_remove_image(rt, args[i]) != 0) {
+            fprintf(stderr, PROG ": %s: %s\n", args[i], k8sc_error_last());
+            rc = 1;
+        } else {
+            printf("removed %s\n", args[i]);
+        }
+    }
+    k8sc_runtime_close(rt);
+    return rc;
+}

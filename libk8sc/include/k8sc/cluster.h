@@ -1,0 +1,92 @@
+/*
+ * libk8sc cluster: a whole single-node cluster in one process, as
+ * `k8sc up` runs it — the API server on the embedded SQLite store, the
+ * controller manager, the scheduler and the kubelet, each talking to the
+ * API server through the in-process client, as separate programs would
+ * over HTTP. Everything lives under one data directory:
+ *
+ *   k8sc.db       the store
+ *   pods/, logs/  pod volumes and container logs (the kubelet's data directory)
+ *   images/       image archives imported at start (*.tar, *.tar.gz)
+ *   runtime/      container runtime state and the node's images
+ *   runtime.conf  which runtime the cluster uses (for `k8sc down`)
+ *   kubeconfig    written once the node is Ready (unless another path is given)
+ *   lock, pid     held while the cluster runs
+ *
+ * Started again on the same directory the cluster resumes with its
+ * objects; the kubelet starts the pods' containers again.
+ */
+#ifndef K8SC_CLUSTER_H
+#define K8SC_CLUSTER_H
+
+#include "core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct k8sc_cluster k8sc_cluster;
+
+/* How to bring a cluster up. Strings are copied. */
+typedef struct k8sc_cluster_options {
+    unsigned int version;
+    /* The data directory (created if missing). Required. */
+    const char *data_dir;
+    /* The API server's address. NULL: "127.0.0.1:6443" (port 0: any free port). */
+    const char *listen;
+    /* Where to write the kubeconfig. NULL: <data_dir>/kubeconfig. */
+    const char *kubeconfig;
+    /* Container runtime: "runc" (NULL), "docker" or "fake". */
+    const char *runtime;
+    /* Docker's socket for the docker runtime. NULL: /var/run/docker.sock. */
+    const char *docker_socket;
+    /* The node's name (NULL: the host name) and address (NULL: 127.0.0.1). */
+    const char *node_name;
+    const char *node_ip;
+    /* How long to wait for the node to become Ready, in ms. 0: 60 s. */
+    int ready_timeout_ms;
+} k8sc_cluster_options;
+
+#define K8SC_CLUSTER_OPTIONS_VERSION 1
+#define K8SC_CLUSTER_OPTIONS_INIT { K8SC_CLUSTER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+
+/* Fill `opts` with K8SC_CLUSTER_OPTIONS_INIT. EINVAL for an unknown version. */
+K8SC_EXTERN int k8sc_cluster_options_init(k8sc_cluster_options *opts, unsigned int version);
+
+/*
+ * Start a cluster and return once its node is Ready and the kubeconfig is
+ * written. Errors: EINVAL for missing options; EEXISTS when a running
+ * cluster holds the data directory (message names its pid); EIO when the
+ * address cannot be bound or a directory made (message says which);
+ * EUNAVAILABLE when the runtime is missing; ETIMEOUT when the node does not
+ * become Ready in time (everything started is stopped again).
+ */
+K8SC_EXTERN int k8sc_cluster_up(k8sc_cluster **out, const k8sc_cluster_options *opts);
+
+/* The API server's URL, e.g. "http://127.0.0.1:6443" (borrowed). */
+K8SC_EXTERN const char *k8sc_cluster_server(const k8sc_cluster *c);
+
+/* The kubeconfig's path (borrowed). */
+K8SC_EXTERN const char *k8sc_cluster_kubeconfig(const k8sc_cluster *c);
+
+/*
+ * Stop the cluster: the kubelet stops every pod's containers (within
+ * their grace periods, at most `grace_s` seconds), then every component
+ * stops and the data directory is released. Objects stay in the store.
+ * NULL is fine.
+ */
+K8SC_EXTERN void k8sc_cluster_stop(k8sc_cluster *c, int grace_s);
+
+/*
+ * `k8sc down`: stop the cluster running on `data_dir` (if any: SIGTERM to
+ * the pid it recorded, waiting up to `timeout_ms`), stop and remove
+ * whatever containers are left of it, and delete the directory. Errors:
+ * ENOTFOUND when there is no such directory; ETIMEOUT if the cluster does
+ * not stop; EIO.
+ */
+K8SC_EXTERN int k8sc_cluster_delete(const char *data_dir, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,90 @@
+#!/bin/sh
+# `k8sc up` runs a single-node cluster on runc in one process that the real
+# kubectl drives; a second `up` on the same directory or port refuses;
+# SIGTERM stops every container; `up` again resumes the cluster with its
+# objects; `k8sc down` deletes it all.
+# Usage: k8sc_up.sh K8SC KUBECTL EXAMPLES_DIR
+K8SC=$1
+KUBECTL=$2
+if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ]; then
+    echo "SKIPPED: needs root, runc and /bin/busybox"
+    exit 0
+fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/k8sc-up.XXXXXX") || exit 1
+DIR=$TMP/cluster
+UP_PID=
+FAILED=0
+fail() { echo "FAIL: $*" >&2; FAILED=1; }
+cleanup() {
+    [ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null
+    [ -d "$DIR" ] && "$K8SC" down --data-dir "$DIR" >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+HOME=$TMP
+KUBECONFIG=$DIR/kubeconfig
+KUBECACHEDIR=$TMP/cache
+export HOME KUBECONFIG KUBECACHEDIR
+k() { timeout 30 "$KUBECTL" "$@" >"$TMP/out" 2>"$TMP/err"; }
+expect_ok() { k "$@" || fail "kubectl $* exited $?: $(cat "$TMP/err")"; }
+
+mkdir -p "$DIR/images"
+sh "$3/images/build-busybox-image.sh" "$DIR/images/busybox.tar" busybox:1.36 >/dev/null || { echo "FAIL: image"; exit 1; }
+
+start_up() {
+    rm -f "$DIR/kubeconfig"
+    "$K8SC" up --data-dir "$DIR" --listen 127.0.0.1:0 --runtime runc --node-name up-1 >>"$TMP/up.out" 2>>"$TMP/up.err" &
+    UP_PID=$!
+    i=0
+    until [ -f "$DIR/kubeconfig" ] || [ $i -ge 300 ]; do
+        kill -0 "$UP_PID" 2>/dev/null || break
+        sleep 0.2
+        i=$((i + 1))
+    done
+    [ -f "$DIR/kubeconfig" ] || { echo "FAIL: k8sc up did not come up: $(tail -5 "$TMP/up.err")"; exit 1; }
+}
+start_up
+expect_ok get node up-1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'
+[ "$(cat "$TMP/out")" = True ] || fail "node not Ready: $(cat "$TMP/out")"
+expect_ok create deployment web --image=busybox:1.36 --replicas=2 -- sh -c 'echo up and running; sleep 3600'
+expect_ok rollout status deployment/web --timeout=60s
+expect_ok logs deployment/web
+grep -qx "up and running" "$TMP/out" || fail "logs: $(cat "$TMP/out")"
+expect_ok exec deployment/web -- hostname
+grep -q '^web-' "$TMP/out" || fail "exec hostname: $(cat "$TMP/out")"
+# The quickstart's app: ready once its HTTP readiness probe (a named port) passes.
+expect_ok apply -f "$3/manifests/hello.yaml"
+expect_ok rollout status deployment/hello --timeout=60s
+expect_ok exec deployment/hello -- wget -qO- http://127.0.0.1:8080/
+grep -q '^hello from hello-' "$TMP/out" || fail "hello app: $(cat "$TMP/out")"
+
+# A second cluster on the same directory, or on the same port, refuses and harms nothing.
+"$K8SC" up --data-dir "$DIR" --listen 127.0.0.1:0 --runtime runc >"$TMP/second.out" 2>&1
+[ $? != 0 ] || fail "a second up on $DIR started"
+grep -q "in use by a running cluster (pid $UP_PID)" "$TMP/second.out" || fail "second up: $(cat "$TMP/second.out")"
+PORT=$(sed -n 's/.*server: http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DIR/kubeconfig")
+"$K8SC" up --data-dir "$TMP/other" --listen "127.0.0.1:$PORT" --runtime fake >"$TMP/port.out" 2>&1
+[ $? != 0 ] || fail "up on a port in use started"
+grep -qi "127.0.0.1:$PORT" "$TMP/port.out" || fail "port in use: $(cat "$TMP/port.out")"
+expect_ok get deployment web
+
+# SIGTERM: every container stops, nothing is left running.
+kill "$UP_PID"
+wait "$UP_PID"
+UP_PID=
+[ -z "$(runc --root "$DIR/runtime/runc" list -q 2>/dev/null)" ] || fail "containers left after stop: $(runc --root "$DIR/runtime/runc" list -q)"
+[ "$(ls "$DIR/runtime/sandboxes" 2>/dev/null | wc -l)" = 0 ] || fail "sandboxes left after stop"
+
+# Up again: the cluster resumes with its objects and runs the pods again.
+start_up
+expect_ok rollout status deployment/web --timeout=60s
+expect_ok get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}'
+[ "$(grep -c Running "$TMP/out")" = 2 ] || fail "pods after restart: $(cat "$TMP/out")"
+
+# Down: the process stops and the directory goes with its containers.
+"$K8SC" down --data-dir "$DIR" >"$TMP/down.out" 2>&1 || fail "down: $(cat "$TMP/down.out")"
+wait "$UP_PID" 2>/dev/null
+UP_PID=
+[ ! -d "$DIR" ] || fail "$DIR still there after down"
+exit $FAILED
