@@ -6,45 +6,10 @@
 # Usage: k8sc_up.sh K8SC KUBECTL EXAMPLES_DIR
 K8SC=$1
 KUBECTL=$2
-if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ]; then
-    echo "SKIPPED: needs root, runc and /bin/busybox"
-    exit 0
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/k8sc-up.XXXXXX") || exit 1
-DIR=$TMP/cluster
-UP_PID=
-FAILED=0
-fail() { echo "FAIL: $*" >&2; FAILED=1; }
-cleanup() {
-    [ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null
-    [ -d "$DIR" ] && "$K8SC" down --data-dir "$DIR" >/dev/null 2>&1
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-HOME=$TMP
-KUBECONFIG=$DIR/kubeconfig
-KUBECACHEDIR=$TMP/cache
-export HOME KUBECONFIG KUBECACHEDIR
-k() { timeout 30 "$KUBECTL" "$@" >"$TMP/out" 2>"$TMP/err"; }
-expect_ok() { k "$@" || fail "kubectl $* exited $?: $(cat "$TMP/err")"; }
+EX=$3
+. "$(dirname "$0")/uplib.sh"
 
-mkdir -p "$DIR/images"
-sh "$3/images/build-busybox-image.sh" "$DIR/images/busybox.tar" busybox:1.36 >/dev/null || { echo "FAIL: image"; exit 1; }
-
-start_up() {
-    rm -f "$DIR/kubeconfig"
-    "$K8SC" up --data-dir "$DIR" --listen 127.0.0.1:0 --runtime runc --node-name up-1 >>"$TMP/up.out" 2>>"$TMP/up.err" &
-    UP_PID=$!
-    i=0
-    until [ -f "$DIR/kubeconfig" ] || [ $i -ge 300 ]; do
-        kill -0 "$UP_PID" 2>/dev/null || break
-        sleep 0.2
-        i=$((i + 1))
-    done
-    [ -f "$DIR/kubeconfig" ] || { echo "FAIL: k8sc up did not come up: $(tail -5 "$TMP/up.err")"; exit 1; }
-}
-start_up
+start_up up-1
 expect_ok get node up-1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'
 [ "$(cat "$TMP/out")" = True ] || fail "node not Ready: $(cat "$TMP/out")"
 expect_ok create deployment web --image=busybox:1.36 --replicas=2 -- sh -c 'echo up and running; sleep 3600'
@@ -54,7 +19,7 @@ grep -qx "up and running" "$TMP/out" || fail "logs: $(cat "$TMP/out")"
 expect_ok exec deployment/web -- hostname
 grep -q '^web-' "$TMP/out" || fail "exec hostname: $(cat "$TMP/out")"
 # The quickstart's app: ready once its HTTP readiness probe (a named port) passes.
-expect_ok apply -f "$3/manifests/hello.yaml"
+expect_ok apply -f "$EX/manifests/hello.yaml"
 expect_ok rollout status deployment/hello --timeout=60s
 expect_ok exec deployment/hello -- wget -qO- http://127.0.0.1:8080/
 grep -q '^hello from hello-' "$TMP/out" || fail "hello app: $(cat "$TMP/out")"
@@ -77,7 +42,7 @@ UP_PID=
 [ "$(ls "$DIR/runtime/sandboxes" 2>/dev/null | wc -l)" = 0 ] || fail "sandboxes left after stop"
 
 # Up again: the cluster resumes with its objects and runs the pods again.
-start_up
+start_up up-1
 expect_ok rollout status deployment/web --timeout=60s
 expect_ok get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}'
 [ "$(grep -c Running "$TMP/out")" = 2 ] || fail "pods after restart: $(cat "$TMP/out")"

@@ -171,6 +171,55 @@ wait_for '{.status.containerStatuses[0].restartCount}' 1 live
 expect_ok get events --field-selector involvedObject.name=live
 expect_match 'Unhealthy.*Liveness probe failed' "$TMP/out"
 
+# hostPath and memory-backed emptyDir volumes, a tcpSocket readiness probe, and a preStop hook
+# that leaves its mark on the host when the pod is deleted.
+mkdir -p "$TMP/host"
+cat >"$TMP/vols.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: vols
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: app
+    image: busybox:1.36
+    imagePullPolicy: Never
+    command: ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /www; httpd -p 8080 -h /www; while true; do sleep 1; done"]
+    readinessProbe:
+      tcpSocket: {port: 8080}
+      periodSeconds: 1
+    lifecycle:
+      preStop:
+        exec: {command: ["sh", "-c", "echo bye from \$HOSTNAME > /host/bye"]}
+    volumeMounts:
+    - {name: host, mountPath: /host}
+    - {name: cache, mountPath: /cache}
+  volumes:
+  - name: host
+    hostPath: {path: "$TMP/host", type: Directory}
+  - name: cache
+    emptyDir: {medium: Memory, sizeLimit: 8Mi}
+YAML
+expect_ok apply -f "$TMP/vols.yaml"
+expect_ok wait --for=condition=Ready pod/vols --timeout=60s
+expect_ok exec vols -- sh -c 'grep " /cache " /proc/mounts'
+expect_match ' /cache tmpfs ' "$TMP/out"
+expect_ok delete pod vols --timeout=30s
+[ "$(cat "$TMP/host/bye" 2>/dev/null)" = "bye from vols" ] || fail "preStop hook did not run: [$(cat "$TMP/host/bye" 2>/dev/null)]"
+
+# An image that is nowhere: ErrImagePull, then ImagePullBackOff.
+expect_ok run nowhere --image=nowhere.invalid/none:1
+i=0
+while [ $i -lt 100 ]; do
+    k get pod nowhere -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}'
+    grep -Eq '^(ErrImagePull|ImagePullBackOff)$' "$TMP/out" && break
+    sleep 0.2
+    i=$((i + 1))
+done
+grep -Eq '^(ErrImagePull|ImagePullBackOff)$' "$TMP/out" || fail "missing image: reason [$(cat "$TMP/out")]"
+expect_ok delete pod nowhere --timeout=30s
+
 # A Job's output through `kubectl logs job/NAME`.
 expect_ok create job hello --image=busybox:1.36 -- sh -c 'echo hi from job'
 expect_ok wait --for=condition=complete job/hello --timeout=60s

@@ -313,10 +313,12 @@ START_TEST(dead_server_does_not_block)
         rc = k8sc_event_recorder_event(r, cm, "Warning", "Unreachable", "attempt %d", i);
         queued += rc == 0;
     }
+    int64_t elapsed = real_ms() - start;
     ck_assert_int_eq(rc, K8SC_ETOOMANY);
     ck_assert_int_ge(queued, K8SC_EVENT_QUEUE_MAX);
-    ck_assert_int_le(queued, K8SC_EVENT_QUEUE_MAX + 2);
-    ck_assert_int_lt(real_ms() - start, 2000);
+    /* Bounded: beyond the queue, only what the sender took off it meanwhile (one per 300 ms attempt, plus the one in hand). */
+    ck_assert_int_le(queued, K8SC_EVENT_QUEUE_MAX + 2 + (int)(elapsed / 300));
+    ck_assert_int_lt(elapsed, 2000);
 
     ck_assert_int_eq(k8sc_event_recorder_flush(r, 100), K8SC_ETIMEOUT);
     start = real_ms();

@@ -215,6 +215,21 @@ START_TEST(t_pod_runs_and_reports_status)
         ck_assert_str_eq(k8sc_object_get_string(p, path), "True");
     }
     k8sc_object_free(p);
+    /* A condition another component owns survives the kubelet's status writes. */
+    k8sc_object *cur = ct_get(&x.t, K8SC_POD, "web");
+    json_object *st = NULL;
+    json_object_deep_copy(k8sc_object_get(cur, "status"), &st, NULL);
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "type", json_object_new_string("DisruptionTarget"));
+    json_object_object_add(extra, "status", json_object_new_string("True"));
+    json_object_object_add(extra, "reason", json_object_new_string("DeletionByTaintManager"));
+    json_object_array_add(json_object_object_get(st, "conditions"), extra);
+    k8sc_object_set(cur, "status", st);
+    ck_assert_int_eq(k8sc_client_update_status(NULL, x.t.client, cur), 0);
+    k8sc_object_free(cur);
+    advance(&x, 2);
+    char dt[64];
+    ck_assert_str_eq(pod_str(&x, "web", "status.conditions[5].reason", dt, sizeof(dt)), "DeletionByTaintManager");
     /* The runtime has one sandbox and one container, labelled for the pod. */
     k8sc_container_status **cs = NULL;
     size_t n = 0;

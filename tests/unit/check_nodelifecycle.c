@@ -184,6 +184,21 @@ START_TEST(silent_node_turns_unknown_and_evicts)
     ck_assert(running("defaults"));
     ck_assert(running("forever"));
     ck_assert(!running("intolerant"));
+    /* The evicted pod says why, as Kubernetes' taint eviction controller writes it. */
+    k8sc_object *gone = NULL;
+    ck_assert_int_eq(k8sc_client_get(&gone, T.client, "v1", "Pod", "default", "intolerant"), 0);
+    struct json_object *conds = k8sc_object_get(gone, "status.conditions");
+    bool found = false;
+    for (size_t i = 0; conds && i < json_object_array_length(conds); i++) {
+        struct json_object *c = json_object_array_get_idx(conds, i);
+        if (strcmp(json_object_get_string(json_object_object_get(c, "type")), "DisruptionTarget") == 0) {
+            found = true;
+            ck_assert_str_eq(json_object_get_string(json_object_object_get(c, "reason")), "DeletionByTaintManager");
+            ck_assert_str_eq(json_object_get_string(json_object_object_get(c, "status")), "True");
+        }
+    }
+    ck_assert(found);
+    k8sc_object_free(gone);
     advance(299);
     ck_assert(running("defaults"));
     advance(1);

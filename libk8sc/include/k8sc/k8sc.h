@@ -15,5 +15,6 @@
 #include "runtime.h"
 #include "kubelet.h"
 #include "cluster.h"
+#include "cli.h"
 
 #endif

@@ -422,19 +422,26 @@ static void interim_condition(k8sc__job_ctx *c, bool *flush)
 int k8sc__job_track_status(k8sc__job_ctx *c, bool flush)
 {
     size_t n = c->npods ? c->npods : 1;
-    bool *with_fin = k8sc__calloc(n, sizeof(*with_fin));
+    bool *with_fin = k8sc__calloc(n, sizeof(*with_fin)), *collectable = k8sc__calloc(n, sizeof(*collectable));
     size_t *rm = k8sc__calloc(n, sizeof(*rm));
     int64_t *new_idx = k8sc__calloc(n, sizeof(*new_idx));
-    int rc = with_fin && rm && new_idx ? 0 : K8SC_ENOMEM;
+    int rc = with_fin && collectable && rm && new_idx ? 0 : K8SC_ENOMEM;
     size_t nrm = 0, nidx = 0;
     bool reached = false;
     if (rc == 0) {
-        for (size_t i = 0; i < c->npods; i++)
-            with_fin[i] = k8sc_object_has_finalizer(c->pods[i], K8SC__JOB_TRACKING_FINALIZER) &&
-                !k8sc__uid_expectations_has(c->st->fexp, c->key, k8sc_object_uid(c->pods[i]));
+        /*
+         * As uidsWithFinalizer: a pod whose finalizer removal is still expected keeps its place in the
+         * uncounted lists (it is counted once the removal is seen), and is not collected again.
+         */
+        for (size_t i = 0; i < c->npods; i++) {
+            bool has = k8sc_object_has_finalizer(c->pods[i], K8SC__JOB_TRACKING_FINALIZER);
+            bool expected = k8sc__uid_expectations_has(c->st->fexp, c->key, k8sc_object_uid(c->pods[i]));
+            with_fin[i] = has || expected;
+            collectable[i] = has && !expected;
+        }
         if (clean_uncounted(c, with_fin))
             flush = true;
-        reached = collect(c, with_fin, rm, &nrm, new_idx, &nidx, &flush);
+        reached = collect(c, collectable, rm, &nrm, new_idx, &nidx, &flush);
         if (c->indexed)
             rc = update_indexes(c, new_idx, nidx, &flush);
     }
@@ -450,6 +457,7 @@ int k8sc__job_track_status(k8sc__job_ctx *c, bool flush)
     if (rc == 0 && finished)
         record_finished(c);
     free(with_fin);
+    free(collectable);
     free(rm);
     free(new_idx);
     return rc;

@@ -259,6 +259,21 @@ static int evict(nl_state *st, const k8sc_object *node, int64_t now, int64_t *ne
         }
         k8sc__event(st->rec, pods[i], "Normal", "TaintManagerEviction", "Marking for deletion Pod %s/%s",
             k8sc_object_namespace(pods[i]), k8sc_object_name(pods[i]));
+        /* As the taint eviction controller: say why on the pod (DisruptionTarget), then delete it. */
+        struct json_object *status = NULL;
+        struct json_object *cur = k8sc_object_get(pods[i], "status");
+        if (cur)
+            json_object_deep_copy(cur, &status, NULL);
+        else
+            status = json_object_new_object();
+        if (status && k8sc__set_condition(status, "DisruptionTarget", "True", "DeletionByTaintManager",
+                "Taint manager: deleting due to NoExecute taint", now) == 0) {
+            int wrc = k8sc__write_status(k8sc_controller_client(st->ctl), pods[i], status, NULL);
+            if (wrc != 0 && wrc != K8SC_ENOTFOUND)
+                k8sc_log(K8SC_LOG_WARN, "node lifecycle: pod %s: %s", k8sc_object_name(pods[i]), k8sc_error_last());
+        } else {
+            json_object_put(status);
+        }
         rc = k8sc_client_delete(NULL, k8sc_controller_client(st->ctl), "v1", "Pod", k8sc_object_namespace(pods[i]),
             k8sc_object_name(pods[i]), NULL);
         if (rc == K8SC_ENOTFOUND)

@@ -260,6 +260,19 @@ json_object *k8sc__kl_pod_status(k8sc_kubelet *k, const k8sc_object *pod, const 
     condition(conds, pod, "ContainersReady", all_ready, all_ready ? NULL : why, all_ready || terminal ? NULL : msg,
               now_s);
     condition(conds, pod, "PodScheduled", true, NULL, NULL, now_s);
+    /* Conditions others own (DisruptionTarget, readiness gates…) stay as they are. */
+    static const char *const ours[] = { "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
+                                        "PodScheduled" };
+    json_object *old = k8sc_object_get(pod, "status.conditions");
+    for (size_t i = 0; old && json_object_is_type(old, json_type_array) && i < json_object_array_length(old); i++) {
+        json_object *c = json_object_array_get_idx(old, i);
+        const char *type = k8sc__json_string(c, "type");
+        bool mine = false;
+        for (size_t j = 0; type && j < K8SC__ARRAY_LEN(ours) && !mine; j++)
+            mine = strcmp(type, ours[j]) == 0;
+        if (type && !mine)
+            json_object_array_add(conds, json_object_get(c));
+    }
     k8sc__buf_free(&pending);
     k8sc__buf_free(&unready);
     json_object_object_add(st, "phase", json_object_new_string(phase));

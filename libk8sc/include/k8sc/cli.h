@@ -1,0 +1,141 @@
+/*
+ * libk8sc cli: what a kubectl-like command line needs beyond the client,
+ * reusable by any program: resolving a resource type argument as kubectl
+ * does, fetching and printing server-side Tables, -o yaml|json|name|
+ * jsonpath output and client-side apply with the
+ * kubectl.kubernetes.io/last-applied-configuration annotation.
+ */
+#ifndef K8SC_CLI_H
+#define K8SC_CLI_H
+
+#include "client.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The annotation client-side apply keeps the last applied manifest in. */
+#define K8SC_CLI_LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
+
+/*
+ * Resolve a resource type argument as kubectl does ("pods", "pod", "po",
+ * "Pod", "deploy", "deployments.apps") through `reg` (NULL: the built-in
+ * kinds). `*out` is borrowed from the registry. ENOTFOUND with
+ * `the server doesn't have a resource type "foo"`.
+ */
+K8SC_EXTERN int k8sc_cli_resolve(const k8sc_resource **out, k8sc_registry *reg, const char *type);
+
+/*
+ * Fetch a server-side Table (meta.k8s.io/v1) of kind `r`: one object when
+ * `name` is set, else the list of `namespace_` ("" every namespace; NULL
+ * the client's) filtered by `opts` (may be NULL; all_pages is ignored).
+ * `*out` is the caller's (k8sc_object_free). Server errors as the client's.
+ */
+K8SC_EXTERN int k8sc_cli_get_table(k8sc_object **out, k8sc_client *client, const k8sc_resource *r,
+    const char *namespace_, const char *name, const k8sc_list_options *opts);
+
+/*
+ * The server's preferred resources (no subresources) from discovery as a
+ * Table with kubectl api-resources' columns NAME, SHORTNAMES, APIVERSION,
+ * NAMESPACED and KIND, sorted by group then name. `*out` is the caller's
+ * (k8sc_object_free). Errors as the client's.
+ */
+K8SC_EXTERN int k8sc_cli_api_resources(k8sc_object **out, k8sc_client *client);
+
+/*
+ * The server's version as `kubectl version` shows it (its gitVersion,
+ * e.g. "v1.32.0"), from GET /version. `*out` is the caller's (k8sc_free).
+ */
+K8SC_EXTERN int k8sc_cli_server_version(char **out, k8sc_client *client);
+
+/* How k8sc_cli_table_format prints. */
+typedef struct k8sc_cli_table_options {
+    unsigned int version;
+    /* -o wide: columns of every priority, not only priority 0. */
+    bool wide;
+    /* --no-headers */
+    bool no_headers;
+    /* -A: a first NAMESPACE column from each row's object. */
+    bool with_namespace;
+    /* --show-labels: a last LABELS column from each row's object. */
+    bool show_labels;
+} k8sc_cli_table_options;
+
+#define K8SC_CLI_TABLE_OPTIONS_VERSION 1
+#define K8SC_CLI_TABLE_OPTIONS_INIT { K8SC_CLI_TABLE_OPTIONS_VERSION, false, false, false, false }
+
+/* Fill `opts` with K8SC_CLI_TABLE_OPTIONS_INIT. EINVAL for an unknown version. */
+K8SC_EXTERN int k8sc_cli_table_options_init(k8sc_cli_table_options *opts, unsigned int version);
+
+/*
+ * Print a Table as kubectl does: upper-case headers, columns padded to
+ * their widest cell plus 3 spaces (at least 6), the last one unpadded,
+ * "<none>" for absent cells. `*out` (the caller's, k8sc_free) is "" when
+ * the table has no rows. `opts` may be NULL. EINVAL for a malformed table.
+ */
+K8SC_EXTERN int k8sc_cli_table_format(char **out, const k8sc_object *table, const k8sc_cli_table_options *opts);
+
+/* The number of rows of a Table (0 for anything else, NULL included). */
+K8SC_EXTERN size_t k8sc_cli_table_rows(const k8sc_object *table);
+
+/* Append the rows of Table `src` to Table `dst` (the same kind's). EINVAL when either is not a Table. */
+K8SC_EXTERN int k8sc_cli_table_append(k8sc_object *dst, const k8sc_object *src);
+
+/*
+ * The items of a List as objects: `*out` is an array of `*n` new
+ * references (free with k8sc_objects_free). EINVAL when `list` has no
+ * items list.
+ */
+K8SC_EXTERN int k8sc_cli_list_items(k8sc_object ***out, size_t *n, const k8sc_object *list);
+
+/*
+ * Evaluate a kubectl JSONPath template against `root`: literal text and
+ * {expressions} of fields (.a.b, ['a.b']), [N] (negative counts from the
+ * end), [*], and {range EXPR}...{end}. Several results are joined by a
+ * space; strings print raw, other values as compact JSON; missing fields
+ * print nothing, as `kubectl get` allows missing keys. `*out` is the
+ * caller's (k8sc_free). EINVAL naming the template when it does not parse.
+ */
+K8SC_EXTERN int k8sc_cli_jsonpath(char **out, const char *tmpl, const struct json_object *root);
+
+/*
+ * Format objects for `-o FORMAT`: "yaml", "json", "name" or
+ * "jsonpath=TEMPLATE". With `as_list` the objects print as a kubectl List
+ * (yaml, json, jsonpath) or one name per line; otherwise `n` must be 1.
+ * Items get their apiVersion and kind from `r` when they lack them.
+ * `*out` is the caller's (k8sc_free). EINVAL `unable to match a printer
+ * suitable for the output format "X"` for an unknown format.
+ */
+K8SC_EXTERN int k8sc_cli_format(char **out, const char *format, const k8sc_resource *r,
+    k8sc_object *const *objs, size_t n, bool as_list);
+
+/* "kind[.group]/name" as `-o name` prints it, into `buf` of `size` bytes (truncated). */
+K8SC_EXTERN void k8sc_cli_object_ref(char *buf, size_t size, const char *api_version, const char *kind,
+    const char *name);
+
+/* What k8sc_cli_apply did. */
+typedef enum {
+    K8SC_CLI_APPLY_CREATED = 0,
+    K8SC_CLI_APPLY_CONFIGURED = 1,
+    K8SC_CLI_APPLY_UNCHANGED = 2,
+} k8sc_cli_apply_result;
+
+/*
+ * Client-side apply as kubectl's: create `obj` (with the last-applied
+ * annotation) when it does not exist, else send the three-way patch
+ * between the last applied manifest, `obj` and the live object
+ * (strategic merge for built-in kinds, JSON merge otherwise).
+ * `*result` says what happened; `*adopted` (may be NULL) is true when the
+ * live object had no last-applied annotation (kubectl warns then and
+ * patches it in). `*out` (may be NULL) is the server's copy.
+ */
+K8SC_EXTERN int k8sc_cli_apply(k8sc_object **out, k8sc_cli_apply_result *result, bool *adopted,
+    k8sc_client *client, const k8sc_object *obj);
+
+/* "created", "configured" or "unchanged" (static). */
+K8SC_EXTERN const char *k8sc_cli_apply_result_name(k8sc_cli_apply_result result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
