@@ -44,8 +44,15 @@ UP_PID=
 # Up again: the cluster resumes with its objects and runs the pods again.
 start_up up-1
 expect_ok rollout status deployment/web --timeout=60s
-expect_ok get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}'
-[ "$(grep -c Running "$TMP/out")" = 2 ] || fail "pods after restart: $(cat "$TMP/out")"
+# The kubelet starts the pods' containers again: both report running, ready containers (60 s).
+i=0
+while [ $i -lt 300 ]; do
+    k get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase} {.status.containerStatuses[0].ready}{"\n"}{end}'
+    [ "$(grep -c '^Running true$' "$TMP/out")" = 2 ] && break
+    sleep 0.2
+    i=$((i + 1))
+done
+[ "$(grep -c '^Running true$' "$TMP/out")" = 2 ] || fail "pods after restart: $(cat "$TMP/out")"
 
 # Down: the process stops and the directory goes with its containers.
 "$K8SC" down --data-dir "$DIR" >"$TMP/down.out" 2>&1 || fail "down: $(cat "$TMP/down.out")"

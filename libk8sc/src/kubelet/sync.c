@@ -652,6 +652,34 @@ out:
     return rc;
 }
 
+typedef struct shutdown_job {
+    k8sc_kubelet *k;
+    k8sc_sandbox_status **sandboxes;
+    int max_grace_s;
+} shutdown_job;
+
+/* Stop one sandbox's pod within its grace period (capped) and remove it. */
+static void shutdown_one(size_t i, void *arg)
+{
+    shutdown_job *j = arg;
+    k8sc_kubelet *k = j->k;
+    const k8sc_sandbox_status *sb = j->sandboxes[i];
+    const char *ns = k8sc_runtime_pair_get(sb->labels, sb->n_labels, K8SC_LABEL_POD_NAMESPACE);
+    const char *name = k8sc_runtime_pair_get(sb->labels, sb->n_labels, K8SC_LABEL_POD_NAME);
+    kl_view v;
+    if (!ns || !name || k8sc__kl_view(&v, k, ns, name, sb->uid) != 0)
+        return;
+    k8sc_cache *cache = k8sc_controller_cache(k->pods, K8SC_POD);
+    k8sc_object *pod = NULL;
+    if (!cache || k8sc_cache_get(&pod, cache, ns, name) != 0)
+        pod = NULL;
+    int64_t grace = pod ? grace_period(pod) : j->max_grace_s;
+    kill_containers(k, pod, &v, grace < j->max_grace_s ? grace : j->max_grace_s);
+    remove_all(k, &v);
+    k8sc__kl_view_free(&v);
+    k8sc_object_free(pod);
+}
+
 int k8sc_kubelet_shutdown_pods(k8sc_kubelet *k, int max_grace_s)
 {
     K8SC__CHECK_ARG(k && max_grace_s >= 0);
@@ -660,22 +688,10 @@ int k8sc_kubelet_shutdown_pods(k8sc_kubelet *k, int max_grace_s)
     int rc = k8sc_runtime_list_sandboxes(k->rt, &sb, &n);
     if (rc != 0)
         return rc;
-    k8sc_cache *cache = k8sc_controller_cache(k->pods, K8SC_POD);
-    for (size_t i = 0; i < n; i++) {
-        const char *ns = k8sc_runtime_pair_get(sb[i]->labels, sb[i]->n_labels, K8SC_LABEL_POD_NAMESPACE);
-        const char *name = k8sc_runtime_pair_get(sb[i]->labels, sb[i]->n_labels, K8SC_LABEL_POD_NAME);
-        kl_view v;
-        if (!ns || !name || k8sc__kl_view(&v, k, ns, name, sb[i]->uid) != 0)
-            continue;
-        k8sc_object *pod = NULL;
-        if (!cache || k8sc_cache_get(&pod, cache, ns, name) != 0)
-            pod = NULL;
-        int64_t grace = pod ? grace_period(pod) : max_grace_s;
-        kill_containers(k, pod, &v, grace < max_grace_s ? grace : max_grace_s);
-        remove_all(k, &v);
-        k8sc__kl_view_free(&v);
-        k8sc_object_free(pod);
-    }
+    /* All pods at once, as a node shutting down does: the whole stop takes the longest grace period. */
+    shutdown_job job = { k, sb, max_grace_s };
+    if (n > 0)
+        k8sc__parallel(n, n < 16 ? (int)n : 16, shutdown_one, &job);
     k8sc_sandbox_status_list_free(sb, n);
     return 0;
 }
