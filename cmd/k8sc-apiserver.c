@@ -11,15 +11,40 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-        "Usage: k8sc-apiserver [--listen HOST:PORT] [--store URL]\n"
+        "Usage: k8sc-apiserver [--listen HOST:PORT] [--store URL] [--service-cluster-ip-range CIDR]\n"
+        "                      [--service-node-port-range RANGE] [--advertise-address IP]\n"
         "\n"
         "Serve the Kubernetes REST API over plain HTTP (point kubectl at http://HOST:PORT).\n"
         "\n"
         "  --listen HOST:PORT  address to listen on; port 0 picks a free one (default 127.0.0.1:6443)\n"
         "  --store URL         memory://, sqlite:PATH or etcd://HOST:PORT (default sqlite:./k8sc.db)\n"
+        "  --service-cluster-ip-range CIDR\n"
+        "                      IPv4 range of Service ClusterIPs, /12 to /30; its first address is the\n"
+        "                      kubernetes Service's (default 10.96.0.0/12)\n"
+        "  --service-node-port-range RANGE\n"
+        "                      NodePorts, FIRST-LAST or FIRST+OFFSET (default 30000-32767)\n"
+        "  --advertise-address IP\n"
+        "                      address published in the kubernetes Endpoints (default: the listen\n"
+        "                      address, or 127.0.0.1 when listening on all)\n"
         "  --help              show this help\n"
         "\n"
         "Prints \"listening on http://HOST:PORT\" once serving; SIGINT/SIGTERM stop it.\n");
+}
+
+/* The option a "--flag=value" argument sets, or NULL for an unknown flag. */
+static const char **flag_value(k8sc_apiserver_options *opts, const char *arg)
+{
+    static const char *const names[] = {
+        "--service-cluster-ip-range", "--service-node-port-range", "--advertise-address",
+    };
+    const char **fields[] = {
+        &opts->service_cluster_ip_range, &opts->service_node_port_range, &opts->advertise_address,
+    };
+    size_t n = (size_t)(strchr(arg, '=') - arg);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == n && strncmp(arg, names[i], n) == 0)
+            return fields[i];
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -38,6 +63,15 @@ int main(int argc, char **argv)
             target = &opts.listen;
         } else if (strcmp(a, "--store") == 0) {
             target = &opts.store_url;
+        } else if (strcmp(a, "--service-cluster-ip-range") == 0) {
+            target = &opts.service_cluster_ip_range;
+        } else if (strcmp(a, "--service-node-port-range") == 0) {
+            target = &opts.service_node_port_range;
+        } else if (strcmp(a, "--advertise-address") == 0) {
+            target = &opts.advertise_address;
+        } else if (strchr(a, '=') && (target = flag_value(&opts, a)) != NULL) {
+            *target = strchr(a, '=') + 1;
+            continue;
         } else if (strncmp(a, "--listen=", 9) == 0) {
             opts.listen = a + 9;
             continue;

@@ -17,7 +17,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: k8sc up [--data-dir DIR] [--listen ADDR:PORT] [--kubeconfig FILE] [--runtime runc|docker|fake]\n"
-        "               [--node-name NAME] [--node-ip IP] [--docker-endpoint URL]\n"
+        "               [--node-name NAME] [--node-ip IP] [--docker-endpoint URL] [--pod-network bridge|none]\n"
+        "               [--proxy-mode iptables|userspace|none] [--cluster-cidr CIDR] [--service-cidr CIDR]\n"
+        "               [--cluster-dns IP]\n"
         "                                       run a single-node cluster in this process until SIGINT/SIGTERM\n"
         "       k8sc down [--data-dir DIR]      stop the cluster of DIR and delete DIR with its containers\n"
         "       k8sc image import FILE.tar...   import docker-save or OCI archives into the node's images\n"
@@ -34,7 +36,14 @@ static void usage(FILE *f)
         "  --node-name NAME           the node's name (default the host name)\n"
         "  --node-ip IP               the node's address (default 127.0.0.1)\n"
         "  --root-dir DIR             for image: runtime state and images (default /var/lib/k8sc/runtime)\n"
-        "  --docker-endpoint URL      Docker's socket (default unix:///var/run/docker.sock)\n");
+        "  --docker-endpoint URL      Docker's socket (default unix:///var/run/docker.sock)\n"
+        "  --pod-network MODE         bridge: pods get addresses from the node's podCIDR on bridge k8sc0 (default,\n"
+        "                             unless the runtime is fake); none: pods have loopback only\n"
+        "  --proxy-mode MODE          Service proxy: iptables (default with a pod network), userspace or none\n"
+        "  --cluster-cidr CIDR        the pods' range, a /24 per node (default 10.244.0.0/16)\n"
+        "  --service-cidr CIDR        the Services' range (default 10.96.0.0/12)\n"
+        "  --cluster-dns IP           the kube-dns Service's address (default the range's tenth, 10.96.0.10;\n"
+        "                             \"\" for no cluster DNS)\n");
 }
 
 static int fail(const char *what)
@@ -120,6 +129,16 @@ int main(int argc, char **argv)
             co.node_name = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--node-ip"))) {
             co.node_ip = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--pod-network"))) {
+            co.pod_network = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--proxy-mode"))) {
+            co.proxy_mode = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--cluster-cidr"))) {
+            co.cluster_cidr = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--service-cidr"))) {
+            co.service_cidr = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--cluster-dns"))) {
+            co.cluster_dns = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--root-dir"))) {
             ro.root_dir = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--docker-endpoint"))) {

@@ -1,12 +1,20 @@
 # Shared set-up of the scripts that run a `k8sc up` cluster on runc; source
 # it after setting K8SC, KUBECTL and EX (the examples directory). It skips
-# (exit 0) without root, runc or /bin/busybox; makes a private $TMP with the
+# (exit 0) without root, runc or /bin/busybox; runs the script again inside
+# a network namespace of its own (removed afterwards); makes a private $TMP with the
 # cluster's directory $DIR (a busybox image in $DIR/images), a private HOME
 # and KUBECONFIG=$DIR/kubeconfig; on exit stops the cluster (UP_PID), runs
 # `k8sc down` and removes $TMP. Helpers: fail, k, expect_ok, start_up NODE.
 if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ]; then
     echo "SKIPPED: needs root, runc and /bin/busybox"
     exit 0
+fi
+# The cluster's pod bridge, Service rules and addresses live in a network
+# namespace of the test's own, deleted at the end.
+# (unshare, not `ip netns exec`: that remounts /sys and hides the cgroup
+# mounts runc needs); the namespace goes when its last process exits.
+if [ -z "$K8SC_E2E_NETNS" ]; then
+    K8SC_E2E_NETNS=1 exec unshare --net sh -c 'ip link set lo up && exec sh "$0" "$@"' "$0" "$@"
 fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/k8sc-up.XXXXXX") || exit 1
 DIR=$TMP/cluster
@@ -31,9 +39,12 @@ mkdir -p "$DIR/images"
 sh "$EX/images/build-busybox-image.sh" "$DIR/images/busybox.tar" busybox:1.36 >/dev/null || { echo "FAIL: image"; exit 1; }
 
 # start_up NODE: run `k8sc up` on $DIR in the background (UP_PID) and wait for its kubeconfig.
+# $UP_ARGS adds flags (and may replace --listen).
 start_up() {
     rm -f "$DIR/kubeconfig"
-    "$K8SC" up --data-dir "$DIR" --listen 127.0.0.1:0 --runtime runc --node-name "$1" >>"$TMP/up.out" 2>>"$TMP/up.err" &
+    # shellcheck disable=SC2086
+    "$K8SC" up --data-dir "$DIR" --listen 127.0.0.1:0 --runtime runc --node-name "$1" $UP_ARGS \
+        >>"$TMP/up.out" 2>>"$TMP/up.err" &
     UP_PID=$!
     i=0
     until [ -f "$DIR/kubeconfig" ] || [ $i -ge 300 ]; do

@@ -58,7 +58,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
             /* A layer may fail to apply (e.g. a file over a directory); it must say why. */
             if (k8sc_image_store_rootfs(s, list[i]->id, rootfs) != 0 && !*k8sc_error_last())
                 abort();
-            k8sc__rm_rf(rootfs);
+            if (k8sc_image_rootfs_release(rootfs) != 0)
+                abort();
             if (k8sc_image_store_remove(s, list[i]->id) != 0)
                 abort();
         }

@@ -1,8 +1,10 @@
 /*
  * The cli module: the JSONPath subset, table printing (kubectl's
  * tabwriter layout, wide, no headers, namespace and labels columns),
- * -o name/yaml/json, type resolution, and against an in-process API server
- * the Table fetch (in process and over HTTP) and client-side apply.
+ * -o name/yaml/json, type resolution, label/annotate and taint changes,
+ * describe layouts for fixed objects, and against an in-process API server
+ * the Table fetch (in process and over HTTP), client-side apply and
+ * k8sctl's command line (k8sc_cli_main) with its messages and exit codes.
  */
 #include "k8sc/apiserver.h"
 #include "k8sc/cli.h"
@@ -16,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static struct json_object *doc(const char *json)
 {
@@ -249,6 +253,329 @@ START_TEST(test_format_outputs)
 }
 END_TEST
 
+START_TEST(test_meta_patch)
+{
+    static const struct {
+        k8sc_meta_map map;
+        const char *changes[3];
+        bool overwrite;
+        int rc;
+        const char *want; /* the patch, or the error message */
+    } cases[] = {
+        { K8SC_LABELS, { "tier=db" }, false, 0, "{\"metadata\":{\"labels\":{\"tier\":\"db\"}}}" },
+        { K8SC_LABELS, { "app=web" }, false, 0, "{}" },
+        { K8SC_LABELS, { "app=api" }, false, K8SC_EINVAL, "'app' already has a value (web), and --overwrite is false" },
+        { K8SC_LABELS, { "app=api", "tier=x" }, true, 0,
+          "{\"metadata\":{\"labels\":{\"app\":\"api\",\"tier\":\"x\"}}}" },
+        { K8SC_LABELS, { "app-", "gone-" }, false, 0, "{\"metadata\":{\"labels\":{\"app\":null}}}" },
+        { K8SC_LABELS, { "a=b=c" }, false, K8SC_EINVAL, "invalid label spec: a=b=c" },
+        { K8SC_LABELS, { "=v" }, false, K8SC_EINVAL, "invalid label spec: =v" },
+        { K8SC_LABELS, { "k=a b" }, false, K8SC_EINVAL, "invalid label value: \"k=a b\": a valid label must be an "
+          "empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+          "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+          "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')" },
+        { K8SC_ANNOTATIONS, { "note=a=b c" }, false, 0, "{\"metadata\":{\"annotations\":{\"note\":\"a=b c\"}}}" },
+        { K8SC_ANNOTATIONS, { "owner=me" }, false, K8SC_EINVAL,
+          "--overwrite is false but found the following declared annotation(s): 'owner' already has a value (you)" },
+        { K8SC_ANNOTATIONS, { "owner-" }, false, 0, "{\"metadata\":{\"annotations\":{\"owner\":null}}}" },
+    };
+    k8sc_object *o = obj("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\","
+                         "\"labels\":{\"app\":\"web\"},\"annotations\":{\"owner\":\"you\"}}}");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = 0;
+        while (n < 3 && cases[i].changes[n])
+            n++;
+        char *out = (char *)"unset";
+        bool changed = true;
+        int rc = k8sc_cli_meta_patch(&out, &changed, o, cases[i].map, cases[i].changes, n, cases[i].overwrite);
+        ck_assert_msg(rc == cases[i].rc, "case %zu: rc %d: %s", i, rc, k8sc_error_last());
+        if (rc) {
+            ck_assert_ptr_null(out);
+            ck_assert_msg(strcmp(k8sc_error_last(), cases[i].want) == 0, "case %zu: %s", i, k8sc_error_last());
+            continue;
+        }
+        ck_assert_msg(strcmp(out, cases[i].want) == 0, "case %zu: got %s", i, out);
+        ck_assert(changed == (strcmp(cases[i].want, "{}") != 0));
+        k8sc_free(out);
+    }
+    /* Several refused labels: one line each, as kubectl prints an aggregate. */
+    k8sc_object *two = obj("{\"metadata\":{\"name\":\"x\",\"labels\":{\"a\":\"1\",\"b\":\"2\"}}}");
+    const char *both[] = { "a=9", "b=9" };
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_meta_patch(&out, NULL, two, K8SC_LABELS, both, 2, false), K8SC_EINVAL);
+    ck_assert_str_eq(k8sc_error_last(), "'a' already has a value (1), and --overwrite is false\n"
+                                        "'b' already has a value (2), and --overwrite is false");
+    k8sc_object_free(two);
+    k8sc_object_free(o);
+}
+END_TEST
+
+START_TEST(test_taint_patch)
+{
+    static const struct {
+        const char *specs[3];
+        bool overwrite;
+        int rc;
+        const char *want;   /* the patch, or the error message */
+        const char *result; /* tainted / untainted / modified */
+    } cases[] = {
+        { { "k=v:NoSchedule" }, false, 0,
+          "{\"spec\":{\"taints\":[{\"effect\":\"NoSchedule\",\"key\":\"k\",\"value\":\"v\"},"
+          "{\"key\":\"old\",\"value\":\"x\",\"effect\":\"NoExecute\"}]}}", "tainted" },
+        { { "old=y:NoExecute" }, false, K8SC_EINVAL,
+          "node n1 already has old taint(s) with same effect(s) and --overwrite is false", NULL },
+        { { "old=y:NoExecute" }, true, 0,
+          "{\"spec\":{\"taints\":[{\"effect\":\"NoExecute\",\"key\":\"old\",\"value\":\"y\"}]}}", "modified" },
+        { { "old-" }, false, 0, "{\"spec\":{\"taints\":null}}", "untainted" },
+        { { "old:NoSchedule-" }, false, K8SC_EINVAL, "taint \"old:NoSchedule\" not found", NULL },
+        { { "a-", "b-" }, false, K8SC_EINVAL, "taint \"a\" not found\ntaint \"b\" not found", NULL },
+        { { "k=v:Bad" }, false, K8SC_EINVAL, "invalid taint effect: Bad, unsupported taint effect", NULL },
+        { { "k=v" }, false, K8SC_EINVAL, "invalid taint spec: k=v", NULL },
+        { { "c=e:NoSchedule", "c-" }, false, K8SC_EINVAL,
+          "can not both modify and remove the following taint(s) in the same command: c=", NULL },
+        { { NULL }, false, K8SC_EINVAL, "at least one taint update is required", NULL },
+    };
+    k8sc_object *node = obj("{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"},"
+                            "\"spec\":{\"taints\":[{\"key\":\"old\",\"value\":\"x\",\"effect\":\"NoExecute\"}]}}");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = 0;
+        while (n < 3 && cases[i].specs[n])
+            n++;
+        char *out = NULL;
+        const char *result = NULL;
+        int rc = k8sc_cli_taint_patch(&out, &result, node, cases[i].specs, n, cases[i].overwrite);
+        ck_assert_msg(rc == cases[i].rc, "case %zu: rc %d: %s", i, rc, k8sc_error_last());
+        if (rc) {
+            ck_assert_msg(strcmp(k8sc_error_last(), cases[i].want) == 0, "case %zu: %s", i, k8sc_error_last());
+            ck_assert_ptr_null(out);
+            continue;
+        }
+        ck_assert_msg(strcmp(out, cases[i].want) == 0, "case %zu: got %s", i, out);
+        ck_assert_str_eq(result, cases[i].result);
+        k8sc_free(out);
+    }
+    k8sc_object_free(node);
+}
+END_TEST
+
+/* 2026-01-01T00:10:00Z: the fixed "now" of the describe tests. */
+#define DESCRIBE_NOW ((time_t)1767226200)
+
+/* Compare a long text (Check's failure messages cannot hold it: it goes to stderr). */
+static void expect_text(const char *got, const char *want)
+{
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "got:\n%s\nwant:\n%s\n", got, want);
+    ck_assert_msg(strcmp(got, want) == 0, "text differs (see stderr)");
+}
+
+START_TEST(test_describe_configmap)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    k8sc_object *cm = obj("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"alpha\","
+                          "\"namespace\":\"default\",\"labels\":{\"b\":\"2\",\"a\":\"1\"},\"annotations\":"
+                          "{\"kubectl.kubernetes.io/last-applied-configuration\":\"{}\",\"note\":\"hi\"}},"
+                          "\"data\":{\"z\":\"last\",\"k\":\"two words\"},\"binaryData\":{\"bin\":\"AAEC\"}}");
+    k8sc_object *ev[2] = {
+        obj("{\"kind\":\"Event\",\"type\":\"Warning\",\"reason\":\"Changed\",\"message\":\" edited \","
+            "\"count\":3,\"firstTimestamp\":\"2026-01-01T00:00:00Z\",\"lastTimestamp\":\"2026-01-01T00:09:00Z\","
+            "\"source\":{\"component\":\"tester\"}}"),
+        obj("{\"kind\":\"Event\",\"type\":\"Normal\",\"reason\":\"Made\",\"message\":\"created\","
+            "\"firstTimestamp\":\"2026-01-01T00:08:20Z\",\"lastTimestamp\":\"2026-01-01T00:08:20Z\","
+            "\"reportingComponent\":\"maker\",\"involvedObject\":{\"fieldPath\":\"data\"}}"),
+    };
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, cm, NULL, 0, ev, 2, DESCRIBE_NOW), 0);
+    expect_text(out,
+        "Name:         alpha\n"
+        "Namespace:    default\n"
+        "Labels:       a=1\n"
+        "              b=2\n"
+        "Annotations:  note: hi\n"
+        "\n"
+        "Data\n"
+        "====\n"
+        "k:\n"
+        "----\n"
+        "two words\n"
+        "\n"
+        "z:\n"
+        "----\n"
+        "last\n"
+        "\n"
+        "\n"
+        "BinaryData\n"
+        "====\n"
+        "bin: 3 bytes\n"
+        "\n"
+        "Events:\n"
+        "  Type     Reason   Age                From    Message\n"
+        "  ----     ------   ----               ----    -------\n"
+        "  Normal   Made     100s               maker   data: created\n"
+        "  Warning  Changed  60s (x3 over 10m)  tester  edited\n");
+    k8sc_free(out);
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, cm, NULL, 0, NULL, 0, DESCRIBE_NOW), 0);
+    ck_assert_ptr_nonnull(strstr(out, "bin: 3 bytes\n\nEvents:  <none>\n"));
+    k8sc_free(out);
+    k8sc_object_free(ev[0]);
+    k8sc_object_free(ev[1]);
+    k8sc_object_free(cm);
+}
+END_TEST
+
+START_TEST(test_describe_deployment)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    k8sc_object *d = obj("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+        "\"namespace\":\"default\",\"uid\":\"u1\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\"},\"spec\":{"
+        "\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"strategy\":{\"type\":\"RollingUpdate\","
+        "\"rollingUpdate\":{\"maxUnavailable\":\"25%\",\"maxSurge\":1}},\"template\":{\"metadata\":{\"labels\":"
+        "{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.27\",\"ports\":[{"
+        "\"containerPort\":80,\"protocol\":\"TCP\"}],\"env\":[{\"name\":\"MODE\",\"value\":\"fast\"}],"
+        "\"volumeMounts\":[{\"name\":\"cache\",\"mountPath\":\"/cache\"}]}],\"volumes\":[{\"name\":\"cache\","
+        "\"emptyDir\":{}}]}}},\"status\":{\"replicas\":2,\"updatedReplicas\":2,\"availableReplicas\":1,"
+        "\"unavailableReplicas\":1,\"conditions\":[{\"type\":\"Available\",\"status\":\"False\",\"reason\":"
+        "\"MinimumReplicasUnavailable\"}]}}");
+    k8sc_object *rs = obj("{\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"web-1\"},\"spec\":{\"replicas\":2,"
+        "\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\",\"pod-template-hash\":\"1\"}},\"spec\":{"
+        "\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.27\",\"ports\":[{\"containerPort\":80,\"protocol\":"
+        "\"TCP\"}],\"env\":[{\"name\":\"MODE\",\"value\":\"fast\"}],\"volumeMounts\":[{\"name\":\"cache\","
+        "\"mountPath\":\"/cache\"}]}],\"volumes\":[{\"name\":\"cache\",\"emptyDir\":{}}]}}},\"status\":{\"replicas\":2}}");
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, d, &rs, 1, NULL, 0, DESCRIBE_NOW), 0);
+    expect_text(out,
+        "Name:                   web\n"
+        "Namespace:              default\n"
+        "CreationTimestamp:      Thu, 01 Jan 2026 00:00:00 +0000\n"
+        "Labels:                 <none>\n"
+        "Annotations:            <none>\n"
+        "Selector:               app=web\n"
+        "Replicas:               2 desired | 2 updated | 2 total | 1 available | 1 unavailable\n"
+        "StrategyType:           RollingUpdate\n"
+        "MinReadySeconds:        0\n"
+        "RollingUpdateStrategy:  25% max unavailable, 1 max surge\n"
+        "Pod Template:\n"
+        "  Labels:  app=web\n"
+        "  Containers:\n"
+        "   app:\n"
+        "    Image:      nginx:1.27\n"
+        "    Port:       80/TCP\n"
+        "    Host Port:  0/TCP\n"
+        "    Environment:\n"
+        "      MODE:  fast\n"
+        "    Mounts:\n"
+        "      /cache from cache (rw)\n"
+        "  Volumes:\n"
+        "   cache:\n"
+        "    Type:          EmptyDir (a temporary directory that shares a pod's lifetime)\n"
+        "    Medium:        \n"
+        "    SizeLimit:     <unset>\n"
+        "  Node-Selectors:  <none>\n"
+        "  Tolerations:     <none>\n"
+        "Conditions:\n"
+        "  Type           Status  Reason\n"
+        "  ----           ------  ------\n"
+        "  Available      False   MinimumReplicasUnavailable\n"
+        "OldReplicaSets:  <none>\n"
+        "NewReplicaSet:   web-1 (2/2 replicas created)\n"
+        "Events:          <none>\n");
+    k8sc_free(out);
+    k8sc_object_free(rs);
+    k8sc_object_free(d);
+}
+END_TEST
+
+START_TEST(test_describe_generic)
+{
+    k8sc_object *o = obj("{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w\","
+                         "\"namespace\":\"default\",\"uid\":\"42\"},\"spec\":{\"sizeInBytes\":3,\"enabled\":true,"
+                         "\"tags\":[\"a\",\"b\"],\"parts\":[{\"name\":\"x\"}],\"v2Name\":\"y\"}}");
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, o, NULL, 0, NULL, 0, DESCRIBE_NOW), 0);
+    expect_text(out,
+        "Name:         w\n"
+        "Namespace:    default\n"
+        "Labels:       <none>\n"
+        "Annotations:  <none>\n"
+        "API Version:  example.com/v1\n"
+        "Kind:         Widget\n"
+        "Metadata:\n"
+        "  UID:  42\n"
+        "Spec:\n"
+        "  Enabled:  true\n"
+        "  Parts:\n"
+        "    Name:         x\n"
+        "  Size In Bytes:  3\n"
+        "  Tags:\n"
+        "    a\n"
+        "    b\n"
+        "  v2Name:  y\n"
+        "Events:    <none>\n");
+    k8sc_free(out);
+    k8sc_object_free(o);
+}
+END_TEST
+
+START_TEST(test_custom_columns_sort)
+{
+    k8sc_object *items[4] = {
+        obj("{\"metadata\":{\"name\":\"pod-2\",\"labels\":{\"n\":\"2\"}},\"spec\":{\"c\":[{\"i\":\"a\"},{\"i\":\"b\"}]}}"),
+        obj("{\"metadata\":{\"name\":\"pod-10\",\"labels\":{\"n\":\"10\"}},\"data\":{\"k\":\"v\",\"a\":\"b c\"}}"),
+        obj("{\"metadata\":{\"name\":\"x\"}}"),
+        obj("{\"metadata\":{\"name\":\"pod-1\",\"labels\":{\"n\":\"1\"}}}"),
+    };
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_custom_columns(&out, "NAME:.metadata.name,N:{.metadata.labels.n},IMG:spec.c[*].i,"
+        "DATA:.data", items, 4, false), 0);
+    expect_text(out,
+        "NAME     N        IMG      DATA\n"
+        "pod-2    2        a,b      <none>\n"
+        "pod-10   10       <none>   map[a:b c k:v]\n"
+        "x        <none>   <none>   <none>\n"
+        "pod-1    1        <none>   <none>\n");
+    k8sc_free(out);
+    ck_assert_int_eq(k8sc_cli_custom_columns(&out, "NAME:.metadata.name", items, 0, false), 0);
+    ck_assert_str_eq(out, "NAME\n");
+    k8sc_free(out);
+    ck_assert_int_eq(k8sc_cli_custom_columns(&out, "NAME", items, 4, false), K8SC_EINVAL);
+    ck_assert_str_eq(k8sc_error_last(), "unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>");
+
+    /* Numbers by value, other strings byte by byte, the objects without the field first. */
+    ck_assert_int_eq(k8sc_cli_sort_objects(items, 4, ".metadata.labels.n"), 0);
+    ck_assert_str_eq(k8sc_object_name(items[0]), "x");
+    ck_assert_str_eq(k8sc_object_name(items[1]), "pod-1");
+    ck_assert_str_eq(k8sc_object_name(items[2]), "pod-2");
+    ck_assert_str_eq(k8sc_object_name(items[3]), "pod-10");
+    ck_assert_int_eq(k8sc_cli_sort_objects(items, 4, "{.metadata.name}"), 0);
+    ck_assert_str_eq(k8sc_object_name(items[0]), "pod-1");
+    ck_assert_str_eq(k8sc_object_name(items[1]), "pod-10");
+    ck_assert_str_eq(k8sc_object_name(items[2]), "pod-2");
+    ck_assert_str_eq(k8sc_object_name(items[3]), "x");
+    ck_assert_int_eq(k8sc_cli_sort_objects(items, 4, ""), K8SC_EINVAL);
+
+    /* Table rows by their full objects (matched by namespace and name), else by the row's metadata. */
+    k8sc_object *t = obj(TABLE);
+    k8sc_object *full = obj("{\"metadata\":{\"name\":\"x\",\"namespace\":\"kube-system\"},\"spec\":{\"x\":1}}");
+    size_t found = 9;
+    ck_assert_int_eq(k8sc_cli_table_sort(t, ".metadata.namespace", NULL, 0, &found), 0);
+    ck_assert_uint_eq(found, 2);
+    struct json_object *rows = k8sc_object_get(t, "rows");
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(json_object_object_get(
+        json_object_array_get_idx(rows, 0), "cells"), 0)), "web-1");
+    ck_assert_int_eq(k8sc_cli_table_sort(t, ".spec.x", &full, 1, &found), 0);
+    ck_assert_uint_eq(found, 1);
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(json_object_object_get(
+        json_object_array_get_idx(rows, 1), "cells"), 0)), "x");
+    ck_assert_int_eq(k8sc_cli_table_sort(t, "{}", NULL, 0, &found), K8SC_EINVAL);
+    k8sc_object_free(full);
+    k8sc_object_free(t);
+    for (int i = 0; i < 4; i++)
+        k8sc_object_free(items[i]);
+}
+END_TEST
+
 static k8sc_store *store;
 static k8sc_registry *registry;
 static k8sc_apiserver *srv;
@@ -392,6 +719,155 @@ START_TEST(test_apply)
 }
 END_TEST
 
+/* Run k8sctl's command line against the test's server; its stdout and stderr into `out` and `err`. */
+static int run_cli(char **out, char **err, const char *const *args)
+{
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", k8sc_apiserver_port(srv));
+    char *argv[32] = { (char *)"k8sctl", (char *)"-s", url };
+    int argc = 3;
+    for (size_t i = 0; args[i] && argc < 31; i++)
+        argv[argc++] = (char *)args[i];
+    size_t olen = 0, elen = 0;
+    FILE *o = open_memstream(out, &olen), *e = open_memstream(err, &elen);
+    ck_assert(o && e);
+    int rc = k8sc_cli_main(argc, argv, o, e);
+    fclose(o);
+    fclose(e);
+    return rc;
+}
+
+START_TEST(test_cli_main)
+{
+    static const struct {
+        const char *args[8];
+        int rc;
+        const char *out, *err; /* exact; NULL: anything */
+    } steps[] = {
+        { { "create", "-f", "/dev/null" }, 1, "", "error: no objects passed to create\n" },
+        { { "label", "cm", "cfg", "app=web" }, 1, "", "Error from server (NotFound): configmaps \"cfg\" not found\n" },
+        { { "bogus" }, 1, "", "Error: unknown command \"bogus\" for \"k8sctl\"\nRun 'k8sctl --help' for usage.\n" },
+        { { "get", "--bogus" }, 1, "", "error: unknown flag: --bogus\nSee 'k8sctl get --help' for usage.\n" },
+        { { "get", "-o" }, 2, "", "k8sctl: -o needs a value\n" },
+        { { "scale", "deploy", "web", "--replicas=x" }, 1, "",
+          "Error: invalid argument \"x\" for \"--replicas\" flag: strconv.ParseInt: parsing \"x\": invalid syntax\n"
+          "See 'k8sctl scale --help' for usage.\n" },
+        { { "patch", "cm", "cfg", "--type", "bogus", "-p", "{}" }, 1, "",
+          "error: --type must be one of [json merge strategic], not \"bogus\"\n" },
+        { { "taint", "cm", "x", "a=b:NoSchedule" }, 1, "",
+          "error: invalid resource type cm, only node types are supported\n" },
+        { { "describe", "--help" }, 0, NULL, "" },
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        char *out = NULL, *err = NULL;
+        int rc = run_cli(&out, &err, steps[i].args);
+        ck_assert_msg(rc == steps[i].rc, "step %zu (%s): rc %d, err %s", i, steps[i].args[0], rc, err);
+        ck_assert_msg(!steps[i].out || strcmp(out, steps[i].out) == 0, "step %zu: out [%s]", i, out);
+        ck_assert_msg(!steps[i].err || strcmp(err, steps[i].err) == 0, "step %zu: err [%s]", i, err);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
+START_TEST(test_cli_verbs)
+{
+    k8sc_client *c = http_client();
+    k8sc_object *d = obj("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"},"
+                         "\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":{"
+                         "\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\","
+                         "\"image\":\"nginx\"}]}}}}");
+    ck_assert_int_eq(k8sc_client_create(NULL, c, d), 0);
+    k8sc_object_free(d);
+    static const struct {
+        const char *args[8];
+        int rc;
+        const char *out, *err;
+    } steps[] = {
+        { { "label", "deploy", "web", "tier=fe" }, 0, "deployment.apps/web labeled\n", "" },
+        { { "label", "deploy/web", "tier=be" }, 1, "",
+          "error: 'tier' already has a value (fe), and --overwrite is false\n" },
+        { { "label", "deploy", "web", "tier-", "nope-" }, 0, "label \"nope\" not found.\ndeployment.apps/web unlabeled\n",
+          "" },
+        { { "annotate", "deploy", "web", "note=hi" }, 0, "deployment.apps/web annotated\n", "" },
+        { { "scale", "deploy", "web", "--replicas=3" }, 0, "deployment.apps/web scaled\n", "" },
+        { { "scale", "deploy", "web", "--replicas=1", "--current-replicas=2" }, 1, "",
+          "error: Expected replicas to be 2, was 3\n" },
+        { { "patch", "deploy", "web", "-p", "{\"spec\":{\"paused\":true}}" }, 0, "deployment.apps/web patched\n", "" },
+        { { "patch", "deploy", "web", "--type=merge", "-p", "spec: {paused: true}" }, 0,
+          "deployment.apps/web patched (no change)\n", "" },
+        { { "describe", "deploy", "web" }, 0, NULL, "" },
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        char *out = NULL, *err = NULL;
+        int rc = run_cli(&out, &err, steps[i].args);
+        ck_assert_msg(rc == steps[i].rc, "step %zu (%s): rc %d, err %s", i, steps[i].args[0], rc, err);
+        ck_assert_msg(!steps[i].out || strcmp(out, steps[i].out) == 0, "step %zu: out [%s]", i, out);
+        ck_assert_msg(!steps[i].err || strcmp(err, steps[i].err) == 0, "step %zu: err [%s]", i, err);
+        if (!steps[i].out) {
+            ck_assert_msg(strncmp(out, "Name:                   web\nNamespace:              default\n", 58) == 0,
+                "%s", out);
+            ck_assert_ptr_nonnull(strstr(out, "\nLabels:                 <none>\n"));
+            ck_assert_ptr_nonnull(strstr(out, "\nAnnotations:            note: hi\n"));
+            ck_assert_ptr_nonnull(strstr(out, "\nReplicas:               3 desired | "));
+        }
+        free(out);
+        free(err);
+    }
+    k8sc_object *live = NULL;
+    ck_assert_int_eq(k8sc_client_get(&live, c, K8SC_DEPLOYMENT, NULL, "web"), 0);
+    int64_t replicas = 0;
+    ck_assert_int_eq(k8sc_object_get_int(live, "spec.replicas", &replicas), 0);
+    ck_assert_int_eq(replicas, 3);
+    ck_assert_str_eq(k8sc_object_meta_get(live, K8SC_ANNOTATIONS, "note"), "hi");
+    ck_assert_ptr_null(k8sc_object_meta_get(live, K8SC_LABELS, "tier"));
+    k8sc_object_free(live);
+    k8sc_client_free(c);
+}
+END_TEST
+
+START_TEST(test_cli_config)
+{
+    char path[] = "/tmp/check_cli_kubeconfig.XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    static const char kc[] = "apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n  cluster:\n    server: http://x\n"
+                             "users:\n- name: u1\n  user: {}\ncontexts:\n- name: zeta\n  context:\n    cluster: c1\n"
+                             "    user: u1\n    namespace: team\n- name: alpha\n  context:\n    cluster: c1\n"
+                             "    user: u1\ncurrent-context: zeta\n";
+    ck_assert_int_eq(write(fd, kc, sizeof(kc) - 1), (int)sizeof(kc) - 1);
+    close(fd);
+    static const struct {
+        const char *args[4];
+        int rc;
+        const char *out, *err;
+    } steps[] = {
+        { { "config", "current-context" }, 0, "zeta\n", "" },
+        { { "config", "get-contexts" }, 0,
+          "CURRENT   NAME    CLUSTER   AUTHINFO   NAMESPACE\n"
+          "          alpha   c1        u1         \n"
+          "*         zeta    c1        u1         team\n", "" },
+        { { "config", "use-context", "nope" }, 1, "", "error: no context exists with the name: \"nope\"\n" },
+        { { "config", "use-context", "alpha" }, 0, "Switched to context \"alpha\".\n", "" },
+        { { "config", "current-context" }, 0, "alpha\n", "" },
+        { { "config", "get-contexts", "-o", "name" }, 0, "alpha\nzeta\n", "" },
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        const char *args[8] = { "--kubeconfig", path };
+        for (size_t k = 0; k < 4 && steps[i].args[k]; k++)
+            args[2 + k] = steps[i].args[k];
+        char *out = NULL, *err = NULL;
+        int rc = run_cli(&out, &err, args);
+        ck_assert_msg(rc == steps[i].rc, "step %zu: rc %d, err %s", i, rc, err);
+        ck_assert_msg(strcmp(out, steps[i].out) == 0, "step %zu: out [%s]", i, out);
+        ck_assert_msg(strcmp(err, steps[i].err) == 0, "step %zu: err [%s]", i, err);
+        free(out);
+        free(err);
+    }
+    unlink(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -402,12 +878,21 @@ int main(void)
     tcase_add_test(tc, test_table_edges);
     tcase_add_test(tc, test_resolve);
     tcase_add_test(tc, test_format_outputs);
+    tcase_add_test(tc, test_meta_patch);
+    tcase_add_test(tc, test_taint_patch);
+    tcase_add_test(tc, test_describe_configmap);
+    tcase_add_test(tc, test_describe_deployment);
+    tcase_add_test(tc, test_describe_generic);
+    tcase_add_test(tc, test_custom_columns_sort);
     suite_add_tcase(s, tc);
     TCase *srv_tc = tcase_create("apiserver");
     tcase_add_checked_fixture(srv_tc, setup, teardown);
     tcase_set_timeout(srv_tc, 60);
     tcase_add_test(srv_tc, test_get_table);
     tcase_add_test(srv_tc, test_apply);
+    tcase_add_test(srv_tc, test_cli_main);
+    tcase_add_test(srv_tc, test_cli_verbs);
+    tcase_add_test(srv_tc, test_cli_config);
     suite_add_tcase(s, srv_tc);
     return k8sc_test_main(s);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctltest.h"
@@ -81,7 +82,7 @@ static void pod(kt *x, const char *name, const char *restart, const char *image,
 {
     /* An `extra` that brings its own containers replaces the default one. */
     bool own = extra && strncmp(extra, ",\"containers\"", 13) == 0;
-    char json[4096];
+    char json[16384];
     snprintf(json, sizeof(json),
              "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"default\"},"
              "\"spec\":{\"nodeName\":\"node-1\",\"restartPolicy\":\"%s\",\"terminationGracePeriodSeconds\":5"
@@ -467,7 +468,7 @@ START_TEST(t_volumes_written)
     kl_container_cfg cfg;
     char *msg = NULL;
     ck_assert_int_eq(k8sc__kl_container_config(&cfg, x.k, p, k8sc_object_get(p, "spec.containers[0]"), 0, &msg), 0);
-    ck_assert_uint_eq(cfg.cfg.n_mounts, 5);
+    ck_assert_uint_eq(cfg.cfg.n_mounts, 6);
     ck_assert_str_eq(cfg.cfg.mounts[0].container_path, "/etc/c");
     ck_assert(cfg.cfg.mounts[0].readonly);
     ck_assert(!cfg.cfg.mounts[3].readonly);
@@ -597,7 +598,7 @@ START_TEST(t_orphans_removed)
                                     { K8SC_LABEL_POD_NAMESPACE, "default" },
                                     { K8SC_LABEL_POD_UID, "0000" } };
     k8sc_sandbox_config sc = { K8SC_SANDBOX_CONFIG_VERSION, "ghost", "default", "0000", 0, NULL, x.dir,
-                               labels, 3, NULL, 0, false, false, false, NULL, NULL };
+                               labels, 3, NULL, 0, false, false, false, NULL, NULL, NULL, 0 };
     char *id = NULL;
     ck_assert_int_eq(k8sc_runtime_run_sandbox(x.rt, &id, &sc), 0);
     free(id);
@@ -697,6 +698,356 @@ START_TEST(t_static_pods)
 }
 END_TEST
 
+/* A kubelet with DNS options and an event recorder in place of x->k; the node's resolv.conf in x->dir. */
+static k8sc_event_recorder *dns_kubelet(kt *x, const char *cluster_dns, bool resolv)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/node-resolv.conf", x->dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("# the node's resolver\nnameserver 192.0.2.53\nsearch old.example\nnameserver 192.0.2.54\n"
+          "search corp.example. lab.example .\noptions timeout:2 ndots:1\noptions timeout:3\n", f);
+    fclose(f);
+    k8sc_event_recorder *rec = NULL;
+    ck_assert_int_eq(k8sc_event_recorder_new(&rec, x->t.client, "kubelet", "node-1", x->t.clock), 0);
+    k8sc_kubelet_free(x->k);
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    o.node_name = "node-1";
+    o.runtime = x->rt;
+    o.clock = x->t.clock;
+    o.data_dir = x->dir;
+    o.port = -1;
+    o.recorder = rec;
+    o.cluster_dns = cluster_dns;
+    o.resolv_conf = resolv ? path : "";
+    ck_assert_msg(k8sc_kubelet_new(&x->k, x->t.client, &o) == 0, "%s", k8sc_error_last());
+    return rec;
+}
+
+static void dns_kt_teardown(kt *x, k8sc_event_recorder *rec)
+{
+    k8sc_kubelet_free(x->k);
+    x->k = NULL;
+    k8sc_event_recorder_free(rec);
+    kt_teardown(x);
+}
+
+/* The pod's file `name` under its directory (a static buffer). */
+static const char *pod_file(kt *x, const char *pod_name, const char *name)
+{
+    k8sc_object *p = ct_get(&x->t, K8SC_POD, pod_name);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/pods/%s/%s", x->dir, k8sc_object_uid(p), name);
+    k8sc_object_free(p);
+    const char *text = slurp(path);
+    return text ? text : "(missing)";
+}
+
+/* The message of the Event with `reason` about `name`, or "" (a static buffer). */
+static const char *event_message(kt *x, k8sc_event_recorder *rec, const char *name, const char *reason)
+{
+    static char out[4096];
+    out[0] = '\0';
+    ck_assert_int_eq(k8sc_event_recorder_flush(rec, 5000), 0);
+    k8sc_object *list = ct_list(&x->t, "v1", "Event", NULL);
+    json_object *items = k8sc_object_get(list, "items");
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+        json_object *e = json_object_array_get_idx(items, i);
+        const char *about = json_object_get_string(json_object_object_get(json_object_object_get(e, "involvedObject"), "name"));
+        if (strcmp(about, name) == 0 && strcmp(json_object_get_string(json_object_object_get(e, "reason")), reason) == 0)
+            snprintf(out, sizeof(out), "%s", json_object_get_string(json_object_object_get(e, "message")));
+    }
+    k8sc_object_free(list);
+    return out;
+}
+
+/* Run pod `name` with spec fields `extra`; return its resolv.conf. */
+static const char *resolv_of(kt *x, const char *name, const char *extra)
+{
+    pod(x, name, "Always", "busybox", extra);
+    kstep(x, 4);
+    return pod_file(x, name, "resolv.conf");
+}
+
+START_TEST(t_dns_policies)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_event_recorder *rec = dns_kubelet(&x, "10.96.0.10", true);
+    const char *node = "search corp.example lab.example\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n"
+                       "options timeout:3 ndots:1\n";
+    ck_assert_str_eq(resolv_of(&x, "first", NULL),
+                     "search default.svc.cluster.local svc.cluster.local cluster.local corp.example lab.example\n"
+                     "nameserver 10.96.0.10\noptions ndots:5\n");
+    ck_assert_str_eq(resolv_of(&x, "dflt", ",\"dnsPolicy\":\"Default\""), node);
+    /* On the host's network, ClusterFirst means Default; ClusterFirstWithHostNet means the cluster's. */
+    ck_assert_str_eq(resolv_of(&x, "hostnet", ",\"hostNetwork\":true,\"dnsPolicy\":\"ClusterFirst\""), node);
+    ck_assert_str_eq(resolv_of(&x, "hostnet-cf", ",\"hostNetwork\":true,\"dnsPolicy\":\"ClusterFirstWithHostNet\""),
+                     "search default.svc.cluster.local svc.cluster.local cluster.local corp.example lab.example\n"
+                     "nameserver 10.96.0.10\noptions ndots:5\n");
+    ck_assert_str_eq(resolv_of(&x, "none",
+                               ",\"dnsPolicy\":\"None\",\"dnsConfig\":{\"nameservers\":[\"1.1.1.1\",\"1.1.1.1\"],"
+                               "\"searches\":[\"a.example\",\"a.example\"],"
+                               "\"options\":[{\"name\":\"ndots\",\"value\":\"2\"},{\"name\":\"edns0\"}]}"),
+                     "search a.example\nnameserver 1.1.1.1\noptions ndots:2 edns0\n");
+    /* dnsConfig merged into ClusterFirst: duplicates dropped, ndots overridden, a fourth nameserver cut. */
+    ck_assert_str_eq(resolv_of(&x, "merged",
+                               ",\"dnsConfig\":{\"nameservers\":[\"10.96.0.10\",\"8.8.8.8\",\"8.8.4.4\",\"9.9.9.9\"],"
+                               "\"searches\":[\"cluster.local\",\"x.example\"],"
+                               "\"options\":[{\"name\":\"ndots\",\"value\":\"1\"},{\"name\":\"single-request\"}]}"),
+                     "search default.svc.cluster.local svc.cluster.local cluster.local corp.example lab.example "
+                     "x.example\nnameserver 10.96.0.10\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n"
+                     "options ndots:1 single-request\n");
+    ck_assert_str_eq(event_message(&x, rec, "merged", "DNSConfigForming"),
+                     "Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver "
+                     "line is: 10.96.0.10 8.8.8.8 8.8.4.4");
+    ck_assert_str_eq(event_message(&x, rec, "first", "DNSConfigForming"), "");
+    /* Every container gets the file, writable, after /etc/hosts. */
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "first");
+    kl_container_cfg cfg;
+    char *msg = NULL;
+    ck_assert_int_eq(k8sc__kl_container_config(&cfg, x.k, p, k8sc_object_get(p, "spec.containers[0]"), 0, &msg), 0);
+    ck_assert_uint_eq(cfg.cfg.n_mounts, 2);
+    ck_assert_str_eq(cfg.cfg.mounts[0].container_path, "/etc/hosts");
+    ck_assert_str_eq(cfg.cfg.mounts[1].container_path, "/etc/resolv.conf");
+    ck_assert(!cfg.cfg.mounts[1].readonly);
+    char want[512];
+    snprintf(want, sizeof(want), "%s/pods/%s/resolv.conf", x.dir, k8sc_object_uid(p));
+    ck_assert_str_eq(cfg.cfg.mounts[1].host_path, want);
+    k8sc__kl_container_config_free(&cfg);
+    k8sc_object_free(p);
+    dns_kt_teardown(&x, rec);
+}
+END_TEST
+
+START_TEST(t_dns_without_cluster_dns)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_event_recorder *rec = dns_kubelet(&x, NULL, true);
+    ck_assert_str_eq(resolv_of(&x, "web", NULL), "search corp.example lab.example\nnameserver 192.0.2.53\n"
+                                                 "nameserver 192.0.2.54\noptions timeout:3 ndots:1\n");
+    char want[512];
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "web");
+    snprintf(want, sizeof(want),
+             "pod: \"web_default(%s)\". kubelet does not have ClusterDNS IP configured and cannot create Pod using "
+             "\"ClusterFirst\" policy. Falling back to \"Default\" policy.",
+             k8sc_object_uid(p));
+    k8sc_object_free(p);
+    ck_assert_str_eq(event_message(&x, rec, "web", "MissingClusterDNS"), want);
+    ck_assert_ptr_nonnull(strstr(event_message(&x, rec, "node-1", "MissingClusterDNS"), "Falling back"));
+    dns_kt_teardown(&x, rec);
+}
+END_TEST
+
+START_TEST(t_dns_limits_and_empty_resolv_conf)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_event_recorder *rec = dns_kubelet(&x, NULL, false);
+    /* --resolv-conf "": the local machine's resolver, as the resolver library's default. */
+    ck_assert_str_eq(resolv_of(&x, "local", ",\"dnsPolicy\":\"Default\""), "search .\nnameserver 127.0.0.1\n");
+    char extra[8192];
+    size_t len = (size_t)snprintf(extra, sizeof(extra), ",\"dnsPolicy\":\"None\",\"dnsConfig\":{\"searches\":[");
+    for (int i = 0; i < 34; i++)
+        len += (size_t)snprintf(extra + len, sizeof(extra) - len, "%s\"d%d.example\"", i ? "," : "", i);
+    snprintf(extra + len, sizeof(extra) - len, "]}");
+    pod(&x, "many", "Always", "busybox", extra);
+    kstep(&x, 4);
+    const char *text = pod_file(&x, "many", "resolv.conf");
+    ck_assert_ptr_nonnull(strstr(text, " d31.example\n"));
+    ck_assert_ptr_null(strstr(text, "d32.example"));
+    ck_assert_ptr_nonnull(strstr(event_message(&x, rec, "many", "DNSConfigForming"),
+                                 "Search Line limits were exceeded, some search paths have been omitted, the "
+                                 "applied search line is: d0.example d1.example"));
+    dns_kt_teardown(&x, rec);
+}
+END_TEST
+
+START_TEST(t_dns_bad_cluster_dns)
+{
+    kt x;
+    kt_setup(&x);
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    o.node_name = "n";
+    o.runtime = x.rt;
+    o.data_dir = x.dir;
+    o.port = -1;
+    o.cluster_dns = "10.96.0.10,dns.example";
+    k8sc_kubelet *k = NULL;
+    ck_assert_int_eq(k8sc_kubelet_new(&k, x.t.client, &o), K8SC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(k8sc_error_last(), "\"dns.example\" is not an IP address"));
+    o.cluster_dns = "10.96.0.10, fd00::a";
+    ck_assert_int_eq(k8sc_kubelet_new(&k, x.t.client, &o), 0);
+    k8sc_kubelet_free(k);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_hosts_aliases_and_host_network)
+{
+    kt x;
+    kt_setup(&x);
+    pod(&x, "aliased", "Always", "busybox",
+        ",\"hostname\":\"db-0\",\"subdomain\":\"db\",\"hostAliases\":[{\"ip\":\"10.1.2.3\","
+        "\"hostnames\":[\"foo.local\",\"bar.local\"]}]");
+    pod(&x, "onhost", "Always", "busybox", ",\"hostNetwork\":true");
+    kstep(&x, 4);
+    char buf[2048];
+    snprintf(buf, sizeof(buf), "%s", pod_file(&x, "aliased", "etc-hosts"));
+    ck_assert_ptr_nonnull(strstr(buf, "fe00::2\tip6-allrouters\n127.0.0.1\tdb-0.db.default.svc.cluster.local\tdb-0\n"
+                                      "\n# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n"));
+    const char *hosts = pod_file(&x, "onhost", "etc-hosts");
+    const char *header = "# Kubernetes-managed hosts file (host network).\n";
+    ck_assert_int_eq(strncmp(hosts, header, strlen(header)), 0);
+    snprintf(buf, sizeof(buf), "%s", hosts + strlen(header));
+    ck_assert_str_eq(buf, slurp("/etc/hosts"));
+    /* A pod on the host's network gets the mounts too. */
+    k8sc_object *p = ct_get(&x.t, K8SC_POD, "onhost");
+    kl_container_cfg cfg;
+    char *msg = NULL;
+    ck_assert_int_eq(k8sc__kl_container_config(&cfg, x.k, p, k8sc_object_get(p, "spec.containers[0]"), 0, &msg), 0);
+    ck_assert_uint_eq(cfg.cfg.n_mounts, 2);
+    ck_assert_str_eq(cfg.cfg.mounts[0].container_path, "/etc/hosts");
+    k8sc__kl_container_config_free(&cfg);
+    k8sc_object_free(p);
+    kt_teardown(&x);
+}
+END_TEST
+
+/*
+ * A kubelet whose fake runtime has a pod network (no configuration yet in
+ * <dir>/net.d) with the plugin "fakenet": it hands out 10.88.0.5 and keeps
+ * its stdin in <dir>/cni-<COMMAND>.stdin.
+ */
+static k8sc_event_recorder *net_kubelet(kt *x, char *conf_dir, size_t size)
+{
+    char bin[128], cache[128], path[256], cmd[512];
+    snprintf(conf_dir, size, "%s/net.d", x->dir);
+    snprintf(bin, sizeof(bin), "%s/cni-bin", x->dir);
+    snprintf(cache, sizeof(cache), "%s/cni-cache", x->dir);
+    snprintf(cmd, sizeof(cmd), "mkdir -p %s %s", conf_dir, bin);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/fakenet", bin);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "#!/bin/sh\ncat > \"%s/cni-$CNI_COMMAND.stdin\"\n"
+            "[ \"$CNI_COMMAND\" = ADD ] && "
+            "printf '%%s' '{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.88.0.5/24\"}]}'\n"
+            "exit 0\n",
+            x->dir);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, 0755), 0);
+    k8sc_kubelet_free(x->k);
+    k8sc_runtime_close(x->rt);
+    k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
+    ro.clock = x->t.clock;
+    ro.cni_conf_dir = conf_dir;
+    ro.cni_bin_dir = bin;
+    ro.cni_cache_dir = cache;
+    ck_assert_int_eq(k8sc_runtime_open(&x->rt, "fake", &ro), 0);
+    k8sc_event_recorder *rec = NULL;
+    ck_assert_int_eq(k8sc_event_recorder_new(&rec, x->t.client, "kubelet", "node-1", x->t.clock), 0);
+    k8sc_kubelet_options o = K8SC_KUBELET_OPTIONS_INIT;
+    o.node_name = "node-1";
+    o.runtime = x->rt;
+    o.clock = x->t.clock;
+    o.data_dir = x->dir;
+    o.port = -1;
+    o.recorder = rec;
+    ck_assert_msg(k8sc_kubelet_new(&x->k, x->t.client, &o) == 0, "%s", k8sc_error_last());
+    return rec;
+}
+
+static char *pod_field(kt *x, const char *name, const char *field)
+{
+    k8sc_object *p = ct_get(&x->t, K8SC_POD, name);
+    json_object *ref = json_object_new_object();
+    json_object_object_add(ref, "fieldPath", json_object_new_string(field));
+    char *msg = NULL;
+    char *v = k8sc__kl_field_ref(x->k, p, ref, &msg);
+    ck_assert_msg(v != NULL, "%s", msg ? msg : "");
+    json_object_put(ref);
+    k8sc_object_free(p);
+    return v;
+}
+
+START_TEST(t_pod_network)
+{
+    kt x;
+    kt_setup(&x);
+    char conf[128];
+    k8sc_event_recorder *rec = net_kubelet(&x, conf, sizeof(conf));
+    pod(&x, "web", "Always", "busybox",
+        ",\"containers\":[{\"name\":\"app\",\"image\":\"busybox\",\"ports\":[{\"containerPort\":80,\"hostPort\":8080},"
+        "{\"containerPort\":9090}]}]");
+    pod(&x, "onhost", "Always", "busybox", ",\"hostNetwork\":true");
+    kstep(&x, 4);
+    /* No network configuration: the node is not ready and only the host-network pod runs. */
+    static const char *const not_ready =
+        "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network "
+        "plugin returns error: cni plugin not initialized";
+    k8sc_object *node = ct_get(&x.t, "v1", "Node", "node-1");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].type"), "Ready");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].status"), "False");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].reason"), "KubeletNotReady");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].message"), not_ready);
+    k8sc_object_free(node);
+    char buf[256], want[512];
+    snprintf(want, sizeof(want), "network is not ready: %s", not_ready);
+    ck_assert_str_eq(event_message(&x, rec, "web", "NetworkNotReady"), want);
+    ck_assert_str_eq(pod_str(&x, "onhost", "status.phase", buf, sizeof(buf)), "Running");
+    ck_assert_str_eq(pod_str(&x, "onhost", "status.podIP", buf, sizeof(buf)), "127.0.0.1");
+    ck_assert_str_eq(pod_str(&x, "web", "status.phase", buf, sizeof(buf)), "Pending");
+    k8sc_sandbox_status **sb = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes(x.rt, &sb, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(sb[0]->name, "onhost");
+    k8sc_sandbox_status_list_free(sb, n);
+
+    /* With a configuration: the pod gets its sandbox's address, hostPorts reach the plugin. */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/10-podnet.conflist", conf);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"cniVersion\":\"1.0.0\",\"name\":\"podnet\",\"plugins\":[{\"type\":\"fakenet\","
+          "\"capabilities\":{\"portMappings\":true}}]}",
+          f);
+    fclose(f);
+    advance(&x, 11);
+    ck_assert_str_eq(pod_str(&x, "web", "status.phase", buf, sizeof(buf)), "Running");
+    ck_assert_str_eq(pod_str(&x, "web", "status.podIP", buf, sizeof(buf)), "10.88.0.5");
+    ck_assert_str_eq(pod_str(&x, "web", "status.podIPs[0].ip", buf, sizeof(buf)), "10.88.0.5");
+    ck_assert_str_eq(pod_str(&x, "web", "status.hostIP", buf, sizeof(buf)), "127.0.0.1");
+    node = ct_get(&x.t, "v1", "Node", "node-1");
+    ck_assert_str_eq(k8sc_object_get_string(node, "status.conditions[3].status"), "True");
+    k8sc_object_free(node);
+    snprintf(path, sizeof(path), "%s/cni-ADD.stdin", x.dir);
+    json_object *in = json_object_from_file(path);
+    ck_assert_ptr_nonnull(in);
+    json_object *pm = json_object_object_get(json_object_object_get(in, "runtimeConfig"), "portMappings");
+    ck_assert_int_eq((int)json_object_array_length(pm), 1);
+    json_object *m = json_object_array_get_idx(pm, 0);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(m, "hostPort")), 8080);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(m, "containerPort")), 80);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(m, "protocol")), "tcp");
+    json_object_put(in);
+    /* The downward API says the same. */
+    char *ip = pod_field(&x, "web", "status.podIP");
+    ck_assert_str_eq(ip, "10.88.0.5");
+    free(ip);
+    ip = pod_field(&x, "onhost", "status.podIP");
+    ck_assert_str_eq(ip, "127.0.0.1");
+    free(ip);
+    ip = pod_field(&x, "web", "status.hostIP");
+    ck_assert_str_eq(ip, "127.0.0.1");
+    free(ip);
+    dns_kt_teardown(&x, rec);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kubelet");
@@ -717,5 +1068,11 @@ int main(void)
     k8sc_test_add(s, "orphans_removed", t_orphans_removed);
     k8sc_test_add(s, "probes", t_probes);
     k8sc_test_add(s, "static_pods", t_static_pods);
+    k8sc_test_add(s, "dns_policies", t_dns_policies);
+    k8sc_test_add(s, "dns_without_cluster_dns", t_dns_without_cluster_dns);
+    k8sc_test_add(s, "dns_limits_and_empty_resolv_conf", t_dns_limits_and_empty_resolv_conf);
+    k8sc_test_add(s, "dns_bad_cluster_dns", t_dns_bad_cluster_dns);
+    k8sc_test_add(s, "hosts_aliases_and_host_network", t_hosts_aliases_and_host_network);
+    k8sc_test_add(s, "pod_network", t_pod_network);
     return k8sc_test_main(s);
 }

@@ -497,6 +497,90 @@ START_TEST(runs_on_its_own_threads)
 }
 END_TEST
 
+/* Binder threads write bindings while later pods are placed: room is never given twice. */
+START_TEST(threaded_binding_never_overcommits)
+{
+    k8sc_scheduler_options o = K8SC_SCHEDULER_OPTIONS_INIT;
+    o.scheduler_name = "threaded";
+    k8sc_scheduler *s = NULL;
+    ck_assert_int_eq(k8sc_scheduler_new(&s, T.client, &o), 0);
+    node("a", "1", "8Gi", "110", NULL, NULL);
+    node("b", "1", "8Gi", "110", NULL, NULL);
+    ck_assert_int_eq(k8sc_scheduler_start(s), 0);
+    char name[32];
+    for (int i = 0; i < 24; i++) {
+        snprintf(name, sizeof(name), "p%02d", i);
+        pod(name, "100m", "", "\"schedulerName\":\"threaded\"");
+    }
+    int on_a = 0, on_b = 0, pending = 0;
+    for (int round = 0; round < 200; round++) {
+        on_a = on_b = pending = 0;
+        for (int i = 0; i < 24; i++) {
+            snprintf(name, sizeof(name), "p%02d", i);
+            char *n = node_of(name);
+            on_a += strcmp(n, "a") == 0;
+            on_b += strcmp(n, "b") == 0;
+            pending += !*n;
+            free(n);
+        }
+        k8sc_scheduler_stats st;
+        k8sc_scheduler_get_stats(s, &st);
+        if (on_a + on_b == 20 && st.unschedulable >= 4)
+            break;
+        struct timespec ts = { 0, 50 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    /* Ten pods of 100m fill each 1-cpu node; the other four wait. */
+    ck_assert_int_eq(on_a, 10);
+    ck_assert_int_eq(on_b, 10);
+    ck_assert_int_eq(pending, 4);
+    k8sc_scheduler_stats st;
+    k8sc_scheduler_get_stats(s, &st);
+    ck_assert_uint_eq(st.scheduled, 20);
+    ck_assert_uint_ge(st.unschedulable, 4);
+    k8sc_scheduler_free(s);
+}
+END_TEST
+
+/*
+ * percentageOfNodesToScore: with 150 nodes and 100 feasible enough, one
+ * search sees 100 nodes and the next starts where it stopped.
+ */
+START_TEST(percentage_of_nodes_to_score_rotates_the_search)
+{
+    k8sc_scheduler_free(S);
+    k8sc_scheduler_options o = K8SC_SCHEDULER_OPTIONS_INIT;
+    o.factory = T.factory;
+    o.clock = T.clock;
+    o.percentage_of_nodes_to_score = 10;
+    ck_assert_int_eq(k8sc_scheduler_new(&S, T.client, &o), 0);
+    char name[32];
+    for (int i = 0; i < 150; i++) {
+        snprintf(name, sizeof(name), "n%03d", i);
+        node(name, "4", "8Gi", "110", NULL, NULL);
+    }
+    pod("first", "", "", NULL);
+    settle();
+    pod("second", "", "", NULL);
+    settle();
+    pod("third", "", "", NULL);
+    settle();
+    /*
+     * Ties go to the first name among the nodes searched: n000..n099 for the
+     * first pod; n100..n149 and n000..n049 for the second (n000 now scores
+     * lower); n050..n149 for the third, which a search from the start would
+     * have put on n002.
+     */
+    assert_node("first", "n000");
+    assert_node("second", "n001");
+    assert_node("third", "n050");
+    k8sc_scheduler_stats st;
+    k8sc_scheduler_get_stats(S, &st);
+    ck_assert_uint_eq(st.scheduled, 3);
+    ck_assert_uint_gt(st.algorithm_ns, 0);
+}
+END_TEST
+
 START_TEST(options_and_arguments)
 {
     k8sc_scheduler_options o;
@@ -511,6 +595,9 @@ START_TEST(options_and_arguments)
     ck_assert_int_eq(k8sc_scheduler_fd(NULL), -1);
     ck_assert_int_eq(k8sc_scheduler_next_timeout_ms(NULL), -1);
     ck_assert_ptr_null(k8sc_scheduler_controller(NULL));
+    k8sc_scheduler_stats st = { 1, 1, 1 };
+    k8sc_scheduler_get_stats(NULL, &st);
+    ck_assert_uint_eq(st.scheduled + st.unschedulable + st.algorithm_ns, 0);
     k8sc_scheduler_stop(NULL);
     k8sc_scheduler_free(NULL);
     ck_assert_int_ge(k8sc_scheduler_fd(S), 0);
@@ -540,6 +627,8 @@ int main(void)
     tcase_add_test(tc, back_off_retries_the_pod);
     tcase_add_test(tc, other_schedulers_and_bound_pods_are_ignored);
     tcase_add_test(tc, runs_on_its_own_threads);
+    tcase_add_test(tc, threaded_binding_never_overcommits);
+    tcase_add_test(tc, percentage_of_nodes_to_score_rotates_the_search);
     tcase_add_test(tc, options_and_arguments);
     suite_add_tcase(s, tc);
     return k8sc_test_main(s);

@@ -44,26 +44,46 @@ typedef struct k8sc_apiserver_options {
      * while they stream. 0: 60.
      */
     unsigned int idle_timeout_seconds;
+    /*
+     * Service ClusterIPs (kube-apiserver's --service-cluster-ip-range): an
+     * IPv4 CIDR, /12 to /30. Its first address is the `kubernetes`
+     * Service's. NULL: "10.96.0.0/12".
+     */
+    const char *service_cluster_ip_range;
+    /* NodePorts (--service-node-port-range): "FIRST-LAST" or "FIRST+OFFSET". NULL: "30000-32767". */
+    const char *service_node_port_range;
+    /*
+     * The IPv4 address published in the `kubernetes` Endpoints
+     * (--advertise-address). NULL: the listen address, or 127.0.0.1 when
+     * listening on all addresses.
+     */
+    const char *advertise_address;
 } k8sc_apiserver_options;
 
 #define K8SC_APISERVER_OPTIONS_VERSION 1
-#define K8SC_APISERVER_OPTIONS_INIT { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define K8SC_APISERVER_OPTIONS_INIT \
+    { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
 
 /* Fill `opts` with K8SC_APISERVER_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsigned int version);
 
 /*
- * Create a server: open (or borrow) the store and create the namespaces
- * default, kube-system, kube-public and kube-node-lease if missing. It
- * does not listen until k8sc_apiserver_start(). `opts` may be NULL for the
- * defaults. Errors: EINVAL for a malformed listen address or store URL,
- * and any error of k8sc_store_open.
+ * Create a server: open (or borrow) the store, create the namespaces
+ * default, kube-system, kube-public and kube-node-lease if missing, and
+ * bring the stored Service ClusterIP and NodePort allocations in line with
+ * the stored Services. It does not listen until k8sc_apiserver_start().
+ * `opts` may be NULL for the defaults. Errors: EINVAL for a malformed
+ * listen address, store URL, Service range or advertise address, and any
+ * error of k8sc_store_open.
  */
 K8SC_EXTERN int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts);
 
 /*
  * Bind the listen address and serve on background threads (one per open
- * connection). EIO if the address cannot be bound; EINVAL if already started.
+ * connection); create or update the `kubernetes` Service, Endpoints and
+ * EndpointSlice in default for the bound port (a failure there is logged),
+ * and start repairing the Service ranges periodically. EIO if the address
+ * cannot be bound; EINVAL if already started.
  */
 K8SC_EXTERN int k8sc_apiserver_start(k8sc_apiserver *srv);
 

@@ -2,13 +2,18 @@
  * libk8sc cli: what a kubectl-like command line needs beyond the client,
  * reusable by any program: resolving a resource type argument as kubectl
  * does, fetching and printing server-side Tables, -o yaml|json|name|
- * jsonpath output and client-side apply with the
- * kubectl.kubernetes.io/last-applied-configuration annotation.
+ * jsonpath output, client-side apply with the
+ * kubectl.kubernetes.io/last-applied-configuration annotation, describe,
+ * label and annotate changes, and k8sctl's whole command line
+ * (k8sc_cli_main) for programs that embed it.
  */
 #ifndef K8SC_CLI_H
 #define K8SC_CLI_H
 
 #include "client.h"
+
+#include <stdio.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -109,6 +114,34 @@ K8SC_EXTERN int k8sc_cli_jsonpath(char **out, const char *tmpl, const struct jso
 K8SC_EXTERN int k8sc_cli_format(char **out, const char *format, const k8sc_resource *r,
     k8sc_object *const *objs, size_t n, bool as_list);
 
+/*
+ * `-o custom-columns=SPEC` (SPEC "HEADER:PATH,..."; PATH a JSONPath,
+ * braces and the leading dot optional): a header line (unless
+ * `no_headers`), then one line per object, "<none>" for a field an
+ * object lacks, laid out as kubectl's tables. `*out` is the caller's
+ * (k8sc_free). EINVAL with kubectl's message for a malformed SPEC.
+ */
+K8SC_EXTERN int k8sc_cli_custom_columns(char **out, const char *spec, k8sc_object *const *objs, size_t n,
+    bool no_headers);
+
+/*
+ * `--sort-by=FIELD` (a JSONPath as for custom columns): reorder `objs`
+ * in place as kubectl does: values that are numbers by value, other
+ * strings byte by byte, ties kept in order, objects without the field
+ * first in reverse order (kubectl's quirk). EINVAL for a malformed FIELD.
+ */
+K8SC_EXTERN int k8sc_cli_sort_objects(k8sc_object **objs, size_t n, const char *field);
+
+/*
+ * The same for the rows of Table `table`, each by the object of `objs`
+ * (the full objects, matched by namespace and name) it stands for, else
+ * by the row's own (metadata-only) object. `*found` (may be NULL) is the
+ * number of rows that have the field (kubectl prints no rows unless all
+ * do). EINVAL for a malformed FIELD or a `table` without rows.
+ */
+K8SC_EXTERN int k8sc_cli_table_sort(k8sc_object *table, const char *field, k8sc_object *const *objs, size_t n,
+    size_t *found);
+
 /* "kind[.group]/name" as `-o name` prints it, into `buf` of `size` bytes (truncated). */
 K8SC_EXTERN void k8sc_cli_object_ref(char *buf, size_t size, const char *api_version, const char *kind,
     const char *name);
@@ -134,6 +167,64 @@ K8SC_EXTERN int k8sc_cli_apply(k8sc_object **out, k8sc_cli_apply_result *result,
 
 /* "created", "configured" or "unchanged" (static). */
 K8SC_EXTERN const char *k8sc_cli_apply_result_name(k8sc_cli_apply_result result);
+
+/*
+ * The changes of `kubectl label` / `kubectl annotate` to `obj`'s labels
+ * or annotations (`map`): `changes` are `n` arguments "KEY=VALUE" (set)
+ * or "KEY-" (remove). `*out` (the caller's, k8sc_free) is the JSON merge
+ * patch that makes them ("{}" when nothing changes); `*changed` (may be
+ * NULL) says whether it changes anything. A key already set to another
+ * value is an error unless `overwrite` (for labels one line per refused
+ * key, as kubectl prints them); removing a key the object lacks changes
+ * nothing. EINVAL with kubectl's message for a malformed change, an
+ * invalid label value, or a refused overwrite.
+ */
+K8SC_EXTERN int k8sc_cli_meta_patch(char **out, bool *changed, const k8sc_object *obj, k8sc_meta_map map,
+    const char *const *changes, size_t n, bool overwrite);
+
+/*
+ * The changes of `kubectl taint` to `node`'s spec.taints: `specs` are `n`
+ * arguments "KEY[=VALUE]:EFFECT" (add) or "KEY[:EFFECT]-" (remove).
+ * `*out` (the caller's, k8sc_free) is the JSON merge patch setting the new
+ * list (added taints first, then the old ones they do not replace);
+ * `*result` is kubectl's word for it, "tainted", "untainted" or "modified"
+ * (static). EINVAL with kubectl's message for a malformed spec, an
+ * existing key and effect without `overwrite`, or a removal that matches
+ * nothing (one line per such removal).
+ */
+K8SC_EXTERN int k8sc_cli_taint_patch(char **out, const char **result, const k8sc_object *node,
+    const char *const *specs, size_t n, bool overwrite);
+
+/*
+ * Describe an object as `kubectl describe` does: its fields laid out for
+ * its kind (Pod, Deployment, ReplicaSet, Service, Node, Job, Namespace,
+ * ConfigMap; a generic layout for the others), then `events` (`nevents`
+ * Event objects about it, may be NULL; "Events:  <none>" when there are
+ * none). `related` (may be NULL) holds what the layout shows beside the
+ * object: the ReplicaSets of a Deployment, the Pods of a ReplicaSet or
+ * Job, the Endpoints of a Service, the Pods of a Node. Ages count from
+ * `now` (Unix seconds). `*out` is the caller's (k8sc_free).
+ */
+K8SC_EXTERN int k8sc_cli_describe_format(char **out, const k8sc_object *obj, k8sc_object *const *related,
+    size_t nrelated, k8sc_object *const *events, size_t nevents, time_t now);
+
+/*
+ * Fetch object `name` of kind `r` in `namespace_` (NULL: the client's),
+ * what its layout shows beside it and its Events, and describe it with
+ * k8sc_cli_describe_format at the current time. `*out` is the caller's
+ * (k8sc_free). Server errors as the client's (ENOTFOUND for the object).
+ */
+K8SC_EXTERN int k8sc_cli_describe(char **out, k8sc_client *client, const k8sc_resource *r, const char *namespace_,
+    const char *name);
+
+/*
+ * Run k8sctl's command line: `argv[0]` is the program, then the verb and
+ * its arguments, global flags (--kubeconfig, --context, -s/--server,
+ * -n/--namespace) anywhere. Output goes to `out`, messages to `err`;
+ * `argv` is not modified and -f - reads stdin. Returns the process exit
+ * status (0 success, 1 failure, 2 a usage error), kubectl's.
+ */
+K8SC_EXTERN int k8sc_cli_main(int argc, char **argv, FILE *out, FILE *err);
 
 #ifdef __cplusplus
 }

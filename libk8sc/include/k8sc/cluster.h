@@ -1,15 +1,16 @@
 /*
  * libk8sc cluster: a whole single-node cluster in one process, as
  * `k8sc up` runs it — the API server on the embedded SQLite store, the
- * controller manager, the scheduler and the kubelet, each talking to the
- * API server through the in-process client, as separate programs would
- * over HTTP. Everything lives under one data directory:
+ * controller manager, the scheduler, the kubelet, the pod network, the
+ * Service proxy and the cluster DNS, each talking to the API server through
+ * the in-process client, as separate programs would over HTTP. Everything lives under one data directory:
  *
  *   k8sc.db       the store
  *   pods/, logs/  pod volumes and container logs (the kubelet's data directory)
  *   images/       image archives imported at start (*.tar, *.tar.gz)
  *   runtime/      container runtime state and the node's images
  *   runtime.conf  which runtime the cluster uses (for `k8sc down`)
+ *   cni/          the pod network's CNI configuration (net.d/) and address leases
  *   kubeconfig    written once the node is Ready (unless another path is given)
  *   lock, pid     held while the cluster runs
  *
@@ -45,10 +46,28 @@ typedef struct k8sc_cluster_options {
     const char *node_ip;
     /* How long to wait for the node to become Ready, in ms. 0: 60 s. */
     int ready_timeout_ms;
+    /*
+     * The pod network: "bridge" (every pod gets an address from the node's
+     * podCIDR on the bridge k8sc0, through CNI; NULL: this, unless the
+     * runtime is "fake") or "none" (pods get a loopback-only network).
+     */
+    const char *pod_network;
+    /* The Service proxy: "iptables" (NULL: this with a pod network, else none), "userspace" or "none". */
+    const char *proxy_mode;
+    /* The pods' range, in a /24 per node (NULL: "10.244.0.0/16"), and the Services' (NULL: "10.96.0.0/12"). */
+    const char *cluster_cidr;
+    const char *service_cidr;
+    /*
+     * The cluster DNS Service's address, kube-system/kube-dns (NULL: the
+     * Service range's tenth address, 10.96.0.10); "" for no cluster DNS. It
+     * needs the proxy. The server itself listens on the node, port 10053.
+     */
+    const char *cluster_dns;
 } k8sc_cluster_options;
 
 #define K8SC_CLUSTER_OPTIONS_VERSION 1
-#define K8SC_CLUSTER_OPTIONS_INIT { K8SC_CLUSTER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define K8SC_CLUSTER_OPTIONS_INIT \
+    { K8SC_CLUSTER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
 
 /* Fill `opts` with K8SC_CLUSTER_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_cluster_options_init(k8sc_cluster_options *opts, unsigned int version);

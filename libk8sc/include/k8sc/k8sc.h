@@ -14,6 +14,7 @@
 #include "scheduler.h"
 #include "runtime.h"
 #include "kubelet.h"
+#include "net.h"
 #include "cluster.h"
 #include "cli.h"
 

@@ -91,11 +91,22 @@ typedef struct k8sc_kubelet_options {
     k8sc_event_recorder *recorder;
     /* Most processes a container may have (a fork bomb stays inside it). 0: 4096; -1: no limit. */
     int64_t pod_max_pids;
+    /*
+     * Cluster DNS server addresses, "10.96.0.10[,IP…]", written into the
+     * resolv.conf of pods with dnsPolicy ClusterFirst. NULL: none (such pods
+     * fall back to the Default policy, as in Kubernetes).
+     */
+    const char *cluster_dns;
+    /* The cluster's DNS domain. NULL: "cluster.local". */
+    const char *cluster_domain;
+    /* The resolver configuration pods with dnsPolicy Default inherit. NULL: /etc/resolv.conf; "": none. */
+    const char *resolv_conf;
 } k8sc_kubelet_options;
 
 #define K8SC_KUBELET_OPTIONS_VERSION 1
 #define K8SC_KUBELET_OPTIONS_INIT \
-    { K8SC_KUBELET_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 10250, 0, NULL, 0 }
+    { K8SC_KUBELET_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 10250, 0, NULL, 0, \
+      NULL, NULL, NULL }
 
 /* Fill `opts` with K8SC_KUBELET_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_kubelet_options_init(k8sc_kubelet_options *opts, unsigned int version);

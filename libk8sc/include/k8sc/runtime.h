@@ -8,7 +8,9 @@
  *            containers run until stopped, until a script
  *            (k8sc_runtime_fake_script) ends them, or as their command
  *            says (`true`, `false`, `sleep N`, `sh -c "exit N"`); exec
- *            knows `true`, `false` and `echo`.
+ *            knows `true`, `false` and `echo`. Given a pod network, it
+ *            runs the CNI plugins without a network namespace (for test
+ *            plugins that only hand out addresses).
  *   "runc"   OCI bundles run by the `runc` program, with a small monitor
  *            per container that writes its output to the log file and
  *            records the exit code (so a restarted kubelet loses nothing);
@@ -71,6 +73,14 @@ typedef enum {
 } k8sc_container_state;
 
 /* What a pod sandbox is made from. All pointers are borrowed for the call. */
+/* A host port forwarded to a pod's port (a container's hostPort). Strings are borrowed. */
+typedef struct k8sc_runtime_port_mapping {
+    const char *protocol;   /* "TCP", "UDP" or "SCTP"; NULL: "TCP" */
+    int32_t container_port;
+    int32_t host_port;
+    const char *host_ip;    /* NULL or "": every address of the node */
+} k8sc_runtime_port_mapping;
+
 typedef struct k8sc_sandbox_config {
     unsigned int version;
     const char *name;      /* the pod's name */
@@ -92,6 +102,9 @@ typedef struct k8sc_sandbox_config {
     const char *netns_path;
     /* Parent cgroup of the pod's containers, relative to the cgroup root ("k8sc/pod<uid>"). NULL: the backend's default. */
     const char *cgroup_parent;
+    /* Host ports forwarded into the pod (containers' hostPort), through the pod network's portmap. */
+    const k8sc_runtime_port_mapping *port_mappings;
+    size_t n_port_mappings;
 } k8sc_sandbox_config;
 
 #define K8SC_SANDBOX_CONFIG_VERSION 1
@@ -223,10 +236,22 @@ typedef struct k8sc_runtime_options {
     const char *runc_root;
     /* Clock (fake runtime scripts; timestamps). NULL: the system clock. */
     k8sc_clock *clock;
+    /*
+     * The pod network, as a CNI runtime: the first network configuration
+     * (*.conflist, *.conf, *.json, in lexical order) in cni_conf_dir is set up
+     * for every sandbox that does not use the host's network, with plugins
+     * from cni_bin_dir (a colon-separated search path). NULL cni_conf_dir: no
+     * pod network (sandboxes get a network namespace with loopback only).
+     * NULL cni_bin_dir: /usr/lib/cni:/opt/cni/bin. NULL cni_cache_dir:
+     * <root_dir>/cni (results kept for DEL).
+     */
+    const char *cni_conf_dir;
+    const char *cni_bin_dir;
+    const char *cni_cache_dir;
 } k8sc_runtime_options;
 
 #define K8SC_RUNTIME_OPTIONS_VERSION 1
-#define K8SC_RUNTIME_OPTIONS_INIT { K8SC_RUNTIME_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+#define K8SC_RUNTIME_OPTIONS_INIT { K8SC_RUNTIME_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* Fill `opts` with K8SC_RUNTIME_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_runtime_options_init(k8sc_runtime_options *opts, unsigned int version);
@@ -244,6 +269,16 @@ K8SC_EXTERN void k8sc_runtime_close(k8sc_runtime *rt);
 
 /* The backend's name (borrowed, e.g. "runc"). */
 K8SC_EXTERN const char *k8sc_runtime_name(const k8sc_runtime *rt);
+
+/*
+ * Whether the pod network is ready (CRI's NetworkReady condition): 0 when
+ * the runtime was opened without a pod network or a valid CNI
+ * configuration is present in cni_conf_dir (looked at again on every
+ * call). Otherwise EUNAVAILABLE with "cni plugin not initialized: " and
+ * the reason ("no networks found in DIR", or what is wrong with the
+ * first configuration file).
+ */
+K8SC_EXTERN int k8sc_runtime_network_ready(k8sc_runtime *rt);
 
 /* The runtime's name and version for nodeInfo.containerRuntimeVersion, e.g. "runc://1.1.5" (caller frees). */
 K8SC_EXTERN int k8sc_runtime_version(const k8sc_runtime *rt, char **out);
@@ -434,10 +469,18 @@ K8SC_EXTERN int k8sc_image_store_remove(k8sc_image_store *s, const char *ref);
  * `ref`: its layers applied in order, whiteouts included. The unpacked
  * image is cached in the store; `dest` is an overlay mount of it whose
  * writable layer lives in "<dest>.upper" and "<dest>.work" (the caller
- * unmounts `dest` and removes the three when done), or, where overlays
- * cannot be mounted, a copy. ENOTFOUND; EIO.
+ * unmounts `dest` and removes the three when done, e.g. with
+ * k8sc_image_rootfs_release), or, where overlays cannot be mounted, a copy.
+ * ENOTFOUND; EIO.
  */
 K8SC_EXTERN int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *dest);
+
+/*
+ * Undo k8sc_image_store_rootfs: unmount `dest` if it is mounted (lazily,
+ * so a busy root still goes) and remove it with "<dest>.upper" and
+ * "<dest>.work". Missing paths are fine. EIO when something remains.
+ */
+K8SC_EXTERN int k8sc_image_rootfs_release(const char *dest);
 
 /*
  * Options of k8sc_runtime_log_read. The kubelet's node API serves

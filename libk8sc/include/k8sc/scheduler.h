@@ -57,10 +57,17 @@ typedef struct k8sc_scheduler_options {
     k8sc_event_recorder *recorder;
     /* The spec.schedulerName of the pods to place. NULL: K8SC_SCHEDULER_DEFAULT_NAME. */
     const char *scheduler_name;
+    /*
+     * percentageOfNodesToScore: once this share of the nodes (at least 100)
+     * is found feasible, stop filtering and pick among them; the next pod's
+     * search starts where this one stopped. 0: adaptive as in Kubernetes
+     * (50% minus 1% per 125 nodes, at least 5%); 100: every node.
+     */
+    int percentage_of_nodes_to_score;
 } k8sc_scheduler_options;
 
 #define K8SC_SCHEDULER_OPTIONS_VERSION 1
-#define K8SC_SCHEDULER_OPTIONS_INIT { K8SC_SCHEDULER_OPTIONS_VERSION, NULL, NULL, NULL, NULL }
+#define K8SC_SCHEDULER_OPTIONS_INIT { K8SC_SCHEDULER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0 }
 
 /* Fill `opts` with K8SC_SCHEDULER_OPTIONS_INIT. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_scheduler_options_init(k8sc_scheduler_options *opts, unsigned int version);
@@ -93,6 +100,16 @@ K8SC_EXTERN int k8sc_scheduler_next_timeout_ms(k8sc_scheduler *s);
  * Returns how many were tried. Errors: EINVAL for NULL or a started scheduler.
  */
 K8SC_EXTERN int k8sc_scheduler_process(k8sc_scheduler *s);
+
+/* What the scheduler has done so far (kube-scheduler's schedule_attempts_total and scheduling_algorithm_duration). */
+typedef struct k8sc_scheduler_stats {
+    uint64_t scheduled;     /* pods given a node */
+    uint64_t unschedulable; /* attempts that found no node */
+    uint64_t algorithm_ns;  /* time spent filtering and scoring, summed over all attempts */
+} k8sc_scheduler_stats;
+
+/* Copy the counters into `out`. NULL `s` gives zeros. */
+K8SC_EXTERN void k8sc_scheduler_get_stats(k8sc_scheduler *s, k8sc_scheduler_stats *out);
 
 /* The underlying controller (primary kind Pod), borrowed: for its queue, cache and clock. */
 K8SC_EXTERN k8sc_controller *k8sc_scheduler_controller(k8sc_scheduler *s);

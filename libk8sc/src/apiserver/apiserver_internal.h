@@ -5,6 +5,7 @@
 #include "k8sc/apiserver.h"
 #include "k8sc/codec.h"
 #include "internal.h"
+#include "svc_alloc.h"
 
 #include <json-c/json.h>
 #include <stdatomic.h>
@@ -25,6 +26,7 @@ struct k8sc_apiserver {
     int bound_port;
     atomic_bool stopping;
     struct k8sc__crds *crds; /* established CustomResourceDefinitions (crd.c) */
+    k8sc__svc_state svc;     /* Service ClusterIP and NodePort ranges (svc_*.c) */
 };
 
 /* One query parameter, decoded. */
@@ -270,6 +272,32 @@ struct json_object *k8sc__crd_table_columns(const k8sc_object *crd, const char *
 struct json_object *k8sc__crd_table_cells(const k8sc_object *crd, const char *version, const k8sc_object *obj);
 struct json_object *k8sc__crd_openapi_schema(const k8sc_object *crd, const k8sc_resource *r);
 void k8sc__crd_schema_name(char *buf, size_t size, const k8sc_resource *r);
+
+/* Services (svc_alloc.c): ClusterIPs and NodePorts. */
+bool k8sc__is_service(const k8sc_resource *r);
+/*
+ * The strategy's part before validation: NormalizeClusterIPs, and on an
+ * update (`old` not NULL) patchAllocatedValues and dropTypeDependentFields.
+ */
+int k8sc__service_normalize(k8sc_object *svc, const k8sc_object *old);
+/* ValidateService's checks of clusterIP(s) and node ports: the number of errors added, or a negative code. */
+int k8sc__service_validate(k8sc_field_errors *errs, const k8sc__route *route, const k8sc_object *svc,
+    const k8sc_object *old);
+/*
+ * Allocate what a validated Service being created (`old` NULL) or updated
+ * needs, writing the values into `svc`. 0 with *out set (NULL for other
+ * kinds), or a Status reply (422 for a taken or out-of-range value, 500
+ * for a full range) with nothing held. `dry`: check only.
+ */
+typedef struct k8sc__svc_txn k8sc__svc_txn;
+int k8sc__service_allocate(k8sc__svc_txn **out, k8sc_apiserver_response *resp, k8sc_apiserver *srv,
+    const k8sc__route *route, k8sc_object *svc, const k8sc_object *old, bool dry);
+/* After the write: `written` gives back what the update no longer uses, else what was taken. Frees `txn`; NULL is fine. */
+void k8sc__service_finish(k8sc_apiserver *srv, k8sc__svc_txn *txn, bool written);
+/* A deleted Service's ClusterIP and node ports go back to their ranges. */
+void k8sc__service_release(k8sc_apiserver *srv, const k8sc__route *route, const k8sc_object *svc);
+/* Append the ClusterIP (IPv4) and node ports `svc` holds to the arrays (k8sc_free). 0 or ENOMEM. */
+int k8sc__service_used(uint32_t **ips, size_t *nips, uint32_t **ports, size_t *nports, const k8sc_object *svc);
 
 /* Bootstrapping. */
 int k8sc__ensure_namespaces(k8sc_apiserver *srv);

@@ -394,6 +394,11 @@ static int handle_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
     rc = k8sc__prepare_create(resp, srv, route, obj);
     char *key = NULL, *text = NULL;
     size_t len = 0;
+    /* Allocated before the write and given back if it fails, as the service REST's transaction does. */
+    k8sc__svc_txn *txn = NULL;
+    bool written = false;
+    if (!rc && !resp->status)
+        rc = k8sc__service_allocate(&txn, resp, srv, route, obj, NULL, dry_run(req));
     if (!rc && !resp->status) {
         key = k8sc__storage_key(route->resource, k8sc_object_namespace(obj), k8sc_object_name(obj));
         rc = key ? k8sc__object_to_store(&text, &len, obj) : K8SC_ENOMEM;
@@ -405,6 +410,7 @@ static int handle_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
         } else if ((rc = k8sc_store_create(&rev, srv->store, key, text, len))) {
             rc = k8sc__status_from_code(resp, rc, route->resource, k8sc_object_name(obj));
         } else {
+            written = true;
             char rvbuf[32];
             snprintf(rvbuf, sizeof(rvbuf), "%lld", (long long)rev);
             rc = k8sc_object_set_resource_version(obj, rvbuf);
@@ -412,6 +418,7 @@ static int handle_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
                 rc = reply_object(resp, srv, req, route, 201, obj);
         }
     }
+    k8sc__service_finish(srv, txn, written);
     k8sc_free(key);
     k8sc_free(text);
     k8sc_object_free(obj);
@@ -498,6 +505,8 @@ static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
             char *key = k8sc__storage_key(route->resource, route->ns, route->name);
             rc = key ? (dry_run(req) ? 0 : k8sc_store_delete(NULL, NULL, srv->store, key, mod)) : K8SC_ENOMEM;
             k8sc_free(key);
+            if (!rc && !dry_run(req))
+                k8sc__service_release(srv, route, old);
             k8sc_object_free(old);
             if (rc == K8SC_ECONFLICT && !want) {
                 k8sc_object_free(obj);
@@ -508,14 +517,24 @@ static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
             k8sc_object_free(obj);
             break;
         }
+        k8sc__svc_txn *txn = NULL;
+        if (target == K8SC__WRITE_MAIN)
+            rc = k8sc__service_allocate(&txn, resp, srv, route, obj, old, dry_run(req));
+        if (rc || resp->status) {
+            k8sc_object_free(old);
+            k8sc_object_free(obj);
+            break;
+        }
         if (k8sc_object_equal(obj, old) || dry_run(req)) {
             /* Nothing changed: Kubernetes writes nothing and keeps the revision. */
+            k8sc__service_finish(srv, txn, true);
             rc = reply_object(resp, srv, req, route, 200, obj);
             k8sc_object_free(old);
             k8sc_object_free(obj);
             break;
         }
         rc = k8sc__write_back(srv, route, obj, &mod);
+        k8sc__service_finish(srv, txn, rc == 0);
         k8sc_object_free(old);
         if (rc == K8SC_ECONFLICT && !want) {
             k8sc_object_free(obj);
@@ -946,6 +965,8 @@ static int delete_one(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const 
                 char *key = k8sc__storage_key(route->resource, route->ns, route->name);
                 rc = key ? k8sc_store_delete(NULL, NULL, srv->store, key, mod) : K8SC_ENOMEM;
                 k8sc_free(key);
+                if (!rc)
+                    k8sc__service_release(srv, route, obj);
                 if (rc == K8SC_ECONFLICT) {
                     k8sc_object_free(obj);
                     k8sc_object_free(orig);

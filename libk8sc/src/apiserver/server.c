@@ -61,6 +61,8 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
     srv->max_connections = opts->max_connections ? opts->max_connections : 256;
     srv->idle_timeout = opts->idle_timeout_seconds ? opts->idle_timeout_seconds : 60;
     int rc = parse_listen(srv, opts->listen ? opts->listen : "127.0.0.1:6443");
+    if (!rc)
+        rc = k8sc__svc_state_init(&srv->svc, opts, srv->listen_host);
     if (!rc) {
         if (opts->store) {
             srv->store = opts->store;
@@ -73,6 +75,8 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
         rc = k8sc__ensure_namespaces(srv);
     if (!rc)
         rc = k8sc__crd_load(srv);
+    if (!rc)
+        rc = k8sc__svc_repair_once(srv);
     if (rc) {
         k8sc_apiserver_free(srv);
         return rc;
@@ -332,6 +336,10 @@ int k8sc_apiserver_start(k8sc_apiserver *srv)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->bound_port = info ? info->port : srv->listen_port;
     k8sc_log(K8SC_LOG_INFO, "apiserver: serving on http://%s:%d", srv->listen_host, srv->bound_port);
+    if (k8sc__svc_kubernetes_ensure(srv))
+        k8sc_log(K8SC_LOG_WARN, "apiserver: the kubernetes Service: %s", k8sc_error_last());
+    if (k8sc__svc_repair_start(srv))
+        k8sc_log(K8SC_LOG_WARN, "%s", k8sc_error_last());
     return 0;
 }
 
@@ -346,6 +354,7 @@ void k8sc_apiserver_stop(k8sc_apiserver *srv)
         return;
     /* Watches see the flag within a poll slice and end their streams, so the threads can be joined. */
     atomic_store(&srv->stopping, true);
+    k8sc__svc_repair_stop(srv);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
     srv->bound_port = 0;
@@ -359,6 +368,7 @@ void k8sc_apiserver_free(k8sc_apiserver *srv)
     if (srv->own_store)
         k8sc_store_close(srv->store);
     k8sc__crd_unload(srv);
+    k8sc__svc_state_clear(&srv->svc);
     k8sc_free(srv->listen_host);
     k8sc_free(srv);
 }

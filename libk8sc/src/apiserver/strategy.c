@@ -222,6 +222,10 @@ static int validate(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8
         int c = k8sc__cronjob_validate(errs, route, obj, old);
         n = c < 0 ? c : n + c;
     }
+    if (n >= 0) {
+        int c = k8sc__service_validate(errs, route, obj, old);
+        n = c < 0 ? c : n + c;
+    }
     if (n >= 0 && (rc = k8sc__crd_prepare(srv, route, obj, old, errs)))
         n = rc;
     if (n < 0)
@@ -301,6 +305,8 @@ int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
         k8sc_object_remove(obj, "status");
     if ((rc = apply_defaults(route->resource, obj, true)))
         return rc;
+    if (is_kind(route->resource, "", "Service") && (rc = k8sc__service_normalize(obj, NULL)))
+        return rc;
     rc = validate(resp, srv, route, obj, NULL);
     return rc > 0 ? 0 : rc;
 }
@@ -355,6 +361,9 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
         (rc = copy_field(obj, old, "spec.finalizers")))
         return rc;
     if ((rc = apply_defaults(route->resource, obj, false)))
+        return rc;
+    if (target == K8SC__WRITE_MAIN && is_kind(route->resource, "", "Service") &&
+        (rc = k8sc__service_normalize(obj, old)))
         return rc;
     if (target == K8SC__WRITE_MAIN && ((rc = k8sc__check_immutable(resp, route->resource, obj, old)) || resp->status))
         return rc;

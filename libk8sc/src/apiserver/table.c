@@ -287,6 +287,38 @@ static void service_ports(k8sc__buf *b, const k8sc_object *svc)
     }
 }
 
+/* kubectl's getServiceExternalIP: spec.externalIPs, with the load balancer's ingress first. */
+static void service_external_ip(k8sc__buf *b, const k8sc_object *svc)
+{
+    const char *type = k8sc_object_get_string(svc, "spec.type");
+    type = type ? type : "ClusterIP";
+    if (strcmp(type, "ExternalName") == 0) {
+        const char *name = k8sc_object_get_string(svc, "spec.externalName");
+        k8sc__buf_puts(b, name ? name : "");
+        return;
+    }
+    bool lb = strcmp(type, "LoadBalancer") == 0;
+    if (!lb && strcmp(type, "ClusterIP") != 0 && strcmp(type, "NodePort") != 0) {
+        k8sc__buf_puts(b, "<unknown>");
+        return;
+    }
+    size_t start = b->len;
+    struct json_object *ing = lb ? k8sc_object_get(svc, "status.loadBalancer.ingress") : NULL;
+    for (size_t i = 0; ing && json_object_is_type(ing, json_type_array) && i < json_object_array_length(ing); i++) {
+        struct json_object *e = json_object_array_get_idx(ing, i);
+        const char *v = k8sc__json_string(e, "ip");
+        if (!v || !*v)
+            v = k8sc__json_string(e, "hostname");
+        if (v && *v)
+            k8sc__buf_printf(b, "%s%s", b->len > start ? "," : "", v);
+    }
+    struct json_object *ext = k8sc_object_get(svc, "spec.externalIPs");
+    for (size_t i = 0; ext && json_object_is_type(ext, json_type_array) && i < json_object_array_length(ext); i++)
+        k8sc__buf_printf(b, "%s%s", b->len > start ? "," : "", json_object_get_string(json_object_array_get_idx(ext, i)));
+    if (b->len == start)
+        k8sc__buf_puts(b, lb ? "<pending>" : "<none>");
+}
+
 static void node_roles(k8sc__buf *b, const k8sc_object *node)
 {
     struct json_object *labels = k8sc_object_get(node, "metadata.labels");
@@ -449,10 +481,8 @@ static struct json_object *cell(const char *kind, const char *col, const k8sc_ob
         if (strcmp(col, "Cluster-IP") == 0)
             return json_object_new_string(or_none(k8sc_object_get_string(obj, "spec.clusterIP")));
         if (strcmp(col, "External-IP") == 0) {
-            struct json_object *ext = k8sc_object_get(obj, "spec.externalIPs");
-            if (ext && json_object_is_type(ext, json_type_array) && json_object_array_length(ext) > 0)
-                return json_object_new_string(json_object_get_string(json_object_array_get_idx(ext, 0)));
-            return json_object_new_string("<none>");
+            service_external_ip(&b, obj);
+            return str_cell(&b);
         }
         if (strcmp(col, "Port(s)") == 0)
             service_ports(&b, obj);

@@ -1,4 +1,4 @@
-/* A single-node cluster in one process: API server, controller manager, scheduler and kubelet. */
+/* A single-node cluster in one process: API server, controller manager, scheduler, kubelet and network. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,7 +31,37 @@ struct k8sc_cluster {
     k8sc_scheduler *scheduler;
     k8sc_runtime *runtime;
     k8sc_kubelet *kubelet;
+    k8sc__cluster_net net;
+    /* The network's settings, resolved from the options. */
+    bool bridge;
+    const char *proxy_mode; /* NULL: none */
+    char *cni_conf_dir;
+    char dns_ip[64]; /* "" for no cluster DNS */
 };
+
+/* Resolve the network options: what runs, and where. */
+static int network_settings(k8sc_cluster *c, const k8sc_cluster_options *o)
+{
+    const char *pn = o->pod_network;
+    if (pn && strcmp(pn, "bridge") != 0 && strcmp(pn, "none") != 0)
+        return k8sc_error_set(K8SC_EINVAL, "cluster: unknown pod network \"%s\" (bridge or none)", pn);
+    const char *pm = o->proxy_mode;
+    if (pm && strcmp(pm, "iptables") != 0 && strcmp(pm, "userspace") != 0 && strcmp(pm, "none") != 0)
+        return k8sc_error_set(K8SC_EINVAL, "cluster: unknown proxy mode \"%s\" (iptables, userspace or none)", pm);
+    bool fake = o->runtime && strcmp(o->runtime, "fake") == 0;
+    c->bridge = pn ? strcmp(pn, "bridge") == 0 : !fake;
+    c->proxy_mode = pm ? (strcmp(pm, "none") == 0 ? NULL : pm) : (c->bridge ? "iptables" : NULL);
+    if (c->bridge && !(c->cni_conf_dir = k8sc__cluster_path(c->data_dir, "cni/net.d")))
+        return K8SC_ENOMEM;
+    if (o->cluster_dns)
+        snprintf(c->dns_ip, sizeof(c->dns_ip), "%s", o->cluster_dns);
+    else if (k8sc__cluster_dns_ip(c->dns_ip, sizeof(c->dns_ip), o->service_cidr ? o->service_cidr : "10.96.0.0/12") < 0)
+        return k8sc_error_set(K8SC_EINVAL, "cluster: invalid Service range %s", o->service_cidr);
+    /* Pods reach the DNS through its Service address, which only the proxy serves. */
+    if (!c->proxy_mode)
+        c->dns_ip[0] = '\0';
+    return 0;
+}
 
 int k8sc_cluster_options_init(k8sc_cluster_options *opts, unsigned int version)
 {
@@ -123,6 +153,7 @@ static int start_control_plane(k8sc_cluster *c, const k8sc_cluster_options *opts
     k8sc_apiserver_options ao = K8SC_APISERVER_OPTIONS_INIT;
     ao.listen = opts->listen ? opts->listen : "127.0.0.1:6443";
     ao.store = c->store;
+    ao.service_cluster_ip_range = opts->service_cidr;
     if (rc == 0)
         rc = k8sc_apiserver_new(&c->apiserver, &ao);
     if (rc == 0 && (rc = k8sc_apiserver_start(c->apiserver)) != 0)
@@ -142,6 +173,9 @@ static int start_control_plane(k8sc_cluster *c, const k8sc_cluster_options *opts
     if ((rc = k8sc_client_new_in_process(&c->client, c->apiserver)) != 0)
         return rc;
     k8sc_controller_manager_options mo = K8SC_CONTROLLER_MANAGER_OPTIONS_INIT;
+    /* Node IPAM gives the node its podCIDR only when there is a pod network to use it. */
+    if (c->bridge)
+        mo.cluster_cidr = opts->cluster_cidr ? opts->cluster_cidr : "10.244.0.0/16";
     if ((rc = k8sc_controller_manager_new(&c->manager, c->client, &mo)) != 0 ||
         (rc = k8sc_controller_manager_start(c->manager)) != 0)
         return rc;
@@ -160,10 +194,11 @@ static int start_control_plane(k8sc_cluster *c, const k8sc_cluster_options *opts
 static int start_node(k8sc_cluster *c, const k8sc_cluster_options *opts, const char *node)
 {
     char *root = k8sc__cluster_path(c->data_dir, "runtime");
-    int rc = root ? k8sc__cluster_write_runtime(c->data_dir, opts) : K8SC_ENOMEM;
+    int rc = root ? k8sc__cluster_write_runtime(c->data_dir, opts, c->cni_conf_dir, c->proxy_mode) : K8SC_ENOMEM;
     k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
     ro.root_dir = root;
     ro.docker_socket = opts->docker_socket;
+    ro.cni_conf_dir = c->cni_conf_dir;
     if (rc == 0)
         rc = k8sc_runtime_open(&c->runtime, opts->runtime ? opts->runtime : "runc", &ro);
     if (rc == 0)
@@ -172,11 +207,13 @@ static int start_node(k8sc_cluster *c, const k8sc_cluster_options *opts, const c
     ko.node_name = node;
     ko.runtime = c->runtime;
     ko.node_ip = opts->node_ip;
+    ko.cluster_dns = c->dns_ip[0] ? c->dns_ip : NULL;
     /* Pods, logs and images/ (imported at start) directly under the data directory. */
     ko.data_dir = c->data_dir;
     ko.recorder = c->kubelet_events;
-    /* Any free port: several clusters (and tests) may share a machine. */
+    /* Any free port: several clusters (and tests) may share a machine. On the node's address, where the API server's proxy (logs, exec) reaches it. */
     ko.port = 0;
+    ko.listen_address = opts->node_ip;
     if (rc == 0)
         rc = k8sc_kubelet_new(&c->kubelet, c->client, &ko);
     if (rc == 0)
@@ -192,6 +229,7 @@ static void teardown(k8sc_cluster *c, bool pods, int grace_s)
     if (pods && c->kubelet && k8sc_kubelet_shutdown_pods(c->kubelet, grace_s) != 0)
         k8sc_log(K8SC_LOG_WARN, "cluster: stopping the pods: %s", k8sc_error_last());
     k8sc_kubelet_free(c->kubelet);
+    k8sc__cluster_net_stop(&c->net);
     k8sc_scheduler_free(c->scheduler);
     k8sc_controller_manager_free(c->manager);
     k8sc_event_recorder_free(c->kubelet_events);
@@ -210,6 +248,7 @@ static void teardown(k8sc_cluster *c, bool pods, int grace_s)
     free(c->data_dir);
     free(c->server);
     free(c->kubeconfig);
+    free(c->cni_conf_dir);
     free(c);
 }
 
@@ -236,9 +275,16 @@ int k8sc_cluster_up(k8sc_cluster **out, const k8sc_cluster_options *opts)
     if (rc == 0 && mkdir(c->data_dir, 0700) != 0 && errno != EEXIST)
         rc = k8sc_error_set(K8SC_EIO, "cannot create %s: %s", c->data_dir, strerror(errno));
     if (rc == 0)
+        rc = network_settings(c, opts);
+    if (rc == 0)
         rc = lock_dir(c);
     if (rc == 0)
         rc = start_control_plane(c, opts);
+    k8sc__cluster_net_config nc = { node, opts->node_ip, c->cni_conf_dir, c->bridge, c->proxy_mode,
+                                    opts->cluster_cidr ? opts->cluster_cidr : "10.244.0.0/16",
+                                    c->dns_ip[0] ? c->dns_ip : NULL, NULL };
+    if (rc == 0)
+        rc = k8sc__cluster_net_prepare(&c->net, c->client, &nc);
     if (rc == 0)
         rc = start_node(c, opts, node);
     int64_t deadline = k8sc_clock_mono(NULL) + (int64_t)(opts->ready_timeout_ms > 0 ? opts->ready_timeout_ms : 60000) *
@@ -251,6 +297,8 @@ int k8sc_cluster_up(k8sc_cluster **out, const k8sc_cluster_options *opts)
         struct timespec ts = { 0, 100 * 1000000L };
         nanosleep(&ts, NULL);
     }
+    if (rc == 0)
+        rc = k8sc__cluster_net_start(&c->net, c->client);
     if (rc == 0)
         rc = write_kubeconfig(c);
     if (rc != 0) {

@@ -6,13 +6,45 @@
 
 #include "internal.h"
 #include "k8sc/cluster.h"
+#include "k8sc/net.h"
 #include "k8sc/runtime.h"
 
 /* "<dir>/<name>" (caller frees), NULL on ENOMEM. */
 char *k8sc__cluster_path(const char *dir, const char *name);
 /* The pid recorded in <dir>/pid, or 0. */
 long k8sc__cluster_read_pid(const char *dir);
-/* Record the runtime (and Docker's socket) in <dir>/runtime.conf for `k8sc down`. */
-int k8sc__cluster_write_runtime(const char *dir, const k8sc_cluster_options *opts);
+/* Record the runtime, Docker's socket and the network's parts in <dir>/runtime.conf for `k8sc down`. */
+int k8sc__cluster_write_runtime(const char *dir, const k8sc_cluster_options *opts, const char *cni_conf_dir,
+                                const char *proxy_mode);
+
+/* What the cluster's network is made of (strings borrowed from the options; NULL: that part is off). */
+typedef struct k8sc__cluster_net_config {
+    const char *node_name;
+    const char *node_ip;
+    const char *cni_conf_dir;   /* with `bridge` */
+    bool bridge;                /* run the pod-network agent */
+    const char *proxy_mode;     /* "iptables" or "userspace" */
+    const char *cluster_cidr;
+    const char *dns_service_ip; /* run the cluster DNS behind this Service address */
+    const char *domain;
+} k8sc__cluster_net_config;
+
+typedef struct k8sc__cluster_net {
+    k8sc__cluster_net_config cfg;
+    k8sc_podnet *podnet;
+    k8sc_proxy *proxy;
+    k8sc_dns *dns;
+} k8sc__cluster_net;
+
+/* Start the pod-network agent (before the kubelet, so the node's network becomes ready). */
+int k8sc__cluster_net_prepare(k8sc__cluster_net *n, k8sc_client *client, const k8sc__cluster_net_config *cfg);
+/* Once the node is Ready: the Service proxy and the cluster DNS with its kube-dns Service. */
+int k8sc__cluster_net_start(k8sc__cluster_net *n, k8sc_client *client);
+/* Stop what runs (the proxy removes its rules). */
+void k8sc__cluster_net_stop(k8sc__cluster_net *n);
+/* `k8sc down`: remove the pod bridge and routes (bridge) and the proxy's rules (proxy). */
+void k8sc__cluster_net_remove(bool bridge, bool proxy);
+/* The tenth address of a Service range ("10.96.0.0/12" -> "10.96.0.10"). */
+int k8sc__cluster_dns_ip(char *out, size_t size, const char *service_cidr);
 
 #endif

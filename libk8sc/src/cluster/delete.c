@@ -26,13 +26,15 @@ long k8sc__cluster_read_pid(const char *dir)
     return pid;
 }
 
-int k8sc__cluster_write_runtime(const char *dir, const k8sc_cluster_options *opts)
+int k8sc__cluster_write_runtime(const char *dir, const k8sc_cluster_options *opts, const char *cni_conf_dir,
+                                const char *proxy_mode)
 {
     char *path = k8sc__cluster_path(dir, "runtime.conf");
     FILE *f = path ? fopen(path, "we") : NULL;
     int rc = 0;
-    if (!f || fprintf(f, "runtime=%s\ndocker_socket=%s\n", opts->runtime ? opts->runtime : "runc",
-                      opts->docker_socket ? opts->docker_socket : "") < 0)
+    if (!f || fprintf(f, "runtime=%s\ndocker_socket=%s\ncni_conf_dir=%s\nproxy=%s\n", opts->runtime ? opts->runtime : "runc",
+                      opts->docker_socket ? opts->docker_socket : "", cni_conf_dir ? cni_conf_dir : "",
+                      proxy_mode ? proxy_mode : "") < 0)
         rc = k8sc_error_set(K8SC_EIO, "cannot write %s: %s", path ? path : dir, strerror(errno));
     if (f && fclose(f) != 0 && rc == 0)
         rc = k8sc_error_set(K8SC_EIO, "cannot write %s: %s", path, strerror(errno));
@@ -53,28 +55,44 @@ static bool locked(const char *dir)
     return held;
 }
 
-/* Stop and remove every sandbox and container the cluster's runtime still has. */
-static void remove_containers(const char *dir)
+/* What runtime.conf records. */
+typedef struct recorded {
+    char runtime[64], socket[400], cni_conf_dir[4096], proxy[32];
+} recorded;
+
+static void read_recorded(recorded *r, const char *dir)
 {
+    memset(r, 0, sizeof(*r));
     char *conf = k8sc__cluster_path(dir, "runtime.conf");
     FILE *f = conf ? fopen(conf, "re") : NULL;
-    char line[512], runtime[64] = "", socket[400] = "";
+    char line[4200];
     while (f && fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
         if (strncmp(line, "runtime=", 8) == 0)
-            snprintf(runtime, sizeof(runtime), "%.63s", line + 8);
+            snprintf(r->runtime, sizeof(r->runtime), "%.63s", line + 8);
         else if (strncmp(line, "docker_socket=", 14) == 0)
-            snprintf(socket, sizeof(socket), "%.399s", line + 14);
+            snprintf(r->socket, sizeof(r->socket), "%.399s", line + 14);
+        else if (strncmp(line, "cni_conf_dir=", 13) == 0)
+            snprintf(r->cni_conf_dir, sizeof(r->cni_conf_dir), "%.4095s", line + 13);
+        else if (strncmp(line, "proxy=", 6) == 0)
+            snprintf(r->proxy, sizeof(r->proxy), "%.31s", line + 6);
     }
     if (f)
         fclose(f);
     free(conf);
-    if (!runtime[0])
+}
+
+/* Stop and remove every sandbox and container the cluster's runtime still has (their pod addresses too). */
+static void remove_containers(const char *dir, const recorded *rec)
+{
+    if (!rec->runtime[0])
         return;
+    const char *runtime = rec->runtime;
     char *root = k8sc__cluster_path(dir, "runtime");
     k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
     ro.root_dir = root;
-    ro.docker_socket = socket[0] ? socket : NULL;
+    ro.docker_socket = rec->socket[0] ? rec->socket : NULL;
+    ro.cni_conf_dir = rec->cni_conf_dir[0] ? rec->cni_conf_dir : NULL;
     k8sc_runtime *rt = NULL;
     if (root && k8sc_runtime_open(&rt, runtime, &ro) == 0) {
         k8sc_sandbox_status **sb = NULL;
@@ -113,7 +131,10 @@ int k8sc_cluster_delete(const char *data_dir, int timeout_ms)
             nanosleep(&ts, NULL);
         }
     }
-    remove_containers(data_dir);
+    recorded rec;
+    read_recorded(&rec, data_dir);
+    remove_containers(data_dir, &rec);
+    k8sc__cluster_net_remove(rec.cni_conf_dir[0] != '\0', rec.proxy[0] != '\0');
     k8sc__kl_remove_tree(data_dir);
     if (stat(data_dir, &st) == 0)
         return k8sc_error_set(K8SC_EIO, "cannot remove all of %s", data_dir);

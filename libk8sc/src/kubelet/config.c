@@ -29,6 +29,45 @@ void k8sc__kl_strings_free(kl_strings *ks)
     memset(ks, 0, sizeof(*ks));
 }
 
+/*
+ * The sandbox's port mappings: every app container port with a hostPort,
+ * as the kubelet's generatePodSandboxConfig gathers them (strings borrowed
+ * from the pod).
+ */
+static int port_mappings(kl_sandbox_cfg *out, const k8sc_object *pod)
+{
+    json_object *containers = k8sc_object_get(pod, "spec.containers");
+    size_t nc = json_object_is_type(containers, json_type_array) ? json_object_array_length(containers) : 0;
+    size_t total = 0;
+    for (size_t i = 0; i < nc; i++) {
+        json_object *ports = k8sc__json_member(json_object_array_get_idx(containers, i), "ports");
+        total += json_object_is_type(ports, json_type_array) ? json_object_array_length(ports) : 0;
+    }
+    if (total == 0)
+        return 0;
+    if (!(out->ports = k8sc__calloc(total, sizeof(*out->ports))))
+        return K8SC_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < nc; i++) {
+        json_object *ports = k8sc__json_member(json_object_array_get_idx(containers, i), "ports");
+        size_t np = json_object_is_type(ports, json_type_array) ? json_object_array_length(ports) : 0;
+        for (size_t j = 0; j < np; j++) {
+            json_object *p = json_object_array_get_idx(ports, j);
+            int32_t host_port = json_object_get_int(k8sc__json_member(p, "hostPort"));
+            if (host_port <= 0)
+                continue;
+            k8sc_runtime_port_mapping *m = &out->ports[n++];
+            m->host_port = host_port;
+            m->container_port = json_object_get_int(k8sc__json_member(p, "containerPort"));
+            m->protocol = k8sc__json_string(p, "protocol");
+            m->host_ip = k8sc__json_string(p, "hostIP");
+        }
+    }
+    out->cfg.port_mappings = n ? out->ports : NULL;
+    out->cfg.n_port_mappings = n;
+    return 0;
+}
+
 int k8sc__kl_sandbox_config(kl_sandbox_cfg *out, k8sc_kubelet *k, const k8sc_object *pod, uint32_t attempt)
 {
     memset(out, 0, sizeof(*out));
@@ -55,11 +94,18 @@ int k8sc__kl_sandbox_config(kl_sandbox_cfg *out, k8sc_kubelet *k, const k8sc_obj
     k8sc__buf cg = K8SC__BUF_INIT;
     k8sc__buf_printf(&cg, "k8sc/pod%s", c->uid);
     c->cgroup_parent = k8sc__kl_keep(&out->strings, k8sc__buf_detach(&cg, NULL));
-    return out->strings.failed ? K8SC_ENOMEM : 0;
+    int rc = port_mappings(out, pod);
+    if (rc == 0 && out->strings.failed)
+        rc = K8SC_ENOMEM;
+    if (rc != 0)
+        k8sc__kl_sandbox_config_free(out);
+    return rc;
 }
 
 void k8sc__kl_sandbox_config_free(kl_sandbox_cfg *c)
 {
+    free(c->ports);
+    c->ports = NULL;
     k8sc__kl_strings_free(&c->strings);
 }
 

@@ -76,6 +76,29 @@ static const char *bracket_value(const k8sc_object *pod, const char *path, const
     return v ? v : "";
 }
 
+/*
+ * The pod's address, as status.podIP reports it (status.c): its newest
+ * ready sandbox's own address, else (host network, no pod network) the
+ * node's. Caller frees.
+ */
+static char *pod_ip(k8sc_kubelet *k, const k8sc_object *pod)
+{
+    k8sc_sandbox_status **list = NULL;
+    size_t n = 0;
+    const k8sc_sandbox_status *best = NULL;
+    const char *uid = k8sc_object_uid(pod);
+    if (uid && k8sc_runtime_list_sandboxes(k->rt, &list, &n) == 0)
+        for (size_t i = 0; i < n; i++) {
+            const char *luid = k8sc_runtime_pair_get(list[i]->labels, list[i]->n_labels, K8SC_LABEL_POD_UID);
+            if (luid && strcmp(luid, uid) == 0 && list[i]->state == K8SC_SANDBOX_READY &&
+                (!best || list[i]->attempt > best->attempt))
+                best = list[i];
+        }
+    char *ip = k8sc__strdup(best && best->ip ? best->ip : k->node_ip);
+    k8sc_sandbox_status_list_free(list, n);
+    return ip;
+}
+
 char *k8sc__kl_field_ref(k8sc_kubelet *k, const k8sc_object *pod, json_object *ref, char **message)
 {
     const char *path = k8sc__json_string(ref, "fieldPath");
@@ -92,8 +115,9 @@ char *k8sc__kl_field_ref(k8sc_kubelet *k, const k8sc_object *pod, json_object *r
         v = k8sc_object_get_string(pod, "spec.nodeName");
     else if (strcmp(path, "spec.serviceAccountName") == 0)
         v = k8sc_object_get_string(pod, "spec.serviceAccountName");
-    else if (strcmp(path, "status.hostIP") == 0 || strcmp(path, "status.podIP") == 0 ||
-             strcmp(path, "status.hostIPs") == 0 || strcmp(path, "status.podIPs") == 0)
+    else if (strcmp(path, "status.podIP") == 0 || strcmp(path, "status.podIPs") == 0)
+        return pod_ip(k, pod);
+    else if (strcmp(path, "status.hostIP") == 0 || strcmp(path, "status.hostIPs") == 0)
         v = k->node_ip;
     else if (!(v = bracket_value(pod, path, "metadata.labels")))
         v = bracket_value(pod, path, "metadata.annotations");

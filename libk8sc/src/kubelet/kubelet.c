@@ -145,6 +145,8 @@ int k8sc_kubelet_new(k8sc_kubelet **out, k8sc_client *client, const k8sc_kubelet
     if (rc == 0)
         rc = parse_pairs(&k->capacity, opts->capacity, "capacity", true);
     if (rc == 0)
+        rc = k8sc__kl_dns_init(k, opts);
+    if (rc == 0)
         rc = k8sc__kl_mkdirs(k->data_dir, 0755);
     k8sc_informer_options io = K8SC_INFORMER_OPTIONS_INIT;
     char selector[512];
@@ -219,6 +221,7 @@ void k8sc_kubelet_free(k8sc_kubelet *k)
     free(k->data_dir);
     free(k->listen_address);
     free(k->pod_manifest_path);
+    k8sc__kl_dns_free(k);
     pthread_mutex_destroy(&k->lock);
     free(k);
 }

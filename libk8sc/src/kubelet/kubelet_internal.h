@@ -57,6 +57,14 @@ typedef struct kl_pod {
     size_t n_probes;
 } kl_pod;
 
+/* What pods' resolv.conf is made from (dns.c). */
+typedef struct kl_dns {
+    json_object *servers; /* cluster DNS addresses (array of strings; empty: none) */
+    char *domain;         /* the cluster domain ("": none) */
+    char *resolv_conf;    /* the node's resolver configuration ("": none) */
+    bool resolv_default;  /* resolv_conf is the default: a missing file counts as empty */
+} kl_dns;
+
 struct k8sc_kubelet {
     k8sc_client *client;
     k8sc_runtime *rt;
@@ -74,6 +82,7 @@ struct k8sc_kubelet {
     int workers;
     k8sc_event_recorder *recorder;
     int64_t max_pids; /* per container; 0: none */
+    kl_dns dns;
 
     k8sc_informer_factory *factory;
     k8sc_controller *pods;
@@ -159,8 +168,14 @@ void k8sc__kl_strings_free(kl_strings *ks);
 typedef struct kl_sandbox_cfg {
     k8sc_sandbox_config cfg;
     k8sc_runtime_pair labels[3];
+    k8sc_runtime_port_mapping *ports; /* the containers' hostPorts */
     kl_strings strings;
 } kl_sandbox_cfg;
+
+/* The runtime's pod network is not ready (node condition Ready, the NetworkNotReady event), as Kubernetes words it. */
+#define K8SC__KL_NETWORK_NOT_READY \
+    "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin " \
+    "returns error: cni plugin not initialized"
 
 int k8sc__kl_sandbox_config(kl_sandbox_cfg *out, k8sc_kubelet *k, const k8sc_object *pod, uint32_t attempt);
 void k8sc__kl_sandbox_config_free(kl_sandbox_cfg *c);
@@ -201,6 +216,14 @@ void k8sc__kl_volumes_teardown(k8sc_kubelet *k, const char *uid);
 /* The bind mounts of `container` (array of *n, strings kept in `ks`). */
 int k8sc__kl_mounts(k8sc_runtime_mount **out, size_t *n, kl_strings *ks, k8sc_kubelet *k, const k8sc_object *pod,
                     json_object *container, char **message);
+
+/* dns.c: the cluster DNS options (EINVAL for an address that is not an IP), and their release. */
+int k8sc__kl_dns_init(k8sc_kubelet *k, const k8sc_kubelet_options *opts);
+void k8sc__kl_dns_free(k8sc_kubelet *k);
+/* Path of the pod's resolv.conf (caller frees). */
+char *k8sc__kl_resolv_conf_path(const k8sc_kubelet *k, const char *uid);
+/* Form the pod's resolver configuration (events through k->recorder) and write it; errors with *message. */
+int k8sc__kl_resolv_conf_write(k8sc_kubelet *k, const k8sc_object *pod, char **message);
 
 /* status.c: the pod status the kubelet reports now. */
 json_object *k8sc__kl_pod_status(k8sc_kubelet *k, const k8sc_object *pod, const kl_view *v, kl_pod *state);

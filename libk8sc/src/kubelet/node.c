@@ -161,7 +161,10 @@ static json_object *desired_status(k8sc_kubelet *k)
     add_condition(conds, "DiskPressure", disk_pressure, disk_pressure ? "KubeletHasDiskPressure" : "KubeletHasNoDiskPressure",
                   disk_pressure ? "kubelet has disk pressure" : "kubelet has no disk pressure");
     add_condition(conds, "PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available");
-    add_condition(conds, "Ready", true, "KubeletReady", "kubelet is posting ready status");
+    /* As the kubelet reports the CRI's NetworkReady=false (containerd's words for a CNI without a configuration). */
+    bool network = k8sc_runtime_network_ready(k->rt) == 0;
+    add_condition(conds, "Ready", network, network ? "KubeletReady" : "KubeletNotReady",
+                  network ? "kubelet is posting ready status" : K8SC__KL_NETWORK_NOT_READY);
     json_object_object_add(st, "conditions", conds);
     json_object *addrs = json_object_new_array();
     json_object *a = json_object_new_object();

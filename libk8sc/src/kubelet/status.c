@@ -282,7 +282,18 @@ json_object *k8sc__kl_pod_status(k8sc_kubelet *k, const k8sc_object *pod, const 
     json_object_object_add(ip, "ip", json_object_new_string(k->node_ip));
     json_object_array_add(ips, ip);
     json_object_object_add(st, "hostIPs", json_object_get(ips));
-    if (v->ready || terminal) {
+    /* The sandbox's own address from the pod network; pods on the host's network (or without one) have the node's. */
+    const char *pod_ip = v->ready && v->ready->ip ? v->ready->ip : NULL;
+    const char *old_ip = k8sc_object_get_string(pod, "status.podIP");
+    if (!pod_ip && terminal && old_ip)
+        pod_ip = old_ip;
+    if (pod_ip) {
+        json_object *pips = json_object_new_array(), *pip = json_object_new_object();
+        json_object_object_add(pip, "ip", json_object_new_string(pod_ip));
+        json_object_array_add(pips, pip);
+        json_object_object_add(st, "podIP", json_object_new_string(pod_ip));
+        json_object_object_add(st, "podIPs", pips);
+    } else if (v->ready || terminal) {
         json_object_object_add(st, "podIP", json_object_new_string(k->node_ip));
         json_object_object_add(st, "podIPs", json_object_get(ips));
     }

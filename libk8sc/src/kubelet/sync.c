@@ -527,6 +527,22 @@ static int ensure_sandbox(sync_ctx *s)
 }
 
 /*
+ * Pods on the pod network wait for it (pods on the host's network do
+ * not), with the kubelet's NetworkNotReady event, and are synced again.
+ */
+static bool network_ready(sync_ctx *s)
+{
+    bool host = false;
+    if ((k8sc_object_get_bool(s->pod, "spec.hostNetwork", &host) == 0 && host) ||
+        k8sc_runtime_network_ready(s->k->rt) == 0)
+        return true;
+    k8sc__event(s->k->recorder, s->pod, "Warning", "NetworkNotReady", "network is not ready: %s",
+                K8SC__KL_NETWORK_NOT_READY);
+    requeue_in(s, 2 * 1000000000LL);
+    return false;
+}
+
+/*
  * Stop and remove the sandboxes in `v` (all of one pod name) that do not
  * belong to pod `uid` (NULL: none do). Returns whether there were any.
  * `v` keeps only pod `uid`'s part afterwards is not guaranteed: refresh it.
@@ -619,6 +635,10 @@ int k8sc__kl_sync_pod(k8sc_reconcile_result *result, k8sc_controller *ctl, const
                 k8sc_runtime_stop_sandbox(k->rt, s.view.sandboxes[i]->id);
             refresh(&s);
         }
+        rc = write_status(&s, p);
+        goto out;
+    }
+    if (!network_ready(&s)) {
         rc = write_status(&s, p);
         goto out;
     }

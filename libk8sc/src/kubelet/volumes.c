@@ -4,6 +4,8 @@
  * and the projected kinds — configMap, secret, downwardAPI, projected —
  * written as the kubelet's atomic writer does: files in a timestamped
  * directory that "..data" points to, and a link per top-level name.
+ * Every container also gets the pod's /etc/hosts and /etc/resolv.conf
+ * (dns.c) unless it mounts its own.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -341,6 +343,8 @@ int k8sc__kl_volumes_setup(k8sc_kubelet *k, const k8sc_object *pod, char **messa
         json_object_put(files);
         free(dir);
     }
+    if (rc == 0)
+        rc = k8sc__kl_resolv_conf_write(k, pod, message);
     return rc == 0 ? 0 : K8SC_EINVAL;
 }
 
@@ -355,7 +359,56 @@ static json_object *find_volume(const k8sc_object *pod, const char *name)
     return NULL;
 }
 
-/* /etc/hosts for the pod, as the kubelet writes it. */
+/* The "# Entries added by HostAliases." section of spec.hostAliases, if any. */
+static void host_aliases(k8sc__buf *c, const k8sc_object *pod)
+{
+    json_object *aliases = k8sc_object_get(pod, "spec.hostAliases");
+    if (!aliases || json_object_array_length(aliases) == 0)
+        return;
+    k8sc__buf_puts(c, "\n# Entries added by HostAliases.\n");
+    for (size_t i = 0; i < json_object_array_length(aliases); i++) {
+        json_object *a = json_object_array_get_idx(aliases, i);
+        json_object *names = k8sc__json_member(a, "hostnames");
+        const char *ip = k8sc__json_string(a, "ip");
+        k8sc__buf_puts(c, ip ? ip : "");
+        for (size_t j = 0; names && j < json_object_array_length(names); j++)
+            k8sc__buf_printf(c, "\t%s", json_object_get_string(json_object_array_get_idx(names, j)));
+        k8sc__buf_putc(c, '\n');
+    }
+}
+
+/* The node's hosts file after the host-network header; EIO if it cannot be read. */
+static int node_hosts(k8sc__buf *c)
+{
+    k8sc__buf_puts(c, "# Kubernetes-managed hosts file (host network).\n");
+    int fd = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return K8SC_EIO;
+    char chunk[4096];
+    ssize_t r;
+    while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+        k8sc__buf_put(c, chunk, (size_t)r);
+    close(fd);
+    return r < 0 ? K8SC_EIO : 0;
+}
+
+/* The pod's address (caller frees): its ready sandbox's own, else the node's (no pod network). */
+static char *pod_ip(k8sc_kubelet *k, const k8sc_object *pod)
+{
+    kl_view v = { 0 };
+    char *ip = NULL;
+    if (k8sc__kl_view(&v, k, k8sc_object_namespace(pod), k8sc_object_name(pod), k8sc_object_uid(pod)) == 0 &&
+        v.ready && v.ready->ip && v.ready->ip[0])
+        ip = k8sc__strdup(v.ready->ip);
+    k8sc__kl_view_free(&v);
+    return ip ? ip : k8sc__strdup(k->node_ip);
+}
+
+/*
+ * /etc/hosts for the pod, as the kubelet writes it: a managed file naming
+ * the pod (with its subdomain's name when it has one), or the node's own
+ * for a pod on the host's network; then spec.hostAliases.
+ */
 static char *etc_hosts(k8sc_kubelet *k, const k8sc_object *pod)
 {
     k8sc__buf b = K8SC__BUF_INIT;
@@ -363,17 +416,38 @@ static char *etc_hosts(k8sc_kubelet *k, const k8sc_object *pod)
     char *path = k8sc__buf_detach(&b, NULL);
     if (!path)
         return NULL;
+    bool host_network = false;
+    k8sc_object_get_bool(pod, "spec.hostNetwork", &host_network);
     const char *hostname = k8sc_object_get_string(pod, "spec.hostname");
+    const char *subdomain = k8sc_object_get_string(pod, "spec.subdomain");
+    if (!hostname || !hostname[0])
+        hostname = k8sc_object_name(pod);
+    /* A pod's name may be longer than a host name can be. */
+    int hn = (int)strnlen(hostname, 63);
     k8sc__buf c = K8SC__BUF_INIT;
-    k8sc__buf_printf(&c,
-                     "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-                     "ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\n"
-                     "fe00::2\tip6-allrouters\n%s\t%s\n",
-                     k->node_ip, hostname ? hostname : k8sc_object_name(pod));
+    char *ip = NULL;
+    int rc = 0;
+    if (host_network) {
+        rc = node_hosts(&c);
+    } else if (!(ip = pod_ip(k, pod))) {
+        rc = K8SC_ENOMEM;
+    } else {
+        k8sc__buf_puts(&c, "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                           "ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\n"
+                           "fe00::2\tip6-allrouters\n");
+        if (subdomain && subdomain[0] && k->dns.domain[0])
+            k8sc__buf_printf(&c, "%s\t%.*s.%s.%s.svc.%s\t%.*s\n", ip, hn, hostname, subdomain,
+                             k8sc_object_namespace(pod), k->dns.domain, hn, hostname);
+        else
+            k8sc__buf_printf(&c, "%s\t%.*s\n", ip, hn, hostname);
+    }
+    free(ip);
+    host_aliases(&c, pod);
     char *dir = k8sc__kl_pod_dir(k, k8sc_object_uid(pod));
-    int rc = dir ? k8sc__kl_mkdirs(dir, 0755) : K8SC_ENOMEM;
+    if (rc == 0)
+        rc = dir ? k8sc__kl_mkdirs(dir, 0755) : K8SC_ENOMEM;
     free(dir);
-    int fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    int fd = rc == 0 && k8sc__buf_status(&c) == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
     if (fd < 0 || write(fd, c.ptr, c.len) != (ssize_t)c.len) {
         free(path);
         path = NULL;
@@ -391,11 +465,11 @@ int k8sc__kl_mounts(k8sc_runtime_mount **out, size_t *n, kl_strings *ks, k8sc_ku
     *n = 0;
     json_object *vms = k8sc__json_member(container, "volumeMounts");
     size_t count = vms ? json_object_array_length(vms) : 0;
-    k8sc_runtime_mount *m = k8sc__calloc(count + 1, sizeof(*m));
+    k8sc_runtime_mount *m = k8sc__calloc(count + 2, sizeof(*m));
     if (!m)
         return K8SC_ENOMEM;
     *out = m;
-    bool has_hosts = false;
+    bool has_hosts = false, has_resolv = false;
     for (size_t i = 0; i < count; i++) {
         json_object *vm = json_object_array_get_idx(vms, i);
         const char *vname = k8sc__json_string(vm, "name");
@@ -428,15 +502,15 @@ int k8sc__kl_mounts(k8sc_runtime_mount **out, size_t *n, kl_strings *ks, k8sc_ku
         m[*n].readonly = (ro && json_object_get_boolean(ro)) || projected;
         if (m[*n].container_path && strcmp(m[*n].container_path, "/etc/hosts") == 0)
             has_hosts = true;
+        if (m[*n].container_path && strcmp(m[*n].container_path, "/etc/resolv.conf") == 0)
+            has_resolv = true;
         if (!m[*n].container_path || m[*n].container_path[0] != '/') {
             *message = msgf("mountPath of volume \"%s\" must be absolute%s", vname ? vname : "", "");
             return K8SC_EINVAL;
         }
         (*n)++;
     }
-    bool host_network = false;
-    k8sc_object_get_bool(pod, "spec.hostNetwork", &host_network);
-    if (!has_hosts && !host_network) {
+    if (!has_hosts) {
         char *hosts = etc_hosts(k, pod);
         if (hosts) {
             m[*n].host_path = k8sc__kl_keep(ks, hosts);
@@ -444,6 +518,22 @@ int k8sc__kl_mounts(k8sc_runtime_mount **out, size_t *n, kl_strings *ks, k8sc_ku
             m[*n].readonly = false;
             (*n)++;
         }
+    }
+    /* Written with the pod's volumes; a pod directory lost since then gets it again. */
+    char *resolv = has_resolv ? NULL : k8sc__kl_resolv_conf_path(k, k8sc_object_uid(pod));
+    if (resolv && access(resolv, F_OK) != 0) {
+        char *why = NULL;
+        if (k8sc__kl_resolv_conf_write(k, pod, &why) != 0) {
+            free(resolv);
+            *message = why;
+            return K8SC_EINVAL;
+        }
+    }
+    if (resolv) {
+        m[*n].host_path = k8sc__kl_keep(ks, resolv);
+        m[*n].container_path = "/etc/resolv.conf";
+        m[*n].readonly = false;
+        (*n)++;
     }
     return ks->failed ? K8SC_ENOMEM : 0;
 }

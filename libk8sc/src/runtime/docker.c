@@ -25,8 +25,12 @@ static int docker_open(void **state, k8sc_runtime *rt, const k8sc_runtime_option
     k8sc__docker *d = k8sc__calloc(1, sizeof(*d));
     if (!d)
         return K8SC_ENOMEM;
+    const char *state_dir = opts->root_dir ? opts->root_dir : "/var/lib/k8sc/runtime";
     d->socket = k8sc__strdup(opts->docker_socket ? opts->docker_socket : "/var/run/docker.sock");
-    if (!d->socket) {
+    d->state_dir = k8sc__strdup(state_dir);
+    if (!d->socket || !d->state_dir || k8sc__cni_init(&d->cni, opts, state_dir) != 0) {
+        free(d->socket);
+        free(d->state_dir);
         free(d);
         return K8SC_ENOMEM;
     }
@@ -50,6 +54,8 @@ static int docker_open(void **state, k8sc_runtime *rt, const k8sc_runtime_option
     json_object_put(info);
     if (rc != 0) {
         pthread_mutex_destroy(&d->pause_lock);
+        k8sc__cni_fini(&d->cni);
+        free(d->state_dir);
         free(d->root_dir);
         free(d->socket);
         free(d);
@@ -63,6 +69,8 @@ static void docker_close(void *state)
 {
     k8sc__docker *d = state;
     pthread_mutex_destroy(&d->pause_lock);
+    k8sc__cni_fini(&d->cni);
+    free(d->state_dir);
     free(d->root_dir);
     free(d->socket);
     free(d);
@@ -497,7 +505,7 @@ static int docker_run_sandbox(void *state, char **out, const k8sc_sandbox_config
     rc = k8sc__buf_status(&name) ? k8sc__error_nomem() : create(d, &id, name.ptr, body);
     json_object_put(body);
     k8sc__buf_free(&name);
-    if (rc == 0 && (rc = start(d, id)) != 0) {
+    if (rc == 0 && ((rc = start(d, id)) != 0 || (rc = k8sc__docker_network_setup(d, id, cfg)) != 0)) {
         char *msg = k8sc__strdup(k8sc_error_last());
         remove_docker_container(d, id);
         k8sc_error_set(rc, "%s", msg ? msg : "cannot start the sandbox");
@@ -523,6 +531,16 @@ static int stop(k8sc__docker *d, const char *id, int64_t timeout_s)
     return rc;
 }
 
+/* Detach sandbox `j` (its inspect) from the pod network, before its pause goes. */
+static int network_teardown(k8sc__docker *d, json_object *j)
+{
+    json_object *labels = config_labels(j);
+    return k8sc__docker_network_teardown(d, k8sc__json_string(j, "Id"),
+                                         k8sc__json_string(labels, K8SC__DOCKER_POD_NAMESPACE),
+                                         k8sc__json_string(labels, K8SC__DOCKER_POD_NAME),
+                                         k8sc__json_string(labels, K8SC__DOCKER_POD_UID));
+}
+
 static int docker_stop_sandbox(void *state, const char *id)
 {
     k8sc__docker *d = state;
@@ -539,6 +557,8 @@ static int docker_stop_sandbox(void *state, const char *id)
         if (rc == K8SC_ENOTFOUND)
             rc = 0;
     }
+    if (rc == 0)
+        rc = network_teardown(d, j);
     if (rc == 0)
         rc = stop(d, full, 0);
     k8sc_strv_free(ids);
@@ -584,6 +604,8 @@ static int docker_remove_sandbox(void *state, const char *id)
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = remove_container(d, ids[i]);
     if (rc == 0)
+        rc = network_teardown(d, j);
+    if (rc == 0)
         rc = remove_docker_container(d, full);
     k8sc_strv_free(ids);
     json_object_put(j);
@@ -593,12 +615,20 @@ static int docker_remove_sandbox(void *state, const char *id)
 static int docker_sandbox_status(void *state, k8sc_sandbox_status **out, const char *id)
 {
     json_object *j;
-    int rc = inspect(state, &j, id, "podsandbox", "sandbox");
+    k8sc__docker *d = state;
+    int rc = inspect(d, &j, id, "podsandbox", "sandbox");
     if (rc != 0)
         return rc;
     *out = sandbox_from(j);
     json_object_put(j);
-    return *out ? 0 : K8SC_ENOMEM;
+    if (!*out)
+        return K8SC_ENOMEM;
+    bool attached = false;
+    if ((rc = k8sc__cni_cached_ip(&d->cni, &attached, &(*out)->ip, (*out)->id)) != 0) {
+        k8sc_sandbox_status_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 static int docker_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *count)

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "cni_internal.h"
 #include "internal.h"
 #include "runtime_internal.h"
 
@@ -32,6 +33,8 @@ typedef struct k8sc__docker {
     bool cgroupfs;       /* cgroup driver cgroupfs (else systemd) */
     pthread_mutex_t pause_lock;
     bool pause_ready;
+    char *state_dir;     /* k8sc's runtime root (pinned namespaces) */
+    k8sc__cni cni;       /* the pod network; cni.conf_dir NULL: none */
 } k8sc__docker;
 
 /* Default timeout of one API call. */
@@ -76,6 +79,15 @@ int k8sc__docker_image_status(void *state, k8sc_image **out, const char *ref);
 int k8sc__docker_pull_image(void *state, const char *ref);
 int k8sc__docker_remove_image(void *state, const char *ref);
 int k8sc__docker_import_image(void *state, char ***out, const char *path);
+
+/*
+ * The pod network (docker_network.c). Setup: unless there is no pod
+ * network or the sandbox uses the host's, pin the running pause
+ * container's namespace and ADD it. Teardown: DEL it if attached (the
+ * CNI cache says) and unpin; twice is fine.
+ */
+int k8sc__docker_network_setup(k8sc__docker *d, const char *id, const k8sc_sandbox_config *cfg);
+int k8sc__docker_network_teardown(k8sc__docker *d, const char *id, const char *ns, const char *name, const char *uid);
 
 /* Exec (docker_exec.c). */
 int k8sc__docker_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);

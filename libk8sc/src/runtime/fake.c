@@ -6,7 +6,10 @@
  * `sh -c "exit N"` at once with N. Exec knows three
  * commands: `true`, `false` and `echo ARGS…`; anything else exits 126.
  * Each started container writes one CRI log line ("started <name>") to
- * its log file when the log directory can be created.
+ * its log file when the log directory can be created. With a pod network
+ * (cni_conf_dir), sandboxes not on the host's network are ADDed to it
+ * like any runtime's, without a network namespace (CNI_NETNS empty): for
+ * test plugins that only report an address.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +21,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cni_internal.h"
 #include "internal.h"
 #include "runtime_internal.h"
 
 typedef struct fake_sandbox {
     k8sc_sandbox_status *st;
+    bool network; /* attached to the pod network */
     bool removed; /* freed by the next sweep */
 } fake_sandbox;
 
@@ -53,14 +58,19 @@ typedef struct fake {
     size_t n_scripts;
     k8sc_image **images;
     size_t n_images;
+    k8sc__cni cni;
 } fake;
 
 static int fake_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options *opts)
 {
-    (void)opts;
     fake *f = k8sc__calloc(1, sizeof(*f));
     if (!f)
         return K8SC_ENOMEM;
+    int rc = k8sc__cni_init(&f->cni, opts, opts->root_dir);
+    if (rc != 0) {
+        free(f);
+        return rc;
+    }
     pthread_mutex_init(&f->lock, NULL);
     f->clock = k8sc_runtime_backend_clock(rt);
     *state = f;
@@ -70,6 +80,7 @@ static int fake_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
 static void fake_close(void *state)
 {
     fake *f = state;
+    k8sc__cni_fini(&f->cni);
     for (size_t i = 0; i < f->n_sandboxes; i++) {
         k8sc_sandbox_status_free(f->sandboxes[i]->st);
         free(f->sandboxes[i]);
@@ -141,6 +152,31 @@ static void settle(fake *f, fake_container *c)
     c->st->reason = k8sc__strdup(c->scripted_code == 0 ? "Completed" : "Error");
 }
 
+static void pod_of(k8sc__cni_pod *pod, const k8sc_sandbox_status *st)
+{
+    memset(pod, 0, sizeof(*pod));
+    pod->container_id = st->id;
+    pod->pod_namespace = st->namespace_;
+    pod->pod_name = st->name;
+    pod->pod_uid = st->uid;
+}
+
+/* DEL a sandbox from the pod network if it is attached; its address goes. */
+static int detach_locked(fake *f, fake_sandbox *s)
+{
+    if (!s->network)
+        return 0;
+    k8sc__cni_pod pod;
+    pod_of(&pod, s->st);
+    int rc = k8sc__cni_del(&f->cni, &pod);
+    if (rc == 0) {
+        s->network = false;
+        free(s->st->ip);
+        s->st->ip = NULL;
+    }
+    return rc;
+}
+
 static int fake_run_sandbox(void *state, char **out, const k8sc_sandbox_config *cfg)
 {
     fake *f = state;
@@ -162,6 +198,14 @@ static int fake_run_sandbox(void *state, char **out, const k8sc_sandbox_config *
         rc = K8SC_ENOMEM;
     if (rc == 0)
         rc = grow(&f->sandboxes, f->n_sandboxes, sizeof(*f->sandboxes));
+    if (rc == 0 && f->cni.conf_dir && !cfg->host_network && !cfg->netns_path) {
+        k8sc__cni_pod pod;
+        pod_of(&pod, s->st);
+        pod.port_mappings = cfg->port_mappings;
+        pod.n_port_mappings = cfg->n_port_mappings;
+        rc = k8sc__cni_add(&f->cni, &s->st->ip, &pod);
+        s->network = rc == 0;
+    }
     if (rc == 0) {
         f->sandboxes[f->n_sandboxes++] = s;
         *out = k8sc__strdup(s->st->id);
@@ -217,14 +261,16 @@ static int fake_stop_sandbox(void *state, const char *id)
     fake *f = state;
     pthread_mutex_lock(&f->lock);
     fake_sandbox *s = find_sandbox(f, id);
+    int rc = s ? 0 : k8sc_error_set(K8SC_ENOTFOUND, "sandbox %s not found", id);
     if (s) {
         s->st->state = K8SC_SANDBOX_NOTREADY;
         for (size_t i = 0; i < f->n_containers; i++)
             if (!f->containers[i]->removed && strcmp(f->containers[i]->st->sandbox_id, id) == 0)
                 stop_locked(f, f->containers[i], 137);
+        rc = detach_locked(f, s);
     }
     pthread_mutex_unlock(&f->lock);
-    return s ? 0 : k8sc_error_set(K8SC_ENOTFOUND, "sandbox %s not found", id);
+    return rc;
 }
 
 static int fake_remove_sandbox(void *state, const char *id)
@@ -232,7 +278,8 @@ static int fake_remove_sandbox(void *state, const char *id)
     fake *f = state;
     pthread_mutex_lock(&f->lock);
     fake_sandbox *s = find_sandbox(f, id);
-    if (s) {
+    int rc = s ? detach_locked(f, s) : 0;
+    if (s && rc == 0) {
         s->removed = true;
         for (size_t i = 0; i < f->n_containers; i++)
             if (strcmp(f->containers[i]->st->sandbox_id, id) == 0)
@@ -240,7 +287,7 @@ static int fake_remove_sandbox(void *state, const char *id)
         sweep(f);
     }
     pthread_mutex_unlock(&f->lock);
-    return 0;
+    return rc;
 }
 
 static k8sc_sandbox_status *sandbox_copy(const k8sc_sandbox_status *s)
@@ -257,7 +304,8 @@ static k8sc_sandbox_status *sandbox_copy(const k8sc_sandbox_status *s)
     c->created_at = s->created_at;
     c->n_labels = s->n_labels;
     c->n_annotations = s->n_annotations;
-    if (!c->id || !c->name || !c->namespace_ || !c->uid || k8sc__pairs_dup(&c->labels, s->labels, s->n_labels) ||
+    c->ip = s->ip ? k8sc__strdup(s->ip) : NULL;
+    if (!c->id || !c->name || !c->namespace_ || !c->uid || (s->ip && !c->ip) || k8sc__pairs_dup(&c->labels, s->labels, s->n_labels) ||
         k8sc__pairs_dup(&c->annotations, s->annotations, s->n_annotations)) {
         k8sc_sandbox_status_free(c);
         k8sc__error_nomem();

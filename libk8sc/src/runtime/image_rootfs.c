@@ -125,3 +125,21 @@ int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *de
     free(cache);
     return rc;
 }
+
+int k8sc_image_rootfs_release(const char *dest)
+{
+    K8SC__CHECK_ARG(dest && *dest);
+    umount2(dest, MNT_DETACH);
+    int rc = 0;
+    static const char *const suffixes[] = { "", ".upper", ".work" };
+    for (size_t i = 0; i < K8SC__ARRAY_LEN(suffixes); i++) {
+        k8sc__buf b = K8SC__BUF_INIT;
+        k8sc__buf_printf(&b, "%s%s", dest, suffixes[i]);
+        if (k8sc__buf_status(&b) != 0)
+            rc = K8SC_ENOMEM;
+        else if (k8sc__rm_rf(b.ptr) != 0)
+            rc = K8SC_EIO;
+        k8sc__buf_free(&b);
+    }
+    return rc;
+}

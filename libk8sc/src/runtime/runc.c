@@ -44,6 +44,7 @@ static void runc_close(void *state)
     if (!r)
         return;
     k8sc_image_store_close(r->images);
+    k8sc__cni_fini(&r->cni);
     free(r->root_dir);
     free(r->runc_path);
     free(r->runc_root);
@@ -81,6 +82,8 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
         rc = k8sc__runc_mkdirs(r->runc_root, 0700);
     if (rc == 0)
         rc = k8sc_image_store_open(&r->images, images);
+    if (rc == 0)
+        rc = k8sc__cni_init(&r->cni, opts, r->root_dir);
     free(images);
     free(sandboxes);
     free(containers);

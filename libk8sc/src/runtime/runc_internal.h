@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include "cni_internal.h"
 #include "runtime_internal.h"
 
 struct json_object;
@@ -16,6 +17,7 @@ typedef struct runc {
     char *runc_path; /* absolute */
     char *runc_root;
     k8sc_image_store *images;
+    k8sc__cni cni; /* the pod network; cni.conf_dir NULL: none */
 } runc;
 
 /* A process identified across PID reuse: its pid and start time (clock ticks after boot). */
@@ -108,6 +110,19 @@ int k8sc__runc_container_stats(void *state, k8sc_container_stats *out, const cha
 /* A sandbox's pause process and whether it uses the host's network (from its record). ENOTFOUND; EINVAL if not ready. */
 int k8sc__runc_sandbox_pause(runc *r, const char *id, runc_proc *pause, bool *host_network, char **cgroup_parent,
                              char **log_directory);
+
+/*
+ * The pod network of a sandbox (runc_network.c). Setup: unless there is
+ * no pod network, or the sandbox uses the host's or a given namespace,
+ * pin the pause's network namespace and ADD it to the network, recording
+ * "podNetns", "podNetwork" and "ip" in `rec` (which has the sandbox's id,
+ * name, namespace and uid). Teardown: DEL it if attached (*changed set
+ * when `rec` changed) and unpin; doing it twice is fine.
+ */
+int k8sc__runc_network_setup(const runc *r, struct json_object *rec, pid_t pause, const k8sc_sandbox_config *cfg);
+int k8sc__runc_network_teardown(const runc *r, struct json_object *rec, bool *changed);
+/* The pod's address while its network is attached (caller frees), else NULL. */
+char *k8sc__runc_network_ip(struct json_object *rec);
 
 /* 0 if container `id` is running; ENOTFOUND; EINVAL. */
 int k8sc__runc_container_running(runc *r, const char *id);

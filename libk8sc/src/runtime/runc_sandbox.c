@@ -67,6 +67,7 @@ int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *c
     if (rc == 0 && cfg->log_directory)
         rc = k8sc__runc_mkdirs(cfg->log_directory, 0755);
     runc_proc pause = { 0, 0 };
+    bool network = false;
     if (rc == 0)
         rc = k8sc__runc_pause_start(&pause, cfg);
     json_object *rec = json_object_new_object();
@@ -91,10 +92,19 @@ int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *c
         json_object_object_add(p, "pid", json_object_new_int(pause.pid));
         json_object_object_add(p, "start", json_object_new_uint64(pause.start));
         json_object_object_add(rec, "pause", p);
-        rc = write_record(r, id, rec);
+        rc = k8sc__runc_network_setup(r, rec, pause.pid, cfg);
+        network = rc == 0;
     }
-    json_object_put(rec);
+    if (rc == 0)
+        rc = write_record(r, id, rec);
     if (rc != 0) {
+        if (network) {
+            char saved[1024];
+            snprintf(saved, sizeof(saved), "%s", k8sc_error_last());
+            bool changed = false;
+            k8sc__runc_network_teardown(r, rec, &changed);
+            k8sc_error_set(rc, "%s", saved);
+        }
         if (pause.pid > 0 && k8sc__runc_proc_alive(&pause))
             kill(pause.pid, SIGKILL);
         k8sc__runc_rmtree(dir);
@@ -102,6 +112,7 @@ int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *c
     } else {
         *out = id;
     }
+    json_object_put(rec);
     free(dir);
     return rc;
 }
@@ -133,10 +144,17 @@ int k8sc__runc_stop_sandbox(void *state, const char *id)
     k8sc_container_status_list_free(list, n);
     runc_proc pause;
     record_pause(rec, &pause);
+    /* The network goes first, while the namespace still has the pod's interface (containerd's order). */
+    bool changed = false;
+    if (rc == 0)
+        rc = k8sc__runc_network_teardown(r, rec, &changed);
     if (rc == 0)
         kill_pause(&pause);
     if (rc == 0 && json_object_get_boolean(k8sc__json_member(rec, "ready"))) {
         json_object_object_add(rec, "ready", json_object_new_boolean(false));
+        changed = true;
+    }
+    if (rc == 0 && changed) {
         pthread_mutex_lock(&r->lock);
         rc = write_record(r, id, rec);
         pthread_mutex_unlock(&r->lock);
@@ -192,13 +210,17 @@ static int status_from(k8sc_sandbox_status **out, json_object *rec)
     /* The namespace probes enter: the one joined, else the pause's own (none with the host's network). */
     const char *joined = k8sc__json_string(rec, "netnsPath");
     bool host = json_object_get_boolean(k8sc__json_member(rec, "hostNetwork"));
+    const char *pinned = k8sc__json_string(rec, "podNetns");
     if (joined && joined[0]) {
         st->netns_path = k8sc__strdup(joined);
+    } else if (pinned && st->state == K8SC_SANDBOX_READY) {
+        st->netns_path = k8sc__strdup(pinned);
     } else if (!host && st->state == K8SC_SANDBOX_READY) {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pause.pid);
         st->netns_path = k8sc__strdup(path);
     }
+    st->ip = k8sc__runc_network_ip(rec);
     if (!st->id || !st->name || !st->namespace_ || !st->uid ||
         k8sc__runc_json_pairs(&st->labels, &st->n_labels, k8sc__json_member(rec, "labels")) ||
         k8sc__runc_json_pairs(&st->annotations, &st->n_annotations, k8sc__json_member(rec, "annotations"))) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cni_internal.h"
 #include "internal.h"
 #include "runtime_internal.h"
 
@@ -10,6 +11,7 @@ struct k8sc_runtime {
     const k8sc_runtime_backend *backend;
     void *state;
     k8sc_clock *clock;
+    char *cni_conf_dir; /* NULL: no pod network */
 };
 
 #define MAX_BACKENDS 16
@@ -83,8 +85,13 @@ int k8sc_runtime_open(k8sc_runtime **out, const char *name, const k8sc_runtime_o
         return K8SC_ENOMEM;
     rt->backend = backend;
     rt->clock = opts->clock ? opts->clock : k8sc_clock_system();
+    if (opts->cni_conf_dir && !(rt->cni_conf_dir = k8sc__strdup(opts->cni_conf_dir))) {
+        free(rt);
+        return K8SC_ENOMEM;
+    }
     int rc = backend->open(&rt->state, rt, opts);
     if (rc != 0) {
+        free(rt->cni_conf_dir);
         free(rt);
         return rc;
     }
@@ -97,7 +104,14 @@ void k8sc_runtime_close(k8sc_runtime *rt)
     if (!rt)
         return;
     rt->backend->close(rt->state);
+    free(rt->cni_conf_dir);
     free(rt);
+}
+
+int k8sc_runtime_network_ready(k8sc_runtime *rt)
+{
+    K8SC__CHECK_ARG(rt);
+    return rt->cni_conf_dir ? k8sc__cni_status(rt->cni_conf_dir) : 0;
 }
 
 const char *k8sc_runtime_name(const k8sc_runtime *rt)

@@ -69,37 +69,28 @@ static int reject(k8sc__sched_hist *h, const char *reason, bool unresolvable)
     return rc < 0 ? rc : 0;
 }
 
-static struct json_object *tolerations(const k8sc__sched_pod *p)
-{
-    return k8sc_object_get(p->pod, "spec.tolerations");
-}
-
 /* NodeUnschedulable. */
 static bool node_schedulable(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    bool unschedulable = false;
-    k8sc_object_get_bool(n->node, "spec.unschedulable", &unschedulable);
-    return !unschedulable || tolerates(tolerations(p), "node.kubernetes.io/unschedulable", "", "NoSchedule");
+    return !n->unschedulable || tolerates(p->tolerations, "node.kubernetes.io/unschedulable", "", "NoSchedule");
 }
 
 /* NodeName. */
 static bool node_name_fits(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    const char *want = k8sc_object_get_string(p->pod, "spec.nodeName");
-    return !want || !*want || strcmp(want, n->name) == 0;
+    return !p->node_name || !*p->node_name || strcmp(p->node_name, n->name) == 0;
 }
 
 /* TaintToleration: the first NoSchedule or NoExecute taint the pod does not tolerate, or NULL. */
 static const struct json_object *untolerated_taint(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    struct json_object *taints = k8sc_object_get(n->node, "spec.taints");
-    size_t count = json_object_is_type(taints, json_type_array) ? json_object_array_length(taints) : 0;
+    size_t count = n->taints ? json_object_array_length(n->taints) : 0;
     for (size_t i = 0; i < count; i++) {
-        const struct json_object *t = json_object_array_get_idx(taints, i);
+        const struct json_object *t = json_object_array_get_idx(n->taints, i);
         const char *effect = str_or(t, "effect", "");
         if (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "NoExecute") != 0)
             continue;
-        if (!tolerates(tolerations(p), str_or(t, "key", ""), str_or(t, "value", ""), effect))
+        if (!tolerates(p->tolerations, str_or(t, "key", ""), str_or(t, "value", ""), effect))
             return t;
     }
     return NULL;
@@ -175,20 +166,17 @@ bool k8sc__sched_term_matches(const struct json_object *term, const k8sc_object 
 /* NodeAffinity: spec.nodeSelector and the required terms. */
 static bool affinity_fits(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    struct json_object *sel = k8sc_object_get(p->pod, "spec.nodeSelector");
-    if (json_object_is_type(sel, json_type_object)) {
-        json_object_object_foreach(sel, key, val)
+    if (json_object_is_type(p->node_selector, json_type_object)) {
+        json_object_object_foreach(p->node_selector, key, val)
         {
             const char *have = k8sc_object_meta_get(n->node, K8SC_LABELS, key);
             if (!have || strcmp(have, json_object_get_string(val)) != 0)
                 return false;
         }
     }
-    struct json_object *req =
-        k8sc_object_get(p->pod, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution");
-    if (!req)
+    if (!p->required_affinity)
         return true;
-    struct json_object *terms = k8sc__json_member(req, "nodeSelectorTerms");
+    struct json_object *terms = k8sc__json_member(p->required_affinity, "nodeSelectorTerms");
     size_t nt = json_object_is_type(terms, json_type_array) ? json_object_array_length(terms) : 0;
     for (size_t i = 0; i < nt; i++)
         if (k8sc__sched_term_matches(json_object_array_get_idx(terms, i), n->node))
@@ -239,7 +227,7 @@ static int port_used_on_node(const char *ip, const char *proto, int64_t port, vo
     const k8sc__sched_node *n = ud;
     port_probe probe = { ip, proto, port };
     for (size_t i = 0; i < n->npods; i++)
-        if (foreach_host_port(n->pods[i], port_clashes, &probe))
+        if (n->pods[i]->host_ports && foreach_host_port(n->pods[i]->pod, port_clashes, &probe))
             return 1;
     return 0;
 }
@@ -247,7 +235,7 @@ static int port_used_on_node(const char *ip, const char *proto, int64_t port, vo
 /* NodePorts. */
 static bool ports_fit(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    return foreach_host_port(p->pod, port_used_on_node, (void *)n) == 0;
+    return !p->host_ports || foreach_host_port(p->pod, port_used_on_node, (void *)n) == 0;
 }
 
 /* Whether requested + want exceeds what the node has of `name`. */
@@ -261,25 +249,33 @@ static bool insufficient(const k8sc__sched_node *n, const char *name, const k8sc
     return k8sc_quantity_cmp(&total, &alloc) > 0;
 }
 
-/* NodeResourcesFit: the pod count, then every resource the pod asks for. */
+/* NodeResourcesFit: the pod count, cpu and memory, then every other resource the pod asks for. */
 static int resources_fit(const k8sc__sched_pod *p, const k8sc__sched_node *n, k8sc__sched_hist *h)
 {
     int rejected = 0, rc;
-    k8sc_quantity q;
-    int64_t allowed = 0;
-    if (k8sc_resources_get(n->allocatable, "pods", &q) == 0)
-        k8sc_quantity_int(&q, &allowed);
-    if ((int64_t)n->npods + 1 > allowed) {
+    if ((int64_t)n->npods + 1 > n->alloc_pods) {
         if ((rc = add_reason(h, "Too many pods")) < 0)
             return rc;
         rejected = 1;
     }
-    size_t count = k8sc_resources_count(p->requests);
+    if (p->milli_cpu > 0 && n->milli_cpu + p->milli_cpu > n->alloc_cpu) {
+        if ((rc = add_reason(h, "Insufficient cpu")) < 0)
+            return rc;
+        rejected = 1;
+    }
+    if (p->memory > 0 && n->memory + p->memory > n->alloc_mem) {
+        if ((rc = add_reason(h, "Insufficient memory")) < 0)
+            return rc;
+        rejected = 1;
+    }
+    size_t count = p->other_resources ? k8sc_resources_count(p->requests) : 0;
     for (size_t i = 0; i < count; i++) {
         const char *name;
+        k8sc_quantity q;
         if (k8sc_resources_at(p->requests, i, &name, &q) < 0 || k8sc_quantity_sign(&q) <= 0)
             continue;
-        if (strcmp(name, "pods") == 0 || !insufficient(n, name, &q))
+        if (strcmp(name, "pods") == 0 || strcmp(name, "cpu") == 0 || strcmp(name, "memory") == 0 ||
+            !insufficient(n, name, &q))
             continue;
         char reason[300];
         snprintf(reason, sizeof(reason), "Insufficient %s", name);

@@ -1,4 +1,4 @@
-/* Snapshots of the pod being placed and of each node with the pods on it. */
+/* What the pod being placed asks for, and the FitError message. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +70,22 @@ bool k8sc__sched_pod_terminated(const k8sc_object *pod)
     return phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
 }
 
+/* Whether any container or init container asks for a hostPort. */
+static bool wants_host_ports(const k8sc_object *pod)
+{
+    for (int set = K8SC_CONTAINERS; set <= K8SC_INIT_CONTAINERS; set++) {
+        k8sc_container c;
+        for (size_t i = 0; k8sc_pod_container(&c, pod, (k8sc_container_set)set, i) == 0; i++) {
+            struct json_object *ports = k8sc__json_member(c.json, "ports");
+            size_t np = json_object_is_type(ports, json_type_array) ? json_object_array_length(ports) : 0;
+            for (size_t j = 0; j < np; j++)
+                if (json_object_get_int64(k8sc__json_member(json_object_array_get_idx(ports, j), "hostPort")) > 0)
+                    return true;
+        }
+    }
+    return false;
+}
+
 int k8sc__sched_pod_init(k8sc__sched_pod *p, const k8sc_object *pod)
 {
     memset(p, 0, sizeof(*p));
@@ -81,6 +97,21 @@ int k8sc__sched_pod_init(k8sc__sched_pod *p, const k8sc_object *pod)
     p->memory = int_of(p->requests, "memory");
     p->nonzero_cpu = nonzero_request(pod, "cpu", true, K8SC__SCHED_DEFAULT_MILLI_CPU);
     p->nonzero_mem = nonzero_request(pod, "memory", false, K8SC__SCHED_DEFAULT_MEMORY);
+    p->tolerations = k8sc_object_get(pod, "spec.tolerations");
+    p->node_selector = k8sc_object_get(pod, "spec.nodeSelector");
+    struct json_object *na = k8sc_object_get(pod, "spec.affinity.nodeAffinity");
+    p->required_affinity = k8sc__json_member(na, "requiredDuringSchedulingIgnoredDuringExecution");
+    p->preferred_affinity = k8sc__json_member(na, "preferredDuringSchedulingIgnoredDuringExecution");
+    p->node_name = k8sc_object_get_string(pod, "spec.nodeName");
+    p->host_ports = wants_host_ports(pod);
+    size_t count = k8sc_resources_count(p->requests);
+    for (size_t i = 0; i < count; i++) {
+        const char *name;
+        k8sc_quantity q;
+        if (k8sc_resources_at(p->requests, i, &name, &q) == 0 && k8sc_quantity_sign(&q) > 0 &&
+            strcmp(name, "cpu") != 0 && strcmp(name, "memory") != 0 && strcmp(name, "pods") != 0)
+            p->other_resources = true;
+    }
     return 0;
 }
 
@@ -90,66 +121,14 @@ void k8sc__sched_pod_clear(k8sc__sched_pod *p)
     p->requests = NULL;
 }
 
-int k8sc__sched_node_init(k8sc__sched_node *n, k8sc_object *node)
+int64_t k8sc__sched_milli_of(const k8sc_resources *r, const char *name)
 {
-    memset(n, 0, sizeof(*n));
-    n->node = k8sc_object_ref(node);
-    n->name = k8sc_object_name(node);
-    int rc = k8sc_resources_from_json(&n->allocatable, k8sc_object_get(node, "status.allocatable"));
-    /* One node with a malformed allocatable must not stop scheduling elsewhere: it offers nothing. */
-    if (rc == K8SC_EINVAL) {
-        k8sc_log(K8SC_LOG_WARN, "scheduler: node %s: %s", n->name, k8sc_error_last());
-        rc = k8sc_resources_new(&n->allocatable);
-    }
-    if (rc == 0)
-        rc = k8sc_resources_new(&n->requested);
-    return rc;
+    return milli_of(r, name);
 }
 
-int k8sc__sched_node_add_pod(k8sc__sched_node *n, k8sc_object *pod)
+int64_t k8sc__sched_int_of(const k8sc_resources *r, const char *name)
 {
-    k8sc__sched_pod p;
-    int rc = k8sc__sched_pod_init(&p, pod);
-    /* A bound pod with malformed requests still takes its place in the pod count. */
-    if (rc == K8SC_EINVAL) {
-        k8sc_log(K8SC_LOG_WARN, "scheduler: pod %s/%s: %s", k8sc_object_namespace(pod), k8sc_object_name(pod),
-            k8sc_error_last());
-        k8sc__sched_pod_clear(&p);
-        memset(&p, 0, sizeof(p));
-        rc = k8sc_resources_new(&p.requests);
-    }
-    if (rc == 0)
-        rc = k8sc_resources_add(n->requested, p.requests);
-    if (rc == 0 && n->npods == n->cap) {
-        size_t cap = n->cap ? n->cap * 2 : 8;
-        k8sc_object **pods = k8sc__realloc(n->pods, cap * sizeof(*pods));
-        if (!pods)
-            rc = K8SC_ENOMEM;
-        else {
-            n->pods = pods;
-            n->cap = cap;
-        }
-    }
-    if (rc == 0) {
-        n->pods[n->npods++] = k8sc_object_ref(pod);
-        n->milli_cpu += p.milli_cpu;
-        n->memory += p.memory;
-        n->nonzero_cpu += p.nonzero_cpu;
-        n->nonzero_mem += p.nonzero_mem;
-    }
-    k8sc__sched_pod_clear(&p);
-    return rc;
-}
-
-void k8sc__sched_node_clear(k8sc__sched_node *n)
-{
-    for (size_t i = 0; i < n->npods; i++)
-        k8sc_object_free(n->pods[i]);
-    k8sc_free(n->pods);
-    k8sc_resources_free(n->allocatable);
-    k8sc_resources_free(n->requested);
-    k8sc_object_free(n->node);
-    memset(n, 0, sizeof(*n));
+    return int_of(r, name);
 }
 
 void k8sc__sched_hist_clear(k8sc__sched_hist *h)

@@ -1,4 +1,4 @@
-/* Internal to the scheduler module: node snapshots, filter and score plugins. */
+/* Internal to the scheduler module: the cache of nodes, filter and score plugins. */
 #ifndef K8SC_SCHED_H
 #define K8SC_SCHED_H
 
@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "controller/controller_internal.h"
 #include "internal.h"
 #include "k8sc/object.h"
 
@@ -13,23 +14,45 @@
 #define K8SC__SCHED_DEFAULT_MILLI_CPU 100
 #define K8SC__SCHED_DEFAULT_MEMORY (200LL * 1024 * 1024)
 
-/* What the plugins need of the pod being placed. */
+/* What the plugins need of the pod being placed, read once per scheduling cycle. */
 typedef struct k8sc__sched_pod {
     const k8sc_object *pod;
     k8sc_resources *requests;
     int64_t milli_cpu, memory;        /* actual requests */
     int64_t nonzero_cpu, nonzero_mem; /* with the defaults above */
+    /* Borrowed from the pod (NULL when absent). */
+    struct json_object *tolerations, *node_selector, *required_affinity, *preferred_affinity;
+    const char *node_name;
+    bool host_ports;      /* some container asks for a hostPort */
+    bool other_resources; /* asks for something besides cpu, memory and pods */
 } k8sc__sched_pod;
 
-/* A node and what the pods on it (bound or assumed) take (the NodeInfo of kube-scheduler). */
+struct k8sc__sched_node;
+
+/* A pod the cache counts on a node: bound (seen so by the informer) or assumed by this scheduler. */
+typedef struct k8sc__sched_pod_info {
+    k8sc__keynode kn; /* "namespace/name" in the cache's pod map */
+    k8sc_object *pod;
+    struct k8sc__sched_node *node;
+    k8sc_resources *requests;
+    int64_t milli_cpu, memory, nonzero_cpu, nonzero_mem;
+    bool host_ports;
+    bool assumed; /* bound by us; the informer has not shown it bound yet */
+} k8sc__sched_pod_info;
+
+/* A node and what the pods on it take (the NodeInfo of kube-scheduler), kept current by the cache. */
 typedef struct k8sc__sched_node {
-    k8sc_object *node;
+    k8sc__keynode kn;   /* the node's name in the cache's node map */
+    k8sc_object *node;  /* NULL while only pods name it */
     const char *name;
     k8sc_resources *allocatable;
     k8sc_resources *requested;
+    int64_t alloc_cpu, alloc_mem, alloc_pods;
+    bool unschedulable;
+    struct json_object *taints; /* borrowed from `node` */
     int64_t milli_cpu, memory;
     int64_t nonzero_cpu, nonzero_mem;
-    k8sc_object **pods;
+    k8sc__sched_pod_info **pods;
     size_t npods, cap;
 } k8sc__sched_node;
 
@@ -42,14 +65,13 @@ typedef struct k8sc__sched_hist {
     int resolvable;   /* nodes rejected for room that evicting pods could make */
 } k8sc__sched_hist;
 
+/* Read a pod's requests and the fields the plugins use (EINVAL for malformed requests). */
 int k8sc__sched_pod_init(k8sc__sched_pod *p, const k8sc_object *pod);
 void k8sc__sched_pod_clear(k8sc__sched_pod *p);
 
-/* Take a reference to `node` and read its allocatable. */
-int k8sc__sched_node_init(k8sc__sched_node *n, k8sc_object *node);
-/* Count `pod` (a reference is taken) as running on the node. */
-int k8sc__sched_node_add_pod(k8sc__sched_node *n, k8sc_object *pod);
-void k8sc__sched_node_clear(k8sc__sched_node *n);
+/* The amount of `name` in `r`: in thousandths (cpu) or whole units (0 when absent or malformed). */
+int64_t k8sc__sched_milli_of(const k8sc_resources *r, const char *name);
+int64_t k8sc__sched_int_of(const k8sc_resources *r, const char *name);
 
 /* Whether a pod takes no room any more (Succeeded or Failed). */
 bool k8sc__sched_pod_terminated(const k8sc_object *pod);
@@ -68,23 +90,29 @@ void k8sc__sched_hist_clear(k8sc__sched_hist *h);
 bool k8sc__sched_term_matches(const struct json_object *term, const k8sc_object *node);
 
 /*
- * The assume cache: pods bound by this scheduler that the informer has not
- * shown bound yet, so that their room is counted on their node meanwhile.
- * Thread-safe.
+ * The scheduler's cache (kube-scheduler's internal/cache): every node with
+ * the pods bound or assumed on it, kept current by informer events so that a
+ * scheduling cycle reads it as it is, without rebuilding anything. Not
+ * locked by its functions: callers hold k8sc__sched_cache_lock.
  */
-typedef struct k8sc__sched_assumed k8sc__sched_assumed;
+typedef struct k8sc__sched_cache k8sc__sched_cache;
 
-int k8sc__sched_assumed_new(k8sc__sched_assumed **out);
-void k8sc__sched_assumed_free(k8sc__sched_assumed *a);
-/* Record `pod` (copied, with spec.nodeName set to `node`) under `key`. */
-int k8sc__sched_assume(k8sc__sched_assumed *a, const char *key, const k8sc_object *pod, const char *node);
-void k8sc__sched_forget(k8sc__sched_assumed *a, const char *key);
-bool k8sc__sched_is_assumed(k8sc__sched_assumed *a, const char *key);
-/*
- * Add to `n` the assumed pods on it that `pods` (the pod cache) does not
- * show bound yet; drop those it shows bound or no longer has.
- */
-struct k8sc_cache;
-int k8sc__sched_assumed_add_to(k8sc__sched_assumed *a, k8sc__sched_node *n, struct k8sc_cache *pods);
+int k8sc__sched_cache_new(k8sc__sched_cache **out);
+void k8sc__sched_cache_free(k8sc__sched_cache *c);
+void k8sc__sched_cache_lock(k8sc__sched_cache *c);
+void k8sc__sched_cache_unlock(k8sc__sched_cache *c);
+/* A node added or changed (a reference is taken). */
+int k8sc__sched_cache_set_node(k8sc__sched_cache *c, const k8sc_object *node);
+void k8sc__sched_cache_remove_node(k8sc__sched_cache *c, const char *name);
+/* A pod added or changed: counted on its node while bound and not terminated. */
+int k8sc__sched_cache_set_pod(k8sc__sched_cache *c, const k8sc_object *pod);
+void k8sc__sched_cache_remove_pod(k8sc__sched_cache *c, const k8sc_object *pod);
+/* Count `pod` (copied, spec.nodeName set) on `node` before the API shows it bound. */
+int k8sc__sched_cache_assume(k8sc__sched_cache *c, const k8sc_object *pod, const char *node);
+/* Undo an assume whose binding failed (nothing if the pod is no longer assumed). */
+void k8sc__sched_cache_forget(k8sc__sched_cache *c, const char *ns, const char *name);
+bool k8sc__sched_cache_is_assumed(k8sc__sched_cache *c, const char *ns, const char *name);
+/* The nodes (with a Node object), sorted by name; valid until the cache changes. */
+k8sc__sched_node *const *k8sc__sched_cache_nodes(k8sc__sched_cache *c, size_t *count);
 
 #endif

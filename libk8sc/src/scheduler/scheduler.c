@@ -1,9 +1,11 @@
 /*
  * The scheduler as a controller of Pods: one scheduling cycle per pod key
- * (filter, score, assume, bind), or the Unschedulable condition, an Event
- * and a back-off when no node fits.
+ * (filter, score, assume), or the Unschedulable condition, an Event and a
+ * back-off when no node fits. Bindings are written by binder threads
+ * (kube-scheduler's binding cycle) while the next pod is being placed.
  */
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +20,37 @@
 #define BACKOFF_BASE_NS 1000000000LL
 #define BACKOFF_MAX_NS 10000000000LL
 
+/* kube-scheduler's minFeasibleNodesToFind, minFeasibleNodesPercentageToFind, basePercentageOfNodesToScore. */
+#define MIN_FEASIBLE_NODES 100
+#define MIN_FEASIBLE_PERCENT 5
+#define BASE_PERCENT 50
+
+/* Binder threads: enough for the store's group commit to share fsyncs. */
+#define BINDERS 8
+
+/* A binding to write. */
+typedef struct bind_job {
+    struct bind_job *next;
+    k8sc_object *pod;
+    char *node;
+} bind_job;
+
 struct k8sc_scheduler {
     k8sc_controller *ctl;
     k8sc_client *client;
     k8sc_event_recorder *rec;
     k8sc_ratelimiter *limiter;
-    k8sc__sched_assumed *assumed;
+    k8sc__sched_cache *cache;
+    int percentage;
+    size_t next_start; /* where the next search for feasible nodes starts */
+    k8sc_scheduler_stats stats; /* under the cache's lock */
     char *name;
+    pthread_mutex_t bind_mu;
+    pthread_cond_t bind_cv;
+    bind_job *jobs, **jobs_tail;
+    pthread_t binders[BINDERS];
+    size_t nbinders;
+    bool binders_stop;
     k8sc_cache *pods;
     k8sc_cache *nodes;
     k8sc_informer *pod_informer;
@@ -71,10 +97,37 @@ static void requeue_pending(k8sc_scheduler *s)
     k8sc_cache_items_free(items, count);
 }
 
+static void cache_node(k8sc_scheduler *s, const k8sc_object *node)
+{
+    k8sc__sched_cache_lock(s->cache);
+    int rc = k8sc__sched_cache_set_node(s->cache, node);
+    k8sc__sched_cache_unlock(s->cache);
+    if (rc < 0)
+        k8sc_log(K8SC_LOG_WARN, "%s: node %s: %s", s->name, k8sc_object_name(node), k8sc_error_last());
+}
+
+static void cache_pod(k8sc_scheduler *s, const k8sc_object *pod)
+{
+    k8sc__sched_cache_lock(s->cache);
+    int rc = k8sc__sched_cache_set_pod(s->cache, pod);
+    k8sc__sched_cache_unlock(s->cache);
+    if (rc < 0)
+        k8sc_log(K8SC_LOG_WARN, "%s: pod %s/%s: %s", s->name, k8sc_object_namespace(pod), k8sc_object_name(pod),
+            k8sc_error_last());
+}
+
 static void node_added(const k8sc_object *node, void *ud)
 {
-    (void)node;
+    cache_node(ud, node);
     requeue_pending(ud);
+}
+
+static void node_deleted(const k8sc_object *node, void *ud)
+{
+    k8sc_scheduler *s = ud;
+    k8sc__sched_cache_lock(s->cache);
+    k8sc__sched_cache_remove_node(s->cache, k8sc_object_name(node));
+    k8sc__sched_cache_unlock(s->cache);
 }
 
 /* Only what a filter reads can turn a node feasible (kube-scheduler's queueing hints); heartbeats do not. */
@@ -83,6 +136,7 @@ static void node_updated(const k8sc_object *old, const k8sc_object *node, void *
     static const char *const paths[] = { "status.allocatable", "metadata.labels", "spec.taints", "spec.unschedulable" };
     if (old == node)
         return;
+    cache_node(ud, node);
     for (size_t i = 0; i < K8SC__ARRAY_LEN(paths); i++)
         if (!json_object_equal(k8sc_object_get(old, paths[i]), k8sc_object_get(node, paths[i]))) {
             requeue_pending(ud);
@@ -96,72 +150,27 @@ static bool bound(const k8sc_object *pod)
     return node && *node;
 }
 
+static void pod_added(const k8sc_object *pod, void *ud)
+{
+    cache_pod(ud, pod);
+}
+
 static void pod_updated(const k8sc_object *old, const k8sc_object *pod, void *ud)
 {
+    if (old != pod)
+        cache_pod(ud, pod);
     if (old != pod && bound(pod) && k8sc__sched_pod_terminated(pod) && !k8sc__sched_pod_terminated(old))
         requeue_pending(ud);
 }
 
 static void pod_deleted(const k8sc_object *pod, void *ud)
 {
+    k8sc_scheduler *s = ud;
+    k8sc__sched_cache_lock(s->cache);
+    k8sc__sched_cache_remove_pod(s->cache, pod);
+    k8sc__sched_cache_unlock(s->cache);
     if (bound(pod))
         requeue_pending(ud);
-}
-
-static int cmp_node(const void *a, const void *b)
-{
-    const k8sc__sched_node *x = *(k8sc__sched_node *const *)a, *y = *(k8sc__sched_node *const *)b;
-    return strcmp(x->name, y->name);
-}
-
-static void nodes_free(k8sc__sched_node **nodes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (nodes[i])
-            k8sc__sched_node_clear(nodes[i]);
-        k8sc_free(nodes[i]);
-    }
-    k8sc_free(nodes);
-}
-
-/* The snapshot: every node, sorted by name, with the pods bound or assumed on it. */
-static int snapshot(k8sc__sched_node ***out, size_t *count, k8sc_scheduler *s)
-{
-    k8sc_object **items = NULL;
-    size_t n = 0;
-    int rc = k8sc_cache_list(&items, &n, s->nodes, NULL, NULL);
-    if (rc < 0)
-        return rc;
-    k8sc__sched_node **nodes = k8sc__calloc(n ? n : 1, sizeof(*nodes));
-    if (!nodes)
-        rc = K8SC_ENOMEM;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (!(nodes[i] = k8sc__malloc(sizeof(**nodes)))) {
-            rc = K8SC_ENOMEM;
-            break;
-        }
-        if ((rc = k8sc__sched_node_init(nodes[i], items[i])) < 0)
-            break;
-        k8sc_object **pods = NULL;
-        size_t np = 0;
-        rc = k8sc_cache_by_index(&pods, &np, s->pods, NODE_INDEX, nodes[i]->name);
-        for (size_t j = 0; j < np && rc == 0; j++)
-            if (!k8sc__sched_pod_terminated(pods[j]))
-                rc = k8sc__sched_node_add_pod(nodes[i], pods[j]);
-        k8sc_cache_items_free(pods, np);
-        if (rc == 0)
-            rc = k8sc__sched_assumed_add_to(s->assumed, nodes[i], s->pods);
-    }
-    k8sc_cache_items_free(items, n);
-    if (rc < 0) {
-        if (nodes)
-            nodes_free(nodes, n);
-        return rc;
-    }
-    qsort(nodes, n, sizeof(*nodes), cmp_node);
-    *out = nodes;
-    *count = n;
-    return 0;
 }
 
 /* PodScheduled False/Unschedulable with `message`, unless the pod says so already. */
@@ -239,28 +248,52 @@ static int bind(k8sc_scheduler *s, const k8sc_object *pod, const char *node)
     return rc;
 }
 
-/* Filter and score: the chosen node's name (borrowed from `nodes`) or NULL with `h` filled. */
-static int choose(const char **out, const k8sc__sched_pod *p, k8sc__sched_node **nodes, size_t count,
-    k8sc__sched_hist *h)
+/* numFeasibleNodesToFind: how many feasible nodes are enough to pick from. */
+static size_t feasible_wanted(const k8sc_scheduler *s, size_t all)
 {
-    k8sc__sched_node **feasible = k8sc__calloc(count ? count : 1, sizeof(*feasible));
-    int64_t *scores = k8sc__calloc(count ? count : 1, sizeof(*scores));
-    size_t nf = 0;
+    if (all < MIN_FEASIBLE_NODES || s->percentage >= 100)
+        return all;
+    long pct = s->percentage;
+    if (pct <= 0) {
+        pct = BASE_PERCENT - (long)(all / 125);
+        if (pct < MIN_FEASIBLE_PERCENT)
+            pct = MIN_FEASIBLE_PERCENT;
+    }
+    size_t n = all * (size_t)pct / 100;
+    return n < MIN_FEASIBLE_NODES ? MIN_FEASIBLE_NODES : n;
+}
+
+/*
+ * Filter nodes from where the last search stopped until enough are feasible,
+ * then score those: the chosen node's name (borrowed from the cache) or NULL
+ * with `h` filled. Ties go to the first name, so placements are repeatable.
+ */
+static int choose(const char **out, k8sc_scheduler *s, const k8sc__sched_pod *p, k8sc__sched_node *const *nodes,
+    size_t count, k8sc__sched_hist *h)
+{
+    size_t want = feasible_wanted(s, count);
+    k8sc__sched_node **feasible = k8sc__calloc(want ? want : 1, sizeof(*feasible));
+    int64_t *scores = k8sc__calloc(want ? want : 1, sizeof(*scores));
+    size_t nf = 0, seen = 0;
     int rc = feasible && scores ? 0 : K8SC_ENOMEM;
-    for (size_t i = 0; i < count && rc == 0; i++) {
-        rc = k8sc__sched_filter(p, nodes[i], h);
+    size_t start = count ? s->next_start % count : 0;
+    for (; seen < count && nf < want && rc == 0; seen++) {
+        k8sc__sched_node *n = nodes[(start + seen) % count];
+        rc = k8sc__sched_filter(p, n, h);
         if (rc == 1) {
-            feasible[nf++] = nodes[i];
+            feasible[nf++] = n;
             rc = 0;
         }
     }
+    s->next_start = count ? (start + seen) % count : 0;
     *out = NULL;
     if (rc == 0 && nf)
         rc = k8sc__sched_score(p, feasible, nf, scores);
+    int64_t best = 0;
     for (size_t i = 0; i < nf && rc == 0; i++)
-        if (!*out || scores[i] > scores[0]) {
+        if (!*out || scores[i] > best || (scores[i] == best && strcmp(feasible[i]->name, *out) < 0)) {
             *out = feasible[i]->name;
-            scores[0] = scores[i];
+            best = scores[i];
         }
     k8sc_free(feasible);
     k8sc_free(scores);
@@ -292,49 +325,107 @@ static int fail(k8sc_reconcile_result *res, k8sc_scheduler *s, const k8sc_object
     return rc;
 }
 
+/* Write the binding; on failure forget the assumed pod and try it again after a back-off. */
+static void bind_now(k8sc_scheduler *s, k8sc_object *pod, const char *node)
+{
+    const char *ns = k8sc_object_namespace(pod), *name = k8sc_object_name(pod);
+    char msg[1200];
+    if (bind(s, pod, node) < 0) {
+        snprintf(msg, sizeof(msg), "Binding rejected: %s", k8sc_error_last());
+        k8sc__sched_cache_lock(s->cache);
+        k8sc__sched_cache_forget(s->cache, ns, name);
+        k8sc__sched_cache_unlock(s->cache);
+        event(s, pod, "Warning", "FailedScheduling", msg);
+        k8sc_controller_enqueue_after(s->ctl, ns, name, BACKOFF_BASE_NS);
+        return;
+    }
+    snprintf(msg, sizeof(msg), "Successfully assigned %s/%s to %s", ns, name, node);
+    event(s, pod, "Normal", "Scheduled", msg);
+}
+
+static void *binder(void *ud)
+{
+    k8sc_scheduler *s = ud;
+    pthread_mutex_lock(&s->bind_mu);
+    for (;;) {
+        while (!s->jobs && !s->binders_stop)
+            pthread_cond_wait(&s->bind_cv, &s->bind_mu);
+        bind_job *j = s->jobs;
+        if (!j)
+            break;
+        if (!(s->jobs = j->next))
+            s->jobs_tail = &s->jobs;
+        pthread_mutex_unlock(&s->bind_mu);
+        bind_now(s, j->pod, j->node);
+        k8sc_object_free(j->pod);
+        k8sc_free(j->node);
+        k8sc_free(j);
+        pthread_mutex_lock(&s->bind_mu);
+    }
+    pthread_mutex_unlock(&s->bind_mu);
+    return NULL;
+}
+
+/* Bind on a binder thread when they run (k8sc_scheduler_start), else here. */
+static void bind_later(k8sc_scheduler *s, k8sc_object *pod, const char *node)
+{
+    bind_job *j = s->nbinders ? k8sc__calloc(1, sizeof(*j)) : NULL;
+    if (j && !(j->node = k8sc__strdup(node))) {
+        k8sc_free(j);
+        j = NULL;
+    }
+    if (!j) {
+        bind_now(s, pod, node);
+        return;
+    }
+    j->pod = k8sc_object_ref(pod);
+    pthread_mutex_lock(&s->bind_mu);
+    *s->jobs_tail = j;
+    s->jobs_tail = &j->next;
+    pthread_cond_signal(&s->bind_cv);
+    pthread_mutex_unlock(&s->bind_mu);
+}
+
 static int schedule(k8sc_reconcile_result *res, k8sc_controller *ctl, const char *ns, const char *name, void *ud)
 {
     (void)ctl;
     k8sc_scheduler *s = ud;
     k8sc_object *pod = NULL;
-    char key[600];
-    snprintf(key, sizeof(key), "%s/%s", ns, name);
     if (k8sc_cache_get(&pod, s->pods, ns, name) < 0) {
-        k8sc__sched_forget(s->assumed, key);
+        k8sc__sched_cache_lock(s->cache);
+        k8sc__sched_cache_forget(s->cache, ns, name);
+        k8sc__sched_cache_unlock(s->cache);
         return 0;
     }
-    if (!wants(s, pod) || k8sc__sched_is_assumed(s->assumed, key)) {
-        k8sc_object_free(pod);
-        return 0;
-    }
-    k8sc__sched_node **nodes = NULL;
-    size_t count = 0;
     k8sc__sched_pod p;
     k8sc__sched_hist h = { 0 };
     const char *chosen = NULL;
-    int rc = k8sc__sched_pod_init(&p, pod);
-    if (rc == 0)
-        rc = snapshot(&nodes, &count, s);
-    if (rc == 0)
-        rc = choose(&chosen, &p, nodes, count, &h);
-    if (rc == 0 && !chosen)
-        rc = fail(res, s, pod, &h, count);
-    if (rc == 0 && chosen && (rc = k8sc__sched_assume(s->assumed, key, pod, chosen)) == 0) {
-        if ((rc = bind(s, pod, chosen)) < 0) {
-            k8sc__sched_forget(s->assumed, key);
-            char msg[1200];
-            snprintf(msg, sizeof(msg), "Binding rejected: %s", k8sc_error_last());
-            event(s, pod, "Warning", "FailedScheduling", msg);
-        } else {
-            char msg[1200];
-            snprintf(msg, sizeof(msg), "Successfully assigned %s/%s to %s", ns, name, chosen);
-            event(s, pod, "Normal", "Scheduled", msg);
+    char node[256] = "";
+    size_t count = 0;
+    int rc = 0;
+    k8sc__sched_cache_lock(s->cache);
+    bool skip = !wants(s, pod) || k8sc__sched_cache_is_assumed(s->cache, ns, name);
+    if (!skip && (rc = k8sc__sched_pod_init(&p, pod)) == 0) {
+        k8sc__sched_node *const *nodes = k8sc__sched_cache_nodes(s->cache, &count);
+        int64_t t0 = k8sc_clock_mono(NULL);
+        rc = choose(&chosen, s, &p, nodes, count, &h);
+        s->stats.algorithm_ns += (uint64_t)(k8sc_clock_mono(NULL) - t0);
+        s->stats.scheduled += rc == 0 && chosen;
+        s->stats.unschedulable += rc == 0 && !chosen;
+        if (rc == 0 && chosen) {
+            snprintf(node, sizeof(node), "%s", chosen);
+            rc = k8sc__sched_cache_assume(s->cache, pod, node);
         }
     }
+    k8sc__sched_cache_unlock(s->cache);
+    if (!skip) {
+        if (rc == 0 && !node[0])
+            rc = fail(res, s, pod, &h, count);
+        else if (rc == 0)
+            bind_later(s, pod, node);
+        k8sc__sched_pod_clear(&p);
+    }
     k8sc__sched_hist_clear(&h);
-    if (nodes)
-        nodes_free(nodes, count);
-    k8sc__sched_pod_clear(&p);
     k8sc_object_free(pod);
     return rc;
 }
@@ -342,8 +433,10 @@ static int schedule(k8sc_reconcile_result *res, k8sc_controller *ctl, const char
 static void scheduler_state_free(void *ud)
 {
     k8sc_scheduler *s = ud;
-    k8sc__sched_assumed_free(s->assumed);
+    k8sc__sched_cache_free(s->cache);
     k8sc_ratelimiter_free(s->limiter);
+    pthread_mutex_destroy(&s->bind_mu);
+    pthread_cond_destroy(&s->bind_cv);
     k8sc_free(s->name);
     k8sc_free(s);
 }
@@ -363,11 +456,13 @@ static int wire(k8sc_scheduler *s)
         s->node_handler = (k8sc_informer_handler)K8SC_INFORMER_HANDLER_INIT;
         s->node_handler.on_add = node_added;
         s->node_handler.on_update = node_updated;
+        s->node_handler.on_delete = node_deleted;
         s->node_handler.userdata = s;
         rc = k8sc_informer_add_handler(s->node_informer, &s->node_handler);
     }
     if (rc == 0) {
         s->pod_handler = (k8sc_informer_handler)K8SC_INFORMER_HANDLER_INIT;
+        s->pod_handler.on_add = pod_added;
         s->pod_handler.on_update = pod_updated;
         s->pod_handler.on_delete = pod_deleted;
         s->pod_handler.userdata = s;
@@ -390,8 +485,12 @@ int k8sc_scheduler_new(k8sc_scheduler **out, k8sc_client *client, const k8sc_sch
         return K8SC_ENOMEM;
     s->client = client;
     s->rec = o.recorder;
+    s->percentage = o.percentage_of_nodes_to_score;
+    pthread_mutex_init(&s->bind_mu, NULL);
+    pthread_cond_init(&s->bind_cv, NULL);
+    s->jobs_tail = &s->jobs;
     s->name = k8sc__strdup(o.scheduler_name && *o.scheduler_name ? o.scheduler_name : K8SC_SCHEDULER_DEFAULT_NAME);
-    int rc = s->name ? k8sc__sched_assumed_new(&s->assumed) : K8SC_ENOMEM;
+    int rc = s->name ? k8sc__sched_cache_new(&s->cache) : K8SC_ENOMEM;
     if (rc == 0)
         rc = k8sc_ratelimiter_exponential_new(&s->limiter, BACKOFF_BASE_NS, BACKOFF_MAX_NS);
     if (rc < 0) {
@@ -419,11 +518,25 @@ int k8sc_scheduler_new(k8sc_scheduler **out, k8sc_client *client, const k8sc_sch
     return 0;
 }
 
+/* Let the binder threads write what is queued, then join them. */
+static void binders_stop(k8sc_scheduler *s)
+{
+    pthread_mutex_lock(&s->bind_mu);
+    s->binders_stop = true;
+    pthread_cond_broadcast(&s->bind_cv);
+    pthread_mutex_unlock(&s->bind_mu);
+    for (size_t i = 0; i < s->nbinders; i++)
+        pthread_join(s->binders[i], NULL);
+    s->nbinders = 0;
+    s->binders_stop = false;
+}
+
 void k8sc_scheduler_free(k8sc_scheduler *s)
 {
     if (!s)
         return;
     k8sc_controller_stop(s->ctl);
+    binders_stop(s);
     if (s->pod_informer && s->pod_handler.userdata)
         k8sc_informer_remove_handler(s->pod_informer, &s->pod_handler);
     if (s->node_informer && s->node_handler.userdata)
@@ -435,13 +548,21 @@ void k8sc_scheduler_free(k8sc_scheduler *s)
 int k8sc_scheduler_start(k8sc_scheduler *s)
 {
     K8SC__CHECK_ARG(s);
-    return k8sc_controller_start(s->ctl);
+    for (; s->nbinders < BINDERS; s->nbinders++)
+        if (pthread_create(&s->binders[s->nbinders], NULL, binder, s) != 0)
+            break;
+    int rc = k8sc_controller_start(s->ctl);
+    if (rc < 0)
+        binders_stop(s);
+    return rc;
 }
 
 void k8sc_scheduler_stop(k8sc_scheduler *s)
 {
-    if (s)
-        k8sc_controller_stop(s->ctl);
+    if (!s)
+        return;
+    k8sc_controller_stop(s->ctl);
+    binders_stop(s);
 }
 
 int k8sc_scheduler_fd(k8sc_scheduler *s)
@@ -458,6 +579,16 @@ int k8sc_scheduler_process(k8sc_scheduler *s)
 {
     K8SC__CHECK_ARG(s);
     return k8sc_controller_process(s->ctl);
+}
+
+void k8sc_scheduler_get_stats(k8sc_scheduler *s, k8sc_scheduler_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!s)
+        return;
+    k8sc__sched_cache_lock(s->cache);
+    *out = s->stats;
+    k8sc__sched_cache_unlock(s->cache);
 }
 
 k8sc_controller *k8sc_scheduler_controller(k8sc_scheduler *s)

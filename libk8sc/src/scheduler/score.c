@@ -21,20 +21,11 @@ static int64_t least_requested(int64_t requested, int64_t capacity)
     return (capacity - requested) * MAX_SCORE / capacity;
 }
 
-static int64_t alloc_of(const k8sc__sched_node *n, const char *name, bool milli)
-{
-    k8sc_quantity q;
-    int64_t v = 0;
-    if (k8sc_resources_get(n->allocatable, name, &q) == 0)
-        (milli ? k8sc_quantity_milli : k8sc_quantity_int)(&q, &v);
-    return v;
-}
-
 /* NodeResourcesFit LeastAllocated: requests with the defaults for pods that have none. */
 static int64_t least_allocated(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    int64_t cpu = least_requested(n->nonzero_cpu + p->nonzero_cpu, alloc_of(n, "cpu", true));
-    int64_t mem = least_requested(n->nonzero_mem + p->nonzero_mem, alloc_of(n, "memory", false));
+    int64_t cpu = least_requested(n->nonzero_cpu + p->nonzero_cpu, n->alloc_cpu);
+    int64_t mem = least_requested(n->nonzero_mem + p->nonzero_mem, n->alloc_mem);
     return (cpu + mem) / 2;
 }
 
@@ -43,7 +34,7 @@ static int64_t balanced(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
     double fr[2];
     int count = 0;
-    int64_t cap[2] = { alloc_of(n, "cpu", true), alloc_of(n, "memory", false) };
+    int64_t cap[2] = { n->alloc_cpu, n->alloc_mem };
     int64_t req[2] = { n->milli_cpu + p->milli_cpu, n->memory + p->memory };
     for (int i = 0; i < 2; i++) {
         if (cap[i] <= 0)
@@ -59,9 +50,8 @@ static int64_t balanced(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 /* TaintToleration: PreferNoSchedule taints the pod does not tolerate (lower is better). */
 static int64_t intolerable_prefer(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    struct json_object *taints = k8sc_object_get(n->node, "spec.taints");
-    struct json_object *tols = k8sc_object_get(p->pod, "spec.tolerations");
-    size_t nt = json_object_is_type(taints, json_type_array) ? json_object_array_length(taints) : 0;
+    struct json_object *taints = n->taints, *tols = p->tolerations;
+    size_t nt = taints ? json_object_array_length(taints) : 0;
     size_t nl = json_object_is_type(tols, json_type_array) ? json_object_array_length(tols) : 0;
     int64_t count = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -93,8 +83,7 @@ static int64_t intolerable_prefer(const k8sc__sched_pod *p, const k8sc__sched_no
 /* NodeAffinity: the summed weights of the preferred terms the node matches. */
 static int64_t preferred_affinity(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
-    struct json_object *pref =
-        k8sc_object_get(p->pod, "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution");
+    struct json_object *pref = p->preferred_affinity;
     size_t np = json_object_is_type(pref, json_type_array) ? json_object_array_length(pref) : 0;
     int64_t sum = 0;
     for (size_t i = 0; i < np; i++) {
@@ -134,8 +123,8 @@ int k8sc__sched_score(const k8sc__sched_pod *p, k8sc__sched_node *const *nodes, 
         return K8SC_ENOMEM;
     }
     for (size_t i = 0; i < count; i++) {
-        taint[i] = intolerable_prefer(p, nodes[i]);
-        aff[i] = preferred_affinity(p, nodes[i]);
+        taint[i] = nodes[i]->taints ? intolerable_prefer(p, nodes[i]) : 0;
+        aff[i] = p->preferred_affinity ? preferred_affinity(p, nodes[i]) : 0;
     }
     normalize(taint, count, true);
     normalize(aff, count, false);
