@@ -38,6 +38,16 @@ normalise() {
     sed -E 's/(^| )[0-9]+(s|m|h|d)([0-9]+(s|m|h))?( |$)/\1AGE\5/g; s/(^| )[0-9]+(s|m|h|d)([0-9]+(s|m|h))?( |$)/\1AGE\5/g; s/  +/ /g' "$1"
 }
 
+# compare WHAT: a.{rc,out,err} and b.{rc,out,err} the same once ages are masked.
+compare() {
+    for f in rc out err; do
+        normalise "$TMP/a.$f" >"$TMP/a.norm"
+        normalise "$TMP/b.$f" >"$TMP/b.norm"
+        cmp -s "$TMP/a.norm" "$TMP/b.norm" || fail "$1: $f differs:
+$(diff "$TMP/a.$f" "$TMP/b.$f")"
+    done
+}
+
 # same ARGS...: k8sctl and kubectl print the same for ARGS.
 same() {
     run "$K8SCTL" a "$@"
@@ -61,10 +71,7 @@ same_in() {
     run "$K8SCTL" a -n ns-a "$@"
     RENAME=
     run "$KUBECTL" b -n ns-b "$@"
-    for f in rc out err; do
-        cmp -s "$TMP/a.$f" "$TMP/b.$f" || fail "k8sctl $* (in ns-a vs ns-b): $f differs:
-$(diff "$TMP/a.$f" "$TMP/b.$f")"
-    done
+    compare "k8sctl $* (in ns-a vs ns-b)"
 }
 
 # same_nodes ARGS...: each @ in ARGS reads "a" for k8sctl and "b" for kubectl (nodes node-a1 and
@@ -76,10 +83,7 @@ same_nodes() {
     RENAME=
     run "$KUBECTL" b $(echo "$*" | sed 's/@/b/g')
     timeout 30 "$KUBECTL" get nodes -l pool=b -o 'jsonpath={.items[*].spec}' >>"$TMP/b.out"
-    for f in rc out err; do
-        cmp -s "$TMP/a.$f" "$TMP/b.$f" || fail "k8sctl $* (nodes a vs b): $f differs:
-$(diff "$TMP/a.$f" "$TMP/b.$f")"
-    done
+    compare "k8sctl $* (nodes a vs b)"
 }
 
 cat >"$TMP/setup.yaml" <<'EOF'
@@ -515,14 +519,11 @@ current-context: zeta
 EOF
 cp "$TMP/kc.yaml" "$TMP/kc-a.yaml"
 cp "$TMP/kc.yaml" "$TMP/kc-b.yaml"
-# same_kc ARGS...: k8sctl on kc-a.yaml and kubectl on kc-b.yaml (each its own copy to change).
+# same_kc ARGS...: k8sctl on kc-a.yaml and kubectl on kc-b.yaml (each its own copy to change); ages masked.
 same_kc() {
     run "$K8SCTL" a --kubeconfig "$TMP/kc-a.yaml" "$@"
     run "$KUBECTL" b --kubeconfig "$TMP/kc-b.yaml" "$@"
-    for f in rc out err; do
-        cmp -s "$TMP/a.$f" "$TMP/b.$f" || fail "k8sctl $* (kubeconfig a vs b): $f differs:
-$(diff "$TMP/a.$f" "$TMP/b.$f")"
-    done
+    compare "k8sctl $* (kubeconfig a vs b)"
 }
 for args in "config current-context" "config get-contexts" "config get-contexts alpha" "config get-contexts nope" \
     "config get-contexts nope alpha" "config get-contexts -o name" "config get-contexts --no-headers" \
