@@ -190,7 +190,6 @@ bool k8sc__wants_table(const char *accept);
 struct json_object *k8sc__table_columns(const k8sc_resource *r);
 struct json_object *k8sc__table_row(k8sc_apiserver *srv, const k8sc_resource *r, const k8sc_object *obj, int64_t now);
 struct json_object *k8sc__table_new(k8sc_apiserver *srv, const k8sc_resource *r, const char *rv);
-void k8sc__human_duration(char *buf, size_t size, int64_t seconds);
 
 /* Handlers. */
 int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,

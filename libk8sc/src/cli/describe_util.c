@@ -1,7 +1,6 @@
 /* kubectl describe's shared pieces: the prefix writer, labels, annotations, events, times and selectors. */
 #include "describe_internal.h"
 
-#include "../apiserver/apiserver_internal.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

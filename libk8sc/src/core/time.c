@@ -1,5 +1,6 @@
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
@@ -107,4 +108,58 @@ int k8sc_time_parse(int64_t *out, const char *text)
         return bad_time(text, text + 8, "day out of range");
     *out = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + hour * 3600 + min * 60 + sec - offset;
     return 0;
+}
+
+/* duration.HumanDuration of apimachinery: the AGE column of kubectl and the API server's Tables. */
+void k8sc__human_duration(char *buf, size_t size, int64_t s)
+{
+    long long sec = (long long)s;
+    if (sec < -1) {
+        snprintf(buf, size, "<invalid>");
+        return;
+    }
+    if (sec < 0) {
+        snprintf(buf, size, "0s");
+        return;
+    }
+    if (sec < 120) {
+        snprintf(buf, size, "%llds", sec);
+        return;
+    }
+    long long minutes = sec / 60;
+    if (minutes < 10) {
+        if (sec % 60 == 0)
+            snprintf(buf, size, "%lldm", minutes);
+        else
+            snprintf(buf, size, "%lldm%llds", minutes, sec % 60);
+        return;
+    }
+    if (minutes < 180) {
+        snprintf(buf, size, "%lldm", minutes);
+        return;
+    }
+    long long hours = sec / 3600;
+    if (hours < 8) {
+        if (minutes % 60 == 0)
+            snprintf(buf, size, "%lldh", hours);
+        else
+            snprintf(buf, size, "%lldh%lldm", hours, minutes % 60);
+    } else if (hours < 48) {
+        snprintf(buf, size, "%lldh", hours);
+    } else if (hours < 24 * 8) {
+        if (hours % 24 == 0)
+            snprintf(buf, size, "%lldd", hours / 24);
+        else
+            snprintf(buf, size, "%lldd%lldh", hours / 24, hours % 24);
+    } else if (hours < 24 * 365 * 2) {
+        snprintf(buf, size, "%lldd", hours / 24);
+    } else if (hours < 24 * 365 * 8) {
+        long long days = hours / 24;
+        if (days % 365 == 0)
+            snprintf(buf, size, "%lldy", days / 365);
+        else
+            snprintf(buf, size, "%lldy%lldd", days / 365, days % 365);
+    } else {
+        snprintf(buf, size, "%lldy", hours / 24 / 365);
+    }
 }
