@@ -132,6 +132,7 @@ static bool complete(void *arg)
 
 int main(int argc, char **argv)
 {
+    k8sc_tune_allocator(); /* as the server programs do */
     long replicas = 1000;
     const char *store_kind = "memory";
     for (int i = 1; i < argc; i++) {

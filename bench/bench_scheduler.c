@@ -122,7 +122,7 @@ static result run(const char *store_url, int nodes, int pods)
     k8sc_scheduler *sched = NULL;
     if (k8sc_scheduler_new(&sched, client, NULL) != 0 || k8sc_scheduler_start(sched) != 0)
         die("scheduler");
-    k8sc_informer *nodes_seen = k8sc_controller_informer(k8sc_scheduler_controller(sched), "v1", "Node");
+    k8sc_informer *nodes_seen = k8sc_scheduler_informer(sched, "v1", "Node");
     if (!nodes_seen || k8sc_informer_wait_synced(nodes_seen, 60000) != 0)
         die("scheduler's node informer");
     result r = { 0, 0, now() - t0, 0 };
@@ -158,6 +158,7 @@ static result run(const char *store_url, int nodes, int pods)
 
 int main(int argc, char **argv)
 {
+    k8sc_tune_allocator(); /* as the server programs do */
     int nodes = 5000, pods = 10000;
     const char *store_url = NULL;
     bool growth = true;

@@ -13,6 +13,7 @@ static void usage(FILE *f)
     fprintf(f,
         "Usage: k8sc-apiserver [--listen HOST:PORT] [--store URL] [--service-cluster-ip-range CIDR]\n"
         "                      [--service-node-port-range RANGE] [--advertise-address IP]\n"
+        "                      [--token-auth-file FILE] [--service-account-signing-key-file FILE]\n"
         "\n"
         "Serve the Kubernetes REST API over plain HTTP (point kubectl at http://HOST:PORT).\n"
         "\n"
@@ -26,21 +27,28 @@ static void usage(FILE *f)
         "  --advertise-address IP\n"
         "                      address published in the kubernetes Endpoints (default: the listen\n"
         "                      address, or 127.0.0.1 when listening on all)\n"
+        "  --token-auth-file FILE\n"
+        "                      static bearer tokens, CSV token,user,uid[,\"group1,group2\"]; then every\n"
+        "                      request but /healthz, /livez, /readyz and /version needs one (else 401)\n"
+        "  --service-account-signing-key-file FILE\n"
+        "                      PEM RSA private key that signs service account tokens (TokenRequest);\n"
+        "                      default: a key made when the first token is asked for\n"
         "  --help              show this help\n"
         "\n"
         "Prints \"listening on http://HOST:PORT\" once serving; SIGINT/SIGTERM stop it.\n");
 }
 
-/* The option a "--flag=value" argument sets, or NULL for an unknown flag. */
-static const char **flag_value(k8sc_apiserver_options *opts, const char *arg)
+/* The option that flag `arg` (its first `n` characters) sets, or NULL for an unknown flag. */
+static const char **flag_target(k8sc_apiserver_options *opts, const char *arg, size_t n)
 {
     static const char *const names[] = {
-        "--service-cluster-ip-range", "--service-node-port-range", "--advertise-address",
+        "--listen", "--store", "--service-cluster-ip-range", "--service-node-port-range", "--advertise-address",
+        "--token-auth-file", "--service-account-signing-key-file",
     };
     const char **fields[] = {
-        &opts->service_cluster_ip_range, &opts->service_node_port_range, &opts->advertise_address,
+        &opts->listen, &opts->store_url, &opts->service_cluster_ip_range, &opts->service_node_port_range,
+        &opts->advertise_address, &opts->token_file, &opts->service_account_key_file,
     };
-    size_t n = (size_t)(strchr(arg, '=') - arg);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strlen(names[i]) == n && strncmp(arg, names[i], n) == 0)
             return fields[i];
@@ -50,38 +58,26 @@ static const char **flag_value(k8sc_apiserver_options *opts, const char *arg)
 int main(int argc, char **argv)
 {
     k8sc_apiserver_options opts;
+    k8sc_tune_allocator();
     k8sc_apiserver_options_init(&opts, K8SC_APISERVER_OPTIONS_VERSION);
     opts.listen = "127.0.0.1:6443";
     opts.store_url = "sqlite:./k8sc.db";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **target = NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--listen") == 0) {
-            target = &opts.listen;
-        } else if (strcmp(a, "--store") == 0) {
-            target = &opts.store_url;
-        } else if (strcmp(a, "--service-cluster-ip-range") == 0) {
-            target = &opts.service_cluster_ip_range;
-        } else if (strcmp(a, "--service-node-port-range") == 0) {
-            target = &opts.service_node_port_range;
-        } else if (strcmp(a, "--advertise-address") == 0) {
-            target = &opts.advertise_address;
-        } else if (strchr(a, '=') && (target = flag_value(&opts, a)) != NULL) {
-            *target = strchr(a, '=') + 1;
-            continue;
-        } else if (strncmp(a, "--listen=", 9) == 0) {
-            opts.listen = a + 9;
-            continue;
-        } else if (strncmp(a, "--store=", 8) == 0) {
-            opts.store_url = a + 8;
-            continue;
-        } else {
+        }
+        const char *eq = strchr(a, '=');
+        const char **target = flag_target(&opts, a, eq ? (size_t)(eq - a) : strlen(a));
+        if (!target) {
             fprintf(stderr, "k8sc-apiserver: unknown argument %s\n", a);
             usage(stderr);
             return 2;
+        }
+        if (eq) {
+            *target = eq + 1;
+            continue;
         }
         if (i + 1 >= argc) {
             fprintf(stderr, "k8sc-apiserver: %s needs a value\n", a);

@@ -43,6 +43,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_tune_allocator();
     k8sc_controller_manager_options mo = K8SC_CONTROLLER_MANAGER_OPTIONS_INIT;
     mo.leader_elect = true;
     for (int i = 1; i < argc; i++) {

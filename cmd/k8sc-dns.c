@@ -39,6 +39,7 @@ static int fail(const char *what)
 int main(int argc, char **argv)
 {
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_tune_allocator();
     k8sc_dns_options o = K8SC_DNS_OPTIONS_INIT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;

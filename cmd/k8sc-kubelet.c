@@ -61,6 +61,7 @@ static int fail(const char *what)
 int main(int argc, char **argv)
 {
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_tune_allocator();
     k8sc_kubelet_options ko = K8SC_KUBELET_OPTIONS_INIT;
     k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
     const char *runtime = "runc", *docker = NULL, *pod_network = "none";

@@ -57,6 +57,7 @@ static int duration_ms(const char *s)
 int main(int argc, char **argv)
 {
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_tune_allocator();
     k8sc_proxy_options po = K8SC_PROXY_OPTIONS_INIT;
     bool cleanup = false;
     for (int i = 1; i < argc; i++) {

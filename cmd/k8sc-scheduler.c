@@ -1,4 +1,4 @@
-/* k8sc-scheduler: place pending pods on nodes (kube-scheduler's default profile). */
+/* k8sc-scheduler: place pending pods on nodes, as kube-scheduler does (its --config profiles included). */
 #include <k8sc/k8sc.h>
 
 #include <signal.h>
@@ -31,10 +31,13 @@ static void stopped_leading(void *ud)
 static void usage(FILE *f)
 {
     fprintf(f,
-        "Usage: k8sc-scheduler [--kubeconfig FILE] [--master URL] [--leader-elect[=true|false]]\n"
+        "Usage: k8sc-scheduler [--config FILE] [--kubeconfig FILE] [--master URL] [--leader-elect[=true|false]]\n"
         "\n"
         "Assign pending pods (schedulerName default-scheduler) to nodes, as kube-scheduler does.\n"
         "\n"
+        "  --config FILE       KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1, YAML or JSON):\n"
+        "                      profiles (one per schedulerName), plugins, pluginConfig,\n"
+        "                      percentageOfNodesToScore\n"
         "  --kubeconfig FILE   kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)\n"
         "  --master URL        API server URL, overriding the kubeconfig's\n"
         "  --leader-elect      act only while holding the Lease kube-system/kube-scheduler\n"
@@ -51,12 +54,16 @@ static int fail(const char *what)
 int main(int argc, char **argv)
 {
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    k8sc_tune_allocator();
     bool leader_elect = true;
+    const char *config = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--config"))) {
+            config = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--kubeconfig"))) {
             co.kubeconfig = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--master"))) {
@@ -87,8 +94,9 @@ int main(int argc, char **argv)
         rc = fail("event recorder");
     else {
         so.recorder = rec;
+        so.config_file = config;
         if (k8sc_scheduler_new(&sched, client, &so) < 0)
-            rc = fail("scheduler");
+            rc = fail(config ? "config" : "scheduler");
     }
     if (rc == 0 && leader_elect) {
         k8sc_leader_elector_options lo = K8SC_LEADER_ELECTOR_OPTIONS_INIT;

@@ -1,4 +1,7 @@
-/* k8sc: cluster bootstrap and node tools — `k8sc up`, `k8sc down`, `k8sc image`, `k8sc version`. */
+/*
+ * k8sc: cluster bootstrap and node tools — `k8sc up`, `k8sc server`,
+ * `k8sc agent`, `k8sc down`, `k8sc image`, `k8sc version`.
+ */
 #include <k8sc/k8sc.h>
 
 #include <signal.h>
@@ -12,6 +15,8 @@
 #define PROG "k8sc"
 
 #define DEFAULT_DATA_DIR "/var/lib/k8sc/cluster"
+#define DEFAULT_SERVER_DIR "/var/lib/k8sc/server"
+#define DEFAULT_AGENT_DIR "/var/lib/k8sc/agent"
 
 static void usage(FILE *f)
 {
@@ -21,16 +26,33 @@ static void usage(FILE *f)
         "               [--proxy-mode iptables|userspace|none] [--cluster-cidr CIDR] [--service-cidr CIDR]\n"
         "               [--cluster-dns IP]\n"
         "                                       run a single-node cluster in this process until SIGINT/SIGTERM\n"
-        "       k8sc down [--data-dir DIR]      stop the cluster of DIR and delete DIR with its containers\n"
+        "       k8sc server [--data-dir DIR] [--listen ADDR:PORT] [--store URL] [--advertise-address IP]\n"
+        "                   [--token TOKEN] [--cluster-cidr CIDR] [--service-cidr CIDR] [--cluster-dns IP]\n"
+        "                                       run the control plane of a multi-node cluster (token in DIR/token)\n"
+        "       k8sc agent --server URL (--token TOKEN | --token-file FILE) [--node-name NAME] [--data-dir DIR]\n"
+        "                  [--runtime runc|docker|fake] [--node-ip IP] [--kubelet-port N] [--pod-network MODE]\n"
+        "                  [--proxy-mode MODE] [--cluster-cidr CIDR] [--cluster-dns IP]\n"
+        "                                       run a node that joins the server's cluster\n"
+        "       k8sc down [--data-dir DIR]      stop the cluster, server or agent of DIR and delete DIR with its\n"
+        "                                       containers and network\n"
         "       k8sc image import FILE.tar...   import docker-save or OCI archives into the node's images\n"
         "       k8sc image ls                   list the node's images\n"
         "       k8sc image rm REF...            remove images (by name or id)\n"
         "       k8sc version                    print the version\n"
         "\n"
         "Options:\n"
-        "  --data-dir DIR             the cluster's directory (default " DEFAULT_DATA_DIR "); for image:\n"
+        "  --data-dir DIR             the cluster's directory (default " DEFAULT_DATA_DIR ", for server\n"
+        "                             " DEFAULT_SERVER_DIR ", for agent " DEFAULT_AGENT_DIR "); for image:\n"
         "                             the images of that cluster's node\n"
         "  --listen ADDR:PORT         the API server's address (default 127.0.0.1:6443)\n"
+        "  --store URL                server: the store, sqlite:PATH or etcd://HOST:PORT (default sqlite in DIR)\n"
+        "  --advertise-address IP     server: the address agents and pods reach it on (default the listen\n"
+        "                             address); its cluster DNS listens there\n"
+        "  --token TOKEN              server: the join token (default DIR/token's, else a new random one);\n"
+        "                             agent: the server's token (its DIR/token)\n"
+        "  --token-file FILE          agent: read the token from FILE\n"
+        "  --server URL               agent: the server's API, http://HOST:PORT\n"
+        "  --kubelet-port N           agent: the kubelet's port on the node address (default 10250; 0: any)\n"
         "  --kubeconfig FILE          where up writes the kubeconfig (default DIR/kubeconfig)\n"
         "  --runtime runc|docker|fake the container runtime (default runc)\n"
         "  --node-name NAME           the node's name (default the host name)\n"
@@ -42,8 +64,8 @@ static void usage(FILE *f)
         "  --proxy-mode MODE          Service proxy: iptables (default with a pod network), userspace or none\n"
         "  --cluster-cidr CIDR        the pods' range, a /24 per node (default 10.244.0.0/16)\n"
         "  --service-cidr CIDR        the Services' range (default 10.96.0.0/12)\n"
-        "  --cluster-dns IP           the kube-dns Service's address (default the range's tenth, 10.96.0.10;\n"
-        "                             \"\" for no cluster DNS)\n");
+        "  --cluster-dns IP           the kube-dns Service's address (default the range's tenth, 10.96.0.10,\n"
+        "                             for an agent the server's kube-dns Service; \"\" for no cluster DNS)\n");
 }
 
 static int fail(const char *what)
@@ -89,17 +111,40 @@ static int image_ls(k8sc_runtime *rt)
     return 0;
 }
 
-static int up(k8sc_cluster_options *co)
+/* The token of an agent's --token-file (first line), into `buf`. */
+static int read_token_file(char *buf, size_t size, const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f || !fgets(buf, (int)size, f)) {
+        fprintf(stderr, PROG ": cannot read the token from %s\n", path);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+/* Run `up`, `server` or `agent` (co->role) until SIGINT/SIGTERM. */
+static int run(k8sc_cluster_options *co, const char *verb)
 {
     handle_stop_signals();
     k8sc_cluster *c = NULL;
     if (k8sc_cluster_up(&c, co) != 0)
-        return fail("up");
-    printf("cluster is up: API server %s, kubeconfig %s\n", k8sc_cluster_server(c), k8sc_cluster_kubeconfig(c));
+        return fail(verb);
+    if (co->role == K8SC_CLUSTER_ROLE_AGENT)
+        printf("agent is up: node %s joined %s\n", co->node_name ? co->node_name : "(host name)",
+               k8sc_cluster_server(c));
+    else if (co->role == K8SC_CLUSTER_ROLE_SERVER)
+        printf("server is up: API server %s, join token in %s/token, kubeconfig %s\n", k8sc_cluster_server(c),
+               co->data_dir, k8sc_cluster_kubeconfig(c));
+    else
+        printf("cluster is up: API server %s, kubeconfig %s\n", k8sc_cluster_server(c), k8sc_cluster_kubeconfig(c));
     fflush(stdout);
     while (!stop_requested)
         pause();
-    printf("stopping the cluster\n");
+    printf("stopping the %s\n", co->role == K8SC_CLUSTER_ROLE_ALL ? "cluster" : verb);
     fflush(stdout);
     k8sc_cluster_stop(c, 10);
     return 0;
@@ -108,8 +153,10 @@ static int up(k8sc_cluster_options *co)
 int main(int argc, char **argv)
 {
     k8sc_runtime_options ro = K8SC_RUNTIME_OPTIONS_INIT;
+    k8sc_tune_allocator();
     k8sc_cluster_options co = K8SC_CLUSTER_OPTIONS_INIT;
-    const char *runtime = "runc", *data_dir = NULL;
+    const char *runtime = "runc", *data_dir = NULL, *token_file = NULL, *kubelet_port = NULL;
+    char token[256];
     char *args[64];
     int nargs = 0;
     for (int i = 1; i < argc; i++) {
@@ -139,6 +186,18 @@ int main(int argc, char **argv)
             co.service_cidr = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--cluster-dns"))) {
             co.cluster_dns = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--store"))) {
+            co.store_url = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--advertise-address"))) {
+            co.advertise_address = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--server"))) {
+            co.server_url = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--token"))) {
+            co.token = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--token-file"))) {
+            token_file = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--kubelet-port"))) {
+            kubelet_port = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--root-dir"))) {
             ro.root_dir = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--docker-endpoint"))) {
@@ -159,7 +218,30 @@ int main(int argc, char **argv)
         co.data_dir = data_dir ? data_dir : DEFAULT_DATA_DIR;
         co.runtime = runtime;
         co.docker_socket = ro.docker_socket;
-        return up(&co);
+        return run(&co, "up");
+    }
+    if (nargs == 1 && strcmp(args[0], "server") == 0) {
+        co.role = K8SC_CLUSTER_ROLE_SERVER;
+        co.data_dir = data_dir ? data_dir : DEFAULT_SERVER_DIR;
+        return run(&co, "server");
+    }
+    if (nargs == 1 && strcmp(args[0], "agent") == 0) {
+        co.role = K8SC_CLUSTER_ROLE_AGENT;
+        co.data_dir = data_dir ? data_dir : DEFAULT_AGENT_DIR;
+        co.runtime = runtime;
+        co.docker_socket = ro.docker_socket;
+        char *end = NULL;
+        long port = kubelet_port ? strtol(kubelet_port, &end, 10) : 10250;
+        if ((kubelet_port && (!*kubelet_port || *end)) || port < 0 || port > 65535) {
+            fprintf(stderr, PROG ": --kubelet-port: \"%s\" is not a port\n", kubelet_port);
+            return 2;
+        }
+        co.kubelet_port = (int)port;
+        if (token_file && read_token_file(token, sizeof(token), token_file) != 0)
+            return 1;
+        if (token_file)
+            co.token = token;
+        return run(&co, "agent");
     }
     if (nargs == 1 && strcmp(args[0], "down") == 0) {
         const char *dir = data_dir ? data_dir : DEFAULT_DATA_DIR;

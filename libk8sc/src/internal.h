@@ -52,6 +52,8 @@ int k8sc__buf_puts(k8sc__buf *b, const char *s);
 int k8sc__buf_putc(k8sc__buf *b, char c);
 int k8sc__buf_printf(k8sc__buf *b, const char *fmt, ...) K8SC_PRINTF(2, 3);
 int k8sc__buf_vprintf(k8sc__buf *b, const char *fmt, va_list ap);
+/* Append `s` percent-encoded for a URL path segment or query value: all but A-Z a-z 0-9 - . _ ~ (as curl_easy_escape). */
+int k8sc__buf_put_urlescaped(k8sc__buf *b, const char *s);
 /* Append `s` quoted as Go's strconv.Quote does ("a\"b", "\n", "\u00e9" kept as UTF-8). */
 int k8sc__buf_put_goquoted(k8sc__buf *b, const char *s, size_t len);
 /* 0, or K8SC_ENOMEM if any write failed. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # k8sctl against kubectl: the same commands through both against one
-# k8sc-apiserver (get, describe, create, apply, replace, delete, label,
-# annotate, scale, patch, cordon, uncordon, taint, api-versions, config),
+# k8sc-apiserver (get, get -w, describe, create, apply, replace, delete,
+# label, annotate, scale, patch, cordon, uncordon, taint, api-versions,
+# config, rollout, wait, edit),
 # their stdout, stderr
 # and exit codes diffed. Tables are
 # compared exactly first; only when they differ are ages (5s, 3m2s, 4h)
@@ -17,14 +18,16 @@ K8SCTL=$3
 . "$(dirname "$0")/lib.sh"
 
 # run TOOL NAME ARGS...: TOOL's stdout, stderr and status into $TMP/NAME.{out,err,rc}; stdin from
-# $STDIN (default /dev/null). In k8sctl's output "k8sctl" reads "kubectl" (and ns-a ns-b in same_in).
+# $STDIN (default /dev/null), stopped after $TIMEOUT seconds (default 30). In k8sctl's output "k8sctl"
+# reads "kubectl" (and ns-a ns-b in same_in).
 STDIN=/dev/null
 RENAME=
+TIMEOUT=30
 run() {
     tool=$1
     name=$2
     shift 2
-    timeout 30 "$tool" "$@" <"$STDIN" >"$TMP/$name.out" 2>"$TMP/$name.err"
+    timeout "$TIMEOUT" "$tool" "$@" <"$STDIN" >"$TMP/$name.out" 2>"$TMP/$name.err"
     echo $? >"$TMP/$name.rc"
     if [ "$tool" = "$K8SCTL" ]; then
         for f in out err; do
@@ -531,5 +534,279 @@ for args in "config current-context" "config get-contexts" "config get-contexts 
     "config use zeta" "get cm" "config bogus"; do
     same_kc $args
 done
+
+# --- config view, set-context, set-cluster, set-credentials, unset, delete-context ----------------
+cat >"$TMP/kc2.yaml" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: c1
+  cluster:
+    server: http://127.0.0.1:$PORT
+    certificate-authority-data: AAAA
+users:
+- name: u1
+  user:
+    token: secret
+    client-key-data: BBBB
+    client-certificate-data: CCCC
+contexts:
+- name: zeta
+  context:
+    cluster: c1
+    user: u1
+    namespace: team
+- name: alpha
+  context:
+    cluster: c1
+current-context: zeta
+EOF
+cp "$TMP/kc2.yaml" "$TMP/kc-a.yaml"
+cp "$TMP/kc2.yaml" "$TMP/kc-b.yaml"
+# same_kc_file ARGS...: as same_kc, and the kubeconfig files written the same.
+same_kc_file() {
+    RENAME=s/kc-a.yaml/kc-b.yaml/g
+    same_kc "$@"
+    RENAME=
+    cmp -s "$TMP/kc-a.yaml" "$TMP/kc-b.yaml" || fail "k8sctl $*: kubeconfig written differs:
+$(diff "$TMP/kc-a.yaml" "$TMP/kc-b.yaml")"
+}
+for args in "config view" "config view --raw" "config view --minify" "config view --minify --raw" \
+    "config view -o jsonpath={.contexts[*].name}" "config set-context foo --cluster=c1 --namespace=x" \
+    "config set-context foo --user=u1" "config set-context --current --namespace=y" \
+    "config set-cluster c2 --server=https://1.2.3.4 --insecure-skip-tls-verify=true" \
+    "config set-credentials u2 --token=abc" "config unset contexts.foo.namespace" \
+    "config unset contexts.nope.namespace" "config unset users.u2" "config unset bogus" \
+    "config unset current-context" "config set-context --current" "config view --minify" \
+    "config delete-context foo" "config delete-context foo" "config use-context alpha" \
+    "config delete-context alpha" "config view"; do
+    same_kc_file $args
+done
+
+# --- rollout: the Deployment's history is ReplicaSets it controls, made here as its controller would ------
+cat >"$TMP/roll.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: roll
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: roll
+  template:
+    metadata:
+      labels:
+        app: roll
+    spec:
+      containers:
+      - name: app
+        image: nginx:2
+EOF
+# replica_set NS NAME REVISION IMAGE CAUSE: a ReplicaSet of deployment "roll" in NS for REVISION.
+replica_set() {
+    uid=$(timeout 30 "$KUBECTL" -n "$1" get deploy roll -o 'jsonpath={.metadata.uid}')
+    cat >"$TMP/rs.yaml" <<EOF
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: $2
+  annotations:
+    deployment.kubernetes.io/revision: "$3"
+    kubernetes.io/change-cause: "$5"
+  labels: {app: roll, pod-template-hash: $2}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: Deployment, name: roll, uid: "$uid", controller: true}
+spec:
+  replicas: 0
+  selector:
+    matchLabels: {app: roll, pod-template-hash: $2}
+  template:
+    metadata:
+      labels: {app: roll, pod-template-hash: $2}
+    spec:
+      containers:
+      - name: app
+        image: $4
+EOF
+    timeout 30 "$KUBECTL" -n "$1" create -f "$TMP/rs.yaml" >/dev/null || fail "create replica set $2 in $1"
+}
+# deploy_status NS JSON: the Deployment's status as its controller would write it.
+deploy_status() {
+    timeout 30 "$KUBECTL" -n "$1" patch deploy roll --subresource=status --type=merge -p "$2" >/dev/null ||
+        fail "patch status in $1"
+}
+for ns in ns-a ns-b; do
+    timeout 30 "$KUBECTL" -n $ns create -f "$TMP/roll.yaml" >/dev/null || fail "create roll in $ns"
+done
+same_in rollout history deploy/roll
+same_in rollout undo deploy/roll
+same_in rollout status deploy/roll --watch=false
+same_in rollout status deploy/roll --timeout=1s
+for ns in ns-a ns-b; do
+    replica_set $ns roll-one 1 nginx:1 "first one"
+    replica_set $ns roll-two 2 nginx:2 ""
+    deploy_status $ns '{"status":{"observedGeneration":1,"replicas":3,"updatedReplicas":1,"availableReplicas":0}}'
+done
+same_in rollout status deploy/roll --watch=false
+same_in rollout history deploy/roll
+same_in rollout history deployment roll --revision=1
+same_in rollout history deploy/roll --revision=7
+same_in rollout status deploy/roll --watch=false --revision=3
+for ns in ns-a ns-b; do
+    deploy_status $ns '{"status":{"observedGeneration":1,"replicas":4,"updatedReplicas":3,"availableReplicas":2}}'
+done
+same_in rollout status deploy/roll --watch=false
+for ns in ns-a ns-b; do
+    deploy_status $ns '{"status":{"observedGeneration":1,"replicas":3,"updatedReplicas":3,"availableReplicas":2}}'
+done
+same_in rollout status deploy/roll --watch=false
+for ns in ns-a ns-b; do
+    deploy_status $ns '{"status":{"observedGeneration":1,"replicas":3,"updatedReplicas":3,"availableReplicas":3}}'
+done
+same_in rollout status deploy/roll
+same_in rollout undo deploy/roll --to-revision=9
+same_in rollout undo deploy/roll --to-revision=2
+same_in rollout undo deploy/roll
+same_in get deploy roll -o 'jsonpath={.spec.template.spec.containers[*].image} {.metadata.annotations}'
+same_in rollout undo deploy/roll --to-revision=1
+same_in rollout pause deploy/roll
+same_in rollout pause deploy/roll
+same_in rollout restart deploy/roll
+same_in rollout undo deploy/roll
+same_in rollout resume deployment/roll
+same_in rollout resume deploy/roll
+same_in rollout restart deploy/roll
+same_in get deploy roll -o 'jsonpath={.spec.paused}'
+run "$K8SCTL" at -n ns-a get deploy roll -o 'jsonpath={.spec.template.metadata.annotations}'
+grep -Eq '"kubectl.kubernetes.io/restartedAt":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})"' "$TMP/at.out" ||
+    fail "rollout restart: restartedAt is [$(cat "$TMP/at.out")]"
+same_in rollout status cm/alpha
+same_in rollout status deploy/nope
+same_in rollout bogus deploy/roll
+# rollout status follows the Deployment until it is rolled out.
+run "$K8SCTL" ro -n ns-a rollout status deploy/roll --timeout=20s &
+RO_PID=$!
+sleep 1
+deploy_status ns-a '{"status":{"observedGeneration":9,"replicas":3,"updatedReplicas":3,"availableReplicas":3}}'
+wait $RO_PID
+grep -qx 'deployment "roll" successfully rolled out' "$TMP/ro.out" && [ "$(cat "$TMP/ro.rc")" = 0 ] ||
+    fail "rollout status did not follow the deployment: $(cat "$TMP/ro.out" "$TMP/ro.err")"
+
+# --- wait ------------------------------------------------------------------------------------
+for ns in ns-a ns-b; do
+    deploy_status $ns '{"status":{"observedGeneration":99,"conditions":[{"type":"Available","status":"True"}]}}'
+done
+same_in wait --for=condition=Available deploy/roll
+same_in wait --for=condition=available deploy roll --timeout=1s
+same_in wait --for=condition=Available=false deploy/roll --timeout=1s
+same_in wait --for='jsonpath={.spec.replicas}=3' deploy/roll
+same_in wait --for='jsonpath={.spec.replicas}=4' deploy/roll --timeout=1s
+same_in wait --for='jsonpath={.metadata.name}' deploy/roll
+same_in wait --for=delete cm/nope --timeout=1s
+same_in wait --for=create deploy/roll --timeout=1s
+same_in wait --for=bogus deploy/roll
+same_in wait deploy/roll
+same_in wait --for=condition=Ready deploy --all --timeout=1s
+same_in wait --for=condition=Ready cm -l nothing=here --timeout=1s
+same_in wait --for=condition=Ready cm/nope --timeout=1s
+same_in wait --for=condition=Ready deploy/roll --timeout=x
+# wait --for=delete returns once the object goes.
+for t in "$K8SCTL" "$KUBECTL"; do
+    timeout 30 "$KUBECTL" create cm going >/dev/null || fail "create cm going"
+    (sleep 1; timeout 30 "$KUBECTL" delete cm going >/dev/null) &
+    DEL_PID=$!
+    run "$t" gone wait --for=delete cm/going --timeout=20s
+    wait $DEL_PID
+    grep -qx 'configmap/going condition met' "$TMP/gone.out" || fail "$t wait --for=delete: $(cat "$TMP/gone.out" "$TMP/gone.err")"
+done
+
+# --- delete --wait, --grace-period, --now, --force, --timeout ------------------------------------
+for ns in ns-a ns-b; do
+    for cm in d1 d2 d3 d4; do
+        timeout 30 "$KUBECTL" -n $ns create cm $cm >/dev/null || fail "create cm $cm in $ns"
+    done
+done
+same_in delete cm d1 --now
+same_in delete cm d2 --grace-period=0 --force
+same_in delete cm d3 --grace-period=0
+same_in delete cm d3 --force
+same_in delete cm d4 --now --grace-period=3
+same_in delete cm d4 --timeout=x
+same_in delete cm d4 --wait=false --timeout=10s
+cat >"$TMP/held.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: held
+  finalizers: [example.com/hold]
+EOF
+for ns in ns-a ns-b; do
+    timeout 30 "$KUBECTL" -n $ns create -f "$TMP/held.yaml" >/dev/null || fail "create held in $ns"
+done
+# (kubectl also logs a client-go warning here: only k8sctl's output is checked.)
+run "$K8SCTL" held -n ns-a delete cm held --timeout=1s
+[ "$(cat "$TMP/held.out")" = 'configmap "held" deleted' ] && [ "$(cat "$TMP/held.rc")" = 1 ] &&
+    [ "$(cat "$TMP/held.err")" = 'error: timed out waiting for the condition on configmaps/held' ] ||
+    fail "delete --timeout of a held object: $(cat "$TMP/held.out" "$TMP/held.err")"
+timeout 30 "$KUBECTL" -n ns-b delete cm held --wait=false >/dev/null
+same_in delete cm held --wait=false
+for ns in ns-a ns-b; do
+    timeout 30 "$KUBECTL" -n $ns patch cm held --type=merge -p '{"metadata":{"finalizers":null}}' >/dev/null
+done
+same_in get cm held
+
+# --- edit: the editor is a sed script ---------------------------------------------------------
+for ns in ns-a ns-b; do
+    timeout 30 "$KUBECTL" -n $ns create cm ed --from-literal=k=one >/dev/null || fail "create cm ed in $ns"
+done
+EDITOR='sed -i s/k:\ one/k:\ two/'
+# Kept copies of edited files go to $TMP, removed at the end.
+TMPDIR=$TMP
+export EDITOR TMPDIR
+same_in edit cm ed
+same_in get cm ed -o 'jsonpath={.data}'
+EDITOR=true
+same_in edit cm/ed
+EDITOR='sed -i /^/d'
+run "$K8SCTL" ed -n ns-a edit cm ed
+sed "s|$TMP/kubectl-edit-[A-Za-z0-9]*.yaml|FILE|" "$TMP/ed.err" >"$TMP/ed.norm"
+[ "$(cat "$TMP/ed.rc")" = 1 ] && [ "$(cat "$TMP/ed.norm")" = 'error: configmaps "ed" is invalid
+A copy of your changes has been stored to "FILE"
+error: Edit cancelled, no valid changes were saved.' ] || fail "edit emptied: $(cat "$TMP/ed.err")"
+EDITOR='sed -i s/name:\ ed/name:\ other/'
+run "$K8SCTL" ed -n ns-a edit cm ed
+grep -q '^error: At least one of apiVersion, kind and name was changed$' "$TMP/ed.err" && [ "$(cat "$TMP/ed.rc")" = 1 ] ||
+    fail "edit with a changed name: $(cat "$TMP/ed.err")"
+kept=$(sed -n 's/^A copy of your changes has been stored to "\(.*\)"$/\1/p' "$TMP/ed.err" | sed 's/kubectl-edit/k8sctl-edit/')
+[ -n "$kept" ] && grep -q 'name: other' "$kept" || fail "edit kept no copy: $(cat "$TMP/ed.err")"
+unset EDITOR TMPDIR
+same_in edit cm nope
+same edit
+
+# --- get -w: both stopped by --request-timeout / timeout while config maps change ----------------
+# same_watch ARGS...: k8sctl watches in ns-a and kubectl in ns-b while "watched" changes in both.
+same_watch() {
+    for ns in ns-a ns-b; do
+        timeout 30 "$KUBECTL" -n $ns delete cm watched >/dev/null 2>&1
+        timeout 30 "$KUBECTL" -n $ns create cm watched >/dev/null || fail "create cm watched in $ns"
+    done
+    (RENAME=s/ns-a/ns-b/g; TIMEOUT=5; run "$K8SCTL" a -n ns-a "$@") &
+    A_PID=$!
+    (TIMEOUT=5; run "$KUBECTL" b -n ns-b "$@") &
+    B_PID=$!
+    sleep 2
+    for ns in ns-a ns-b; do
+        timeout 30 "$KUBECTL" -n $ns label cm watched step=1 >/dev/null
+        timeout 30 "$KUBECTL" -n $ns delete cm watched >/dev/null
+        timeout 30 "$KUBECTL" -n $ns create cm watched >/dev/null
+    done
+    wait $A_PID $B_PID
+    compare "k8sctl $* (in ns-a vs ns-b)"
+}
+same_watch get cm watched -w
+same_watch get cm -w --output-watch-events
+same_watch get cm watched --watch-only -o name
+same_watch get cm watched -w -o 'jsonpath={.metadata.name}{"\n"}'
 
 exit $FAILED

@@ -123,6 +123,26 @@ expect_match '^default +other +0 +[0-9]+s +app=db$' "$TMP/out"
 expect_ok get cm --field-selector metadata.name=other -o name
 expect_out 'configmap/other'
 
+# --- paging and describe ---------------------------------------------------------
+# --chunk-size lists in pages (limit, then continue) and prints them as one list.
+for i in 1 2 3 4 5; do
+    expect_ok create configmap "page-$i" --from-literal=k=v
+done
+expect_ok get cm -o name
+cp "$TMP/out" "$TMP/names.all"
+expect_ok get cm -o name --chunk-size=2 -v=6
+cmp -s "$TMP/out" "$TMP/names.all" || fail "paged list differs: $(cat "$TMP/out")"
+expect_match 'configmaps\?continue=[^& ]+&limit=2 200 OK' "$TMP/err"
+expect_ok get cm --chunk-size=3
+[ "$(grep -c '^NAME ' "$TMP/out")" = 1 ] || fail "one header expected: $(cat "$TMP/out")"
+expect_match '^page-5 +1 +' "$TMP/out"
+expect_ok delete cm page-1 page-2 page-3 page-4 page-5
+expect_ok describe cm alpha
+expect_match '^Name: +alpha$' "$TMP/out"
+expect_match '^Namespace: +default$' "$TMP/out"
+expect_match '^Labels: +app=web$' "$TMP/out"
+expect_match '^Data$' "$TMP/out"
+
 # --- replace ---------------------------------------------------------------------------
 sed 's/a: "1"/a: "changed"/' "$TMP/cm.yaml" >"$TMP/cm2.yaml"
 expect_ok replace -f "$TMP/cm2.yaml"
@@ -195,6 +215,89 @@ expect_match 'Error from server \(NotFound\): error when creating ".*other\.yaml
 k get widgets
 [ $? -eq 1 ] || fail "get widgets succeeded"
 expect_match 'the server doesn.t have a resource type "widgets"' "$TMP/err"
+
+# --- fieldValidation: kubectl sends Strict; --validate=warn sends Warn -----------------------
+cat >"$TMP/typo.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: typo
+spec:
+  foo: 1
+  containers:
+  - name: c
+    image: nginx
+    bar: 2
+EOF
+k apply -f "$TMP/typo.yaml"
+[ $? -eq 1 ] || fail "applying a manifest with unknown fields succeeded"
+[ "$(cat "$TMP/err")" = "Error from server (BadRequest): error when creating \"$TMP/typo.yaml\": Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].bar\", unknown field \"spec.foo\"" ] ||
+    fail "apply typo.yaml said: $(cat "$TMP/err")"
+expect_ok create -f "$TMP/typo.yaml" --validate=warn
+expect_match '^Warning: unknown field "spec.foo"$' "$TMP/err"
+expect_ok get pod typo -o 'jsonpath={.spec.foo}{.spec.containers[0].bar}'
+expect_out ''
+expect_ok delete pod typo --grace-period=0
+
+# --- tokens, reviews --------------------------------------------------------------------------
+expect_ok create serviceaccount builder
+expect_ok create token builder --duration=20m
+expect_match '^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$TMP/out"
+claims=$(cut -d. -f2 "$TMP/out" | tr '_-' '/+')
+while [ $((${#claims} % 4)) -ne 0 ]; do claims="$claims="; done
+echo "$claims" | base64 -d >"$TMP/claims" 2>/dev/null
+expect_match '"sub":"system:serviceaccount:default:builder"' "$TMP/claims"
+k create token nobody
+[ "$(cat "$TMP/err")" = 'error: failed to create token: serviceaccounts "nobody" not found' ] ||
+    fail "create token nobody said: $(cat "$TMP/err")"
+expect_ok auth can-i get pods
+expect_out 'yes'
+expect_ok auth whoami
+expect_match '^Username +system:anonymous$' "$TMP/out"
+
+# --- tables of more kinds ---------------------------------------------------------------------
+cat >"$TMP/kinds.yaml" <<'EOF'
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  replicas: 2
+  selector: {app: rc}
+  template:
+    metadata: {labels: {app: rc}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: ep}
+subsets:
+- addresses: [{ip: 10.0.0.1}, {ip: 10.0.0.2}]
+  ports: [{port: 80}, {port: 443}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: es}
+addressType: IPv4
+endpoints: [{addresses: [10.0.0.1]}]
+ports: [{name: http, port: 80, protocol: TCP}]
+EOF
+expect_ok apply -f "$TMP/kinds.yaml"
+expect_ok create cronjob cj --image=busybox --schedule='*/5 * * * *'
+expect_ok create pdb pdb --selector=app=web --min-available=1
+expect_ok get rc,cronjob,ep,endpointslice,pdb
+expect_match '^NAME +DESIRED +CURRENT +READY +AGE$' "$TMP/out"
+expect_match '^replicationcontroller/rc +2 +0 +0 +[0-9]+s$' "$TMP/out"
+expect_match '^NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE$' "$TMP/out"
+expect_match '^cronjob.batch/cj +\*/5 \* \* \* \* +<none> +False +0 +<none> +[0-9]+s$' "$TMP/out"
+expect_match '^endpoints/ep +10\.0\.0\.1:80,10\.0\.0\.2:80,10\.0\.0\.1:443 \+ 1 more\.\.\. +[0-9]+s$' "$TMP/out"
+expect_match '^NAME +ADDRESSTYPE +PORTS +ENDPOINTS +AGE$' "$TMP/out"
+expect_match '^endpointslice.discovery.k8s.io/es +IPv4 +80 +10\.0\.0\.1 +[0-9]+s$' "$TMP/out"
+expect_match '^poddisruptionbudget.policy/pdb +1 +N/A +0 +[0-9]+s$' "$TMP/out"
+expect_ok get rc -o wide
+expect_match '^rc +2 +0 +0 +[0-9]+s +c +nginx +app=rc$' "$TMP/out"
+expect_ok delete -f "$TMP/kinds.yaml"
+expect_ok delete cronjob cj
+expect_ok delete pdb pdb
 
 # --- delete ---------------------------------------------------------------------------------
 expect_ok delete cm alpha

@@ -68,6 +68,14 @@ expect_ok rollout history deployment/web
 expect_match '^2 ' "$TMP/out"
 expect_match '^3 ' "$TMP/out"
 
+# Back to a given revision: its ReplicaSet is scaled up again, no new one is made.
+expect_ok rollout undo deployment/web --to-revision=2
+rollout web
+expect_ok get rs -l app=web -o name
+[ "$(wc -l <"$TMP/out")" -eq 2 ] || fail "rollout undo --to-revision made a new ReplicaSet: $(cat "$TMP/out")"
+expect_ok get deployment web -o 'jsonpath={.spec.template.spec.containers[0].image}'
+expect_out "nginx:2"
+
 expect_ok rollout pause deployment/web
 expect_ok set image deployment/web nginx=nginx:3
 sleep 1
@@ -90,6 +98,55 @@ expect_match 'Normal +SuccessfulCreate .* job-controller +Created pod: hello-' "
 expect_match 'Normal +Completed .* job-controller +Job completed' "$TMP/out"
 expect_ok get job hello -o 'jsonpath={.status.succeeded}'
 expect_out "1"
+
+# kubectl drain evicts through pods/eviction: a PodDisruptionBudget, kept by the disruption
+# controller, holds the pods back until it allows their disruption.
+cat >"$TMP/guard.yaml" <<'EOF'
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: g1, labels: {app: guard}}
+spec: {nodeName: n1, containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: g2, labels: {app: guard}}
+spec: {nodeName: n1, containers: [{name: c, image: nginx}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: guard}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: guard}}
+EOF
+expect_ok apply -f "$TMP/guard.yaml"
+# pdb_status WANT: the guard budget's "expected/healthy/allowed" becomes WANT within 30 s.
+pdb_status() {
+    i=0
+    while [ $i -lt 60 ]; do
+        k get pdb guard -o 'jsonpath={.status.expectedPods}/{.status.currentHealthy}/{.status.disruptionsAllowed}'
+        [ "$(cat "$TMP/out")" = "$1" ] && return 0
+        sleep 0.5
+        i=$((i + 1))
+    done
+    fail "pdb guard status $(cat "$TMP/out"), want $1"
+}
+pdb_status 2/2/0
+k drain n1 --force --grace-period=0 --timeout=6s
+[ $? -ne 0 ] || fail "drain went through a budget that allows no disruption"
+expect_match "Cannot evict pod as it would violate the pod's disruption budget\." "$TMP/err"
+expect_ok get pods g1 g2 -o name
+expect_ok patch pdb guard --type=merge -p '{"spec":{"minAvailable":0}}'
+pdb_status 2/2/2
+expect_ok drain n1 --force --grace-period=0 --timeout=30s
+expect_match '^pod/g1 evicted$' "$TMP/out"
+expect_match '^node/n1 drained$' "$TMP/out"
+expect_ok get pods -l app=guard -o name
+[ -z "$(cat "$TMP/out")" ] || fail "left after the drain: $(cat "$TMP/out")"
 
 # Cascading delete in the foreground: the ReplicaSets and pods go first, then the Deployment.
 expect_ok delete deployment web --cascade=foreground

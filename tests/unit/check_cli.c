@@ -6,6 +6,7 @@
  * the Table fetch (in process and over HTTP), client-side apply and
  * k8sctl's command line (k8sc_cli_main) with its messages and exit codes.
  */
+#include "cli/cli_internal.h"
 #include "k8sc/apiserver.h"
 #include "k8sc/cli.h"
 #include "k8sc/client.h"
@@ -868,6 +869,201 @@ START_TEST(test_cli_config)
 }
 END_TEST
 
+static const char *const ROLL_DEPLOY =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\",\"uid\":\"u1\","
+    "\"generation\":%d,\"annotations\":{\"deployment.kubernetes.io/revision\":\"2\",\"keep\":\"no\"}},"
+    "\"spec\":{\"replicas\":3,\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"
+    "[{\"name\":\"c\",\"image\":\"%s\"}]}}},\"status\":{\"observedGeneration\":1,\"replicas\":%d,"
+    "\"updatedReplicas\":%d,\"availableReplicas\":%d%s}}";
+
+static k8sc_object *deployment(int generation, const char *image, int replicas, int updated, int available,
+    const char *extra)
+{
+    char buf[2048];
+    snprintf(buf, sizeof(buf), ROLL_DEPLOY, generation, image, replicas, updated, available, extra);
+    return obj(buf);
+}
+
+static k8sc_object *replica_set(const char *name, const char *revision, const char *image, const char *cause)
+{
+    char buf[2048];
+    snprintf(buf, sizeof(buf),
+        "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"%s\",\"annotations\":{"
+        "\"deployment.kubernetes.io/revision\":\"%s\"%s%s%s}},\"spec\":{\"template\":{\"metadata\":{\"labels\":{"
+        "\"app\":\"web\",\"pod-template-hash\":\"%s\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"%s\"}]}}}}",
+        name, revision, cause ? ",\"kubernetes.io/change-cause\":\"" : "", cause ? cause : "", cause ? "\"" : "",
+        name, image);
+    return obj(buf);
+}
+
+START_TEST(test_rollout_status)
+{
+    static const struct {
+        int generation, replicas, updated, available;
+        const char *extra, *want;
+        bool done;
+    } cases[] = {
+        { 2, 3, 3, 3, "", "Waiting for deployment spec update to be observed...\n", false },
+        { 1, 3, 1, 0, "", "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been "
+                          "updated...\n", false },
+        { 1, 4, 3, 3, "", "Waiting for deployment \"web\" rollout to finish: 1 old replicas are pending "
+                          "termination...\n", false },
+        { 1, 3, 3, 2, "", "Waiting for deployment \"web\" rollout to finish: 2 of 3 updated replicas are "
+                          "available...\n", false },
+        { 1, 3, 3, 3, "", "deployment \"web\" successfully rolled out\n", true },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        k8sc_object *d = deployment(cases[i].generation, "nginx:1", cases[i].replicas, cases[i].updated,
+            cases[i].available, cases[i].extra);
+        char *out = NULL;
+        bool done = !cases[i].done;
+        ck_assert_int_eq(k8sc_cli_rollout_status(&out, &done, d, 0), 0);
+        ck_assert_str_eq(out, cases[i].want);
+        ck_assert(done == cases[i].done);
+        k8sc_free(out);
+        k8sc_object_free(d);
+    }
+    k8sc_object *d = deployment(1, "nginx:1", 3, 1, 0,
+        ",\"conditions\":[{\"type\":\"Progressing\",\"reason\":\"ProgressDeadlineExceeded\"}]");
+    char *out = NULL;
+    bool done = false;
+    ck_assert_int_eq(k8sc_cli_rollout_status(&out, &done, d, 0), K8SC_EINVAL);
+    ck_assert_str_eq(k8sc_error_last(), "deployment \"web\" exceeded its progress deadline");
+    ck_assert_int_eq(k8sc_cli_rollout_status(&out, &done, d, 3), K8SC_EINVAL);
+    ck_assert_str_eq(k8sc_error_last(), "desired revision (3) is different from the running revision (2)");
+    ck_assert_int_eq(k8sc_cli_rollout_status(NULL, &done, d, 0), K8SC_EINVAL);
+    k8sc_object_free(d);
+}
+END_TEST
+
+START_TEST(test_rollout_history)
+{
+    k8sc_object *rss[] = { replica_set("web-b", "2", "nginx:2", NULL), replica_set("web-a", "1", "nginx:1", "first"),
+        replica_set("web-x", "x", "nginx:0", NULL) };
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_rollout_history(&out, rss, 3, 0), 0);
+    ck_assert_str_eq(out, "REVISION  CHANGE-CAUSE\n1         first\n2         <none>\n");
+    k8sc_free(out);
+    ck_assert_int_eq(k8sc_cli_rollout_history(&out, rss, 3, 1), 0);
+    static const char want[] = "Pod Template:\n  Labels:\tapp=web\n\tpod-template-hash=web-a\n"
+                               "  Annotations:\tkubernetes.io/change-cause: first\n";
+    ck_assert_msg(strncmp(out, want, sizeof(want) - 1) == 0, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "    Image:\tnginx:1\n"));
+    k8sc_free(out);
+    ck_assert_int_eq(k8sc_cli_rollout_history(&out, rss, 3, 7), K8SC_ENOTFOUND);
+    ck_assert_str_eq(k8sc_error_last(), "unable to find the specified revision");
+    ck_assert_int_eq(k8sc_cli_rollout_history(&out, NULL, 0, 0), 0);
+    ck_assert_str_eq(out, "No rollout history found.");
+    k8sc_free(out);
+
+    const k8sc_object *rs = NULL;
+    ck_assert_int_eq(k8sc_cli_rollout_find(&rs, rss, 3, "web", 0), 0);
+    ck_assert_str_eq(k8sc_object_name(rs), "web-a");
+    ck_assert_int_eq(k8sc_cli_rollout_find(&rs, rss, 3, "web", 2), 0);
+    ck_assert_str_eq(k8sc_object_name(rs), "web-b");
+    ck_assert_int_eq(k8sc_cli_rollout_find(&rs, rss, 3, "web", 9), K8SC_ENOTFOUND);
+    ck_assert_str_eq(k8sc_error_last(), "unable to find specified revision 9 in history");
+    ck_assert_int_eq(k8sc_cli_rollout_find(&rs, rss, 1, "web", 0), K8SC_ENOTFOUND);
+    ck_assert_str_eq(k8sc_error_last(), "no rollout history found for deployment \"web\"");
+
+    k8sc_object *d = deployment(1, "nginx:2", 3, 3, 3, "");
+    char *patch = NULL;
+    bool unchanged = false;
+    ck_assert_int_eq(k8sc_cli_rollout_undo_patch(&patch, &unchanged, d, rss[0]), 0);
+    ck_assert(unchanged);
+    ck_assert_ptr_null(patch);
+    ck_assert_int_eq(k8sc_cli_rollout_undo_patch(&patch, &unchanged, d, rss[1]), 0);
+    ck_assert(!unchanged);
+    ck_assert_str_eq(patch, "[{\"op\":\"replace\",\"path\":\"/spec/template\",\"value\":{\"metadata\":{\"labels\":"
+                            "{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1\"}]}}},"
+                            "{\"op\":\"replace\",\"path\":\"/metadata/annotations\",\"value\":{"
+                            "\"deployment.kubernetes.io/revision\":\"2\",\"kubernetes.io/change-cause\":\"first\"}}]");
+    k8sc_free(patch);
+    k8sc_object_free(d);
+    for (size_t i = 0; i < 3; i++)
+        k8sc_object_free(rss[i]);
+}
+END_TEST
+
+START_TEST(test_cli_durations)
+{
+    static const struct {
+        const char *text;
+        int64_t ms;
+        const char *error;
+    } cases[] = {
+        { "30s", 30000, NULL }, { "0", 0, NULL }, { "1m30s", 90000, NULL }, { "500ms", 500, NULL },
+        { "1.5h", 5400000, NULL }, { "-2s", -2000, NULL }, { "x", 0, "time: invalid duration \"x\"" },
+        { "5", 0, "time: missing unit in duration \"5\"" }, { "", 0, "time: invalid duration \"\"" },
+        { "3d", 0, "time: unknown unit \"d\" in duration \"3d\"" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int64_t ms = -1;
+        int rc = k8sc__cli_parse_duration(&ms, cases[i].text);
+        if (cases[i].error) {
+            ck_assert_int_eq(rc, K8SC_EINVAL);
+            ck_assert_str_eq(k8sc_error_last(), cases[i].error);
+        } else {
+            ck_assert_msg(rc == 0 && ms == cases[i].ms, "%s: rc %d, %lld ms", cases[i].text, rc, (long long)ms);
+        }
+    }
+    k8sc__cli_wait_for w;
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "condition=Ready"), 0);
+    ck_assert(w.what == K8SC__WAIT_CONDITION);
+    ck_assert_str_eq(w.name, "Ready");
+    ck_assert_str_eq(w.value, "True");
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "condition=Ready=false"), 0);
+    ck_assert_str_eq(w.value, "false");
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "jsonpath={.a=b}=c"), 0);
+    ck_assert(w.what == K8SC__WAIT_JSONPATH && w.has_value);
+    ck_assert_str_eq(w.name, "{.a=b}");
+    ck_assert_str_eq(w.value, "c");
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "jsonpath={.a}"), 0);
+    ck_assert(!w.has_value);
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "delete"), 0);
+    ck_assert(w.what == K8SC__WAIT_DELETE);
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "jsonpath={.a}=b=c"), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc__cli_wait_for_parse(&w, "bogus"), K8SC_EINVAL);
+    ck_assert_str_eq(k8sc_error_last(), "unrecognized condition: \"bogus\"");
+}
+END_TEST
+
+START_TEST(test_kubeconfig_canonical)
+{
+    struct json_object *in = doc("{\"contexts\":[{\"name\":\"z\",\"context\":{\"cluster\":\"c\",\"namespace\":\"\"}},"
+                                 "{\"name\":\"a\",\"context\":{\"user\":\"u\"}},{\"name\":\"z\",\"context\":{}}],"
+                                 "\"users\":[{\"name\":\"u\",\"user\":{\"token\":\"t\",\"client-key-data\":\"k\"}}],"
+                                 "\"clusters\":[{\"name\":\"c\",\"cluster\":{\"insecure-skip-tls-verify\":false,"
+                                 "\"certificate-authority-data\":\"d\"}}]}");
+    struct json_object *out = k8sc__cli_kubeconfig_canonical(in);
+    k8sc__cli_kubeconfig_redact(out);
+    char *text = NULL;
+    ck_assert_int_eq(k8sc_json_encode(&text, NULL, out, K8SC_ENCODE_SORT_KEYS), 0);
+    ck_assert_str_eq(text, "{\"apiVersion\":\"v1\",\"clusters\":[{\"cluster\":{\"certificate-authority-data\":"
+                           "\"DATA+OMITTED\",\"server\":\"\"},\"name\":\"c\"}],\"contexts\":[{\"context\":{\"cluster\":"
+                           "\"\",\"user\":\"u\"},\"name\":\"a\"},{\"context\":{\"cluster\":\"c\",\"user\":\"\"},"
+                           "\"name\":\"z\"}],\"current-context\":\"\",\"kind\":\"Config\",\"preferences\":{},"
+                           "\"users\":[{\"name\":\"u\",\"user\":{\"client-key-data\":\"DATA+OMITTED\",\"token\":"
+                           "\"REDACTED\"}}]}");
+    k8sc_free(text);
+    ck_assert_ptr_nonnull(k8sc__cli_kubeconfig_entry(out, "users", "u", false));
+    ck_assert_ptr_null(k8sc__cli_kubeconfig_entry(out, "users", "v", false));
+    ck_assert_ptr_nonnull(k8sc__cli_kubeconfig_entry(out, "users", "v", true));
+    ck_assert(k8sc__cli_kubeconfig_remove(out, "users", "v"));
+    ck_assert(!k8sc__cli_kubeconfig_remove(out, "users", "v"));
+    json_object_put(out);
+    struct json_object *empty = json_object_new_object();
+    out = k8sc__cli_kubeconfig_canonical(empty);
+    ck_assert_int_eq(k8sc_yaml_encode(&text, NULL, out, K8SC_ENCODE_SORT_KEYS), 0);
+    ck_assert_str_eq(text, "apiVersion: v1\nclusters: null\ncontexts: null\ncurrent-context: \"\"\nkind: Config\n"
+                           "preferences: {}\nusers: null\n");
+    k8sc_free(text);
+    json_object_put(out);
+    json_object_put(empty);
+    json_object_put(in);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -884,6 +1080,10 @@ int main(void)
     tcase_add_test(tc, test_describe_deployment);
     tcase_add_test(tc, test_describe_generic);
     tcase_add_test(tc, test_custom_columns_sort);
+    tcase_add_test(tc, test_rollout_status);
+    tcase_add_test(tc, test_rollout_history);
+    tcase_add_test(tc, test_cli_durations);
+    tcase_add_test(tc, test_kubeconfig_canonical);
     suite_add_tcase(s, tc);
     TCase *srv_tc = tcase_create("apiserver");
     tcase_add_checked_fixture(srv_tc, setup, teardown);

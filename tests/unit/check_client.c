@@ -736,6 +736,69 @@ START_TEST(test_watch_stream_errors)
 }
 END_TEST
 
+/*
+ * Plain http:// without a proxy goes through the built-in HTTP/1.1
+ * transport: chunked bodies, basic auth, a kept-alive connection the
+ * server has since closed (the request is sent again on a new one), and
+ * a reply that is not HTTP.
+ */
+START_TEST(test_plain_http_transport)
+{
+    const char *replies[] = {
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5\r\n{\"a\":\r\n4\r\n\"b\"}\r\n0\r\n\r\n",
+        "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}",
+        "SSH-2.0-OpenSSH_9.2\r\n\r\n", NULL
+    };
+    fake_server fs;
+    fake_start(&fs, replies);
+    char dir[] = "/tmp/k8sc-client-XXXXXX", kc[128], text[1024], seen[4096];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(kc, sizeof(kc), "%s/config", dir);
+    snprintf(text, sizeof(text),
+        "clusters:\n- name: k\n  cluster: {server: 'http://127.0.0.1:%d/prefix/'}\n"
+        "users:\n- name: basic\n  user: {username: ann, password: 's3cret'}\n"
+        "contexts:\n- name: b\n  context: {cluster: k, user: basic}\ncurrent-context: b\n", fs.port);
+    write_file(kc, text);
+    k8sc_client_options o = K8SC_CLIENT_OPTIONS_INIT;
+    o.kubeconfig = kc;
+    o.max_retries = -1;
+    k8sc_client *c = NULL;
+    ck_assert_msg(k8sc_client_new(&c, &o) == 0, "%s", k8sc_error_last());
+    char *body = NULL;
+    int status = 0;
+    ck_assert_msg(k8sc_client_request(&body, &status, c, "GET", "/version", NULL, NULL, 0) == 0, "%s",
+        k8sc_error_last());
+    ck_assert_int_eq(status, 200);
+    ck_assert_str_eq(body, "{\"a\":\"b\"}");
+    k8sc_free(body);
+    fake_last(&fs, seen, sizeof(seen));
+    ck_assert_msg(strncmp(seen, "GET /prefix/version HTTP/1.1\r\n", 30) == 0, "%s", seen);
+    char host[64];
+    snprintf(host, sizeof(host), "\r\nHost: 127.0.0.1:%d\r\n", fs.port);
+    ck_assert_msg(strstr(seen, host) != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "\r\nAuthorization: Basic YW5uOnMzY3JldA==\r\n") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "Content-Length") == NULL, "%s", seen);
+    /* The kept-alive connection was closed by the server: the POST goes on a new one, with its length. */
+    ck_assert_msg(k8sc_client_request(&body, &status, c, "POST", "/x", "application/json", "{}", 2) == 0, "%s",
+        k8sc_error_last());
+    ck_assert_int_eq(status, 201);
+    ck_assert_str_eq(body, "{}");
+    k8sc_free(body);
+    fake_last(&fs, seen, sizeof(seen));
+    ck_assert_msg(strstr(seen, "\r\nContent-Length: 2\r\n") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "\r\nContent-Type: application/json\r\n") != NULL, "%s", seen);
+    ck_assert_int_eq(__atomic_load_n(&fs.requests, __ATOMIC_SEQ_CST), 2);
+    /* Not HTTP at all. */
+    ck_assert_int_eq(k8sc_client_request(NULL, NULL, c, "GET", "/", NULL, NULL, 0), K8SC_EIO);
+    ck_assert_msg(strstr(k8sc_error_last(), "Unsupported HTTP response") != NULL, "%s", k8sc_error_last());
+    k8sc_client_free(c);
+    fake_stop(&fs);
+    unlink(kc);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
     /* Bind then close: nothing listens on that port now. */
@@ -864,6 +927,7 @@ int main(void)
     tcase_add_test(fake, test_server_never_answers);
     tcase_add_test(fake, test_unreachable);
     tcase_add_test(fake, test_wire_credentials_and_proxy);
+    tcase_add_test(fake, test_plain_http_transport);
     tcase_add_test(fake, test_watch_stream_errors);
     suite_add_tcase(s, fake);
     return k8sc_test_main(s);

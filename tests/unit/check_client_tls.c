@@ -3,7 +3,8 @@
  * certificates made for the test: the CA from kubeconfig data, the server
  * name checked (tls-server-name), a wrong CA refused unless
  * insecure-skip-tls-verify, and a client certificate presented when the
- * server demands one.
+ * server demands one; and HTTP/2, negotiated through ALPN, against
+ * `nghttpd` (which speaks nothing else) when it is installed.
  */
 #include "k8sc/client.h"
 #include "k8sc/core.h"
@@ -57,8 +58,10 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-/* Start `openssl s_server -www`, demanding a client certificate when `verify_clients`. */
-static void start_server(bool verify_clients)
+typedef enum { S_SERVER, S_SERVER_VERIFY, NGHTTPD } server_kind;
+
+/* Start `openssl s_server -www` (demanding a client certificate for S_SERVER_VERIFY) or `nghttpd` serving `dir`. */
+static void start_server(server_kind kind)
 {
     port = free_port();
     char portstr[16], cert[300], key[300], ca[300];
@@ -71,7 +74,9 @@ static void start_server(bool verify_clients)
     if (server == 0) {
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
-        if (verify_clients)
+        if (kind == NGHTTPD)
+            execlp("nghttpd", "nghttpd", "--address=127.0.0.1", "-d", dir, portstr, key, cert, (char *)NULL);
+        else if (kind == S_SERVER_VERIFY)
             execlp("openssl", "openssl", "s_server", "-quiet", "-www", "-accept", portstr, "-cert", cert, "-key", key,
                 "-Verify", "1", "-CAfile", ca, (char *)NULL);
         else
@@ -90,7 +95,7 @@ static void start_server(bool verify_clients)
             return;
         usleep(50000);
     }
-    ck_abort_msg("openssl s_server did not start");
+    ck_abort_msg("the TLS server did not start");
 }
 
 static void setup(void)
@@ -160,7 +165,7 @@ static int get_root(k8sc_client *c)
 
 START_TEST(verifies_the_server)
 {
-    start_server(false);
+    start_server(S_SERVER);
     k8sc_client *c = NULL;
     ck_assert_int_eq(client_for(&c, "ca.crt", false, false), 0);
     ck_assert_msg(get_root(c) == 0, "%s", k8sc_error_last());
@@ -181,7 +186,7 @@ END_TEST
 
 START_TEST(presents_a_client_certificate)
 {
-    start_server(true);
+    start_server(S_SERVER_VERIFY);
     k8sc_client *c = NULL;
     ck_assert_int_eq(client_for(&c, "ca.crt", false, true), 0);
     ck_assert_msg(get_root(c) == 0, "%s", k8sc_error_last());
@@ -189,6 +194,28 @@ START_TEST(presents_a_client_certificate)
     /* Without one the handshake fails. */
     ck_assert_int_eq(client_for(&c, "ca.crt", false, false), 0);
     ck_assert_int_lt(get_root(c), 0);
+    k8sc_client_free(c);
+}
+END_TEST
+
+/* nghttpd only speaks HTTP/2: a successful request shows the client negotiated it over TLS. */
+START_TEST(speaks_http2_over_tls)
+{
+    if (system("command -v nghttpd >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "nghttpd not installed: HTTP/2 not checked\n");
+        return;
+    }
+    sh("printf '{\"kind\":\"Status\"}' >%s/h2.json", dir);
+    start_server(NGHTTPD);
+    k8sc_client *c = NULL;
+    ck_assert_int_eq(client_for(&c, "ca.crt", false, false), 0);
+    char *body = NULL;
+    int status = 0;
+    ck_assert_msg(k8sc_client_request(&body, &status, c, "GET", "/h2.json", NULL, NULL, 0) == 0, "%s",
+        k8sc_error_last());
+    ck_assert_int_eq(status, 200);
+    ck_assert_str_eq(body, "{\"kind\":\"Status\"}");
+    k8sc_free(body);
     k8sc_client_free(c);
 }
 END_TEST
@@ -201,6 +228,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, verifies_the_server);
     tcase_add_test(tc, presents_a_client_certificate);
+    tcase_add_test(tc, speaks_http2_over_tls);
     suite_add_tcase(s, tc);
     return k8sc_test_main(s);
 }

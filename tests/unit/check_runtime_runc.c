@@ -537,11 +537,11 @@ START_TEST(t_exec)
     ck_assert_int_eq(k8sc_runtime_exec_resize(ex, 80, 24), K8SC_EINVAL);
     k8sc_runtime_exec_free(ex);
 
+    /* The terminal has its size from the start: no resize races the command's `stty size`. */
     const char *tty[] = { "sh", "-c", "tty; stty size; exit 2" };
     k8sc_exec_options t = { K8SC_EXEC_OPTIONS_VERSION, tty, 3, true, false, 100, 30 };
     ck_assert_msg(k8sc_runtime_exec_start(rt, &ex, id, &t) == 0, "%s", k8sc_error_last());
     ck_assert_int_eq(k8sc_runtime_exec_fd(ex, 2), -1);
-    ck_assert_int_eq(k8sc_runtime_exec_resize(ex, 100, 30), 0);
     char tbuf[256] = "";
     got = 0;
     while ((n = read(k8sc_runtime_exec_fd(ex, 1), tbuf + got, sizeof(tbuf) - 1 - got)) > 0)
@@ -551,6 +551,23 @@ START_TEST(t_exec)
     ck_assert_int_eq(code, 2);
     k8sc_runtime_exec_free(ex);
 
+    /* A resize reaches the command's terminal (it reads a line first, so the resize is in before `stty size`). */
+    const char *sized[] = { "sh", "-c", "read l; stty size" };
+    t.command = sized;
+    t.stdin_ = true;
+    ck_assert_msg(k8sc_runtime_exec_start(rt, &ex, id, &t) == 0, "%s", k8sc_error_last());
+    ck_assert_int_eq(k8sc_runtime_exec_resize(ex, 90, 20), 0);
+    sleep_ms(300);
+    ck_assert_int_eq(write(k8sc_runtime_exec_fd(ex, 0), "go\r", 3), 3);
+    memset(tbuf, 0, sizeof(tbuf));
+    got = 0;
+    while ((n = read(k8sc_runtime_exec_fd(ex, 1), tbuf + got, sizeof(tbuf) - 1 - got)) > 0)
+        got += (size_t)n;
+    ck_assert_msg(strstr(tbuf, "20 90"), "%s", tbuf);
+    ck_assert_int_eq(k8sc_runtime_exec_wait(ex, &code, 10000), 0);
+    ck_assert_int_eq(code, 0);
+    k8sc_runtime_exec_free(ex);
+
     const char *sleeper[] = { "sleep", "30" };
     ck_assert_int_eq(k8sc_runtime_exec_sync(rt, id, sleeper, 2, 300, &code, NULL, NULL), K8SC_ETIMEOUT);
     const char *nosuch[] = { "/nonexistent" };
@@ -558,6 +575,123 @@ START_TEST(t_exec)
     ck_assert_int_ne(code, 0);
     ck_assert_int_eq(k8sc_runtime_stop_container(rt, id, 0), 0);
     ck_assert_int_eq(k8sc_runtime_exec_sync(rt, id, cmd, 3, 1000, &code, NULL, NULL), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sb), 0);
+    free(id);
+    free(sb);
+    k8sc_runtime_close(rt);
+}
+END_TEST
+
+/* Read fd until `want` shows up in what was read (10 s at most); what was read (caller frees). */
+static char *read_until(int fd, const char *want)
+{
+    char *buf = calloc(1, 4096);
+    size_t got = 0;
+    double deadline = now() + 10;
+    while (!strstr(buf, want) && got < 4095 && now() < deadline) {
+        ssize_t n = read(fd, buf + got, 4095 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return buf;
+}
+
+/* Read fd to its end (10 s at most: the caller's fd has a receive timeout or ends). */
+static char *read_to_end(int fd)
+{
+    return read_until(fd, "\x01never\x01");
+}
+
+START_TEST(t_attach)
+{
+    k8sc_runtime *rt = rt_open();
+    k8sc_sandbox_config sc = sandbox_config();
+    char *sb = run_sandbox(rt, &sc);
+
+    /* stdin with stdin_once: two streams out, input in, and the first detach ends the container's stdin. */
+    const char *args[] = { "echo ready; while read l; do echo \"got $l\"; echo \"err $l\" >&2; done; echo bye" };
+    k8sc_container_config c = container_config("io", args);
+    c.stdin_ = true;
+    c.stdin_once = true;
+    char *id = create(rt, sb, &c);
+    k8sc_attach_options ao;
+    ck_assert_int_eq(k8sc_runtime_attach_options_init(&ao, K8SC_ATTACH_OPTIONS_VERSION), 0);
+    k8sc_runtime_exec *ex = NULL;
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, id, &ao), K8SC_EINVAL); /* created, not running */
+    ck_assert_msg(k8sc_runtime_start_container(rt, id) == 0, "%s", k8sc_error_last());
+    wait_log("io", "stdout F ready");
+    ao.stdin_ = true;
+    ck_assert_msg(k8sc_runtime_attach(rt, &ex, id, &ao) == 0, "%s", k8sc_error_last());
+    k8sc_runtime_exec *watcher = NULL;
+    k8sc_attach_options only_out = { K8SC_ATTACH_OPTIONS_VERSION, false, true, false };
+    ck_assert_msg(k8sc_runtime_attach(rt, &watcher, id, &only_out) == 0, "%s", k8sc_error_last());
+    ck_assert_int_eq(k8sc_runtime_exec_fd(watcher, 0), -1);
+    ck_assert_int_eq(k8sc_runtime_exec_fd(watcher, 2), -1);
+    ck_assert_int_eq(k8sc_runtime_exec_resize(ex, 80, 24), K8SC_EINVAL);
+    ck_assert_int_eq(write(k8sc_runtime_exec_fd(ex, 0), "one\n", 4), 4);
+    char *out = read_until(k8sc_runtime_exec_fd(ex, 1), "got one\n");
+    ck_assert_str_eq(out, "got one\n");
+    free(out);
+    out = read_until(k8sc_runtime_exec_fd(ex, 2), "err one\n");
+    ck_assert_str_eq(out, "err one\n");
+    free(out);
+    k8sc_runtime_exec_close_stdin(ex);
+    out = read_to_end(k8sc_runtime_exec_fd(ex, 1));
+    ck_assert_str_eq(out, "bye\n");
+    free(out);
+    out = read_to_end(k8sc_runtime_exec_fd(watcher, 1));
+    ck_assert_str_eq(out, "got one\nbye\n");
+    free(out);
+    int code = -1;
+    ck_assert_int_eq(k8sc_runtime_exec_wait(ex, &code, 1000), 0);
+    ck_assert_int_eq(code, 0);
+    k8sc_runtime_exec_free(ex);
+    k8sc_runtime_exec_free(watcher);
+    k8sc_container_status *st = wait_exited(rt, id);
+    ck_assert_int_eq(st->exit_code, 0);
+    k8sc_container_status_free(st);
+    char *log = log_of("io");
+    ck_assert_msg(strstr(log, "stdout F got one") && strstr(log, "stderr F err one") && strstr(log, "stdout F bye"),
+                  "%s", log);
+    free(log);
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, id, &ao), K8SC_EINVAL); /* exited */
+    free(id);
+
+    /* A terminal: one stream, resizes reach the container, input goes through the terminal. */
+    const char *targs[] = { "read l; stty size; echo \"in=$l\"" };
+    c = container_config("term", targs);
+    c.tty = true;
+    c.stdin_ = true;
+    id = create(rt, sb, &c);
+    ck_assert_msg(k8sc_runtime_start_container(rt, id) == 0, "%s", k8sc_error_last());
+    ck_assert_msg(k8sc_runtime_attach(rt, &ex, id, &ao) == 0, "%s", k8sc_error_last());
+    ck_assert_int_eq(k8sc_runtime_exec_fd(ex, 2), -1);
+    ck_assert_int_ge(k8sc_runtime_exec_fd(ex, 0), 0);
+    ck_assert_int_eq(k8sc_runtime_exec_resize(ex, 120, 40), 0);
+    sleep_ms(300);
+    ck_assert_int_eq(write(k8sc_runtime_exec_fd(ex, 0), "x\r", 2), 2);
+    out = read_to_end(k8sc_runtime_exec_fd(ex, 1));
+    ck_assert_msg(strstr(out, "40 120") && strstr(out, "in=x"), "%s", out);
+    free(out);
+    k8sc_runtime_exec_free(ex);
+    st = wait_exited(rt, id);
+    ck_assert_int_eq(st->exit_code, 0);
+    k8sc_container_status_free(st);
+    free(id);
+
+    /* Without stdin in its config, an attach gets no stdin fd; detaching leaves the container running. */
+    id = start(rt, sb, "plain", "while :; do sleep 1; done");
+    ck_assert_msg(k8sc_runtime_attach(rt, &ex, id, &ao) == 0, "%s", k8sc_error_last());
+    ck_assert_int_eq(k8sc_runtime_exec_fd(ex, 0), -1);
+    k8sc_runtime_exec_free(ex);
+    st = status(rt, id);
+    ck_assert_int_eq(st->state, K8SC_CONTAINER_RUNNING);
+    k8sc_container_status_free(st);
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, "nope", &ao), K8SC_ENOTFOUND);
+    k8sc_attach_options none = { K8SC_ATTACH_OPTIONS_VERSION, false, false, false };
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, id, &none), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_runtime_stop_container(rt, id, 0), 0);
     ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sb), 0);
     free(id);
     free(sb);
@@ -825,6 +959,7 @@ int main(void)
         tcase_add_test(tc, t_memory_limit_and_stats);
         tcase_add_test(tc, t_stop_with_grace);
         tcase_add_test(tc, t_exec);
+        tcase_add_test(tc, t_attach);
         tcase_add_test(tc, t_reopen_and_remove);
         tcase_add_test(tc, t_bad_input);
         tcase_set_timeout(tc, 60);

@@ -1,8 +1,9 @@
 /*
  * The SQLite store across process death and bad files: a writer killed
  * with SIGKILL loses no acknowledged write, a reopened store continues
- * its revisions and its watch history, and files that are not healthy
- * stores of ours are refused with a clear error.
+ * its revisions and its watch history, files that are not healthy
+ * stores of ours are refused with a clear error, and a file of the older
+ * schema is upgraded in place.
  */
 #include "testutil.h"
 
@@ -329,6 +330,91 @@ START_TEST(t_foreign_and_corrupt_files)
 }
 END_TEST
 
+/* The next event of `w` is `type` for `key` with `value` (and `prev`, or none when NULL). */
+static void expect_event(k8sc_store_watch *w, k8sc_store_event_type type, const char *key, const char *value,
+                         const char *prev)
+{
+    k8sc_store_event *ev = NULL;
+    ck_assert_msg(k8sc_store_watch_wait(&ev, w, 5000) == 0, "%s", k8sc_error_last());
+    ck_assert_int_eq(ev->type, type);
+    ck_assert_str_eq(ev->kv->key, key);
+    if (value)
+        ck_assert_str_eq(ev->kv->value, value);
+    if (prev) {
+        ck_assert_ptr_nonnull(ev->prev);
+        ck_assert_str_eq(ev->prev->value, prev);
+    } else {
+        ck_assert_ptr_null(ev->prev);
+    }
+    k8sc_store_event_free(ev);
+}
+
+/* A file of schema version 1 (old values stored in every row) is upgraded on open and reads the same. */
+START_TEST(t_upgrades_version_1)
+{
+    char path[512];
+    new_path(path, sizeof(path));
+    k8sc_store *s = open_path(path, K8SC_STORE_SYNC_NORMAL);
+    int64_t r1, r2, r3, r4, r5;
+    ck_assert_int_eq(k8sc_store_create(&r1, s, "/u/a", "a1", 2), 0);
+    ck_assert_int_eq(k8sc_store_update(&r2, s, "/u/a", "a2", 2, 0), 0);
+    ck_assert_int_eq(k8sc_store_update(&r3, s, "/u/a", "a3", 2, 0), 0);
+    ck_assert_int_eq(k8sc_store_create(&r4, s, "/u/b", "b1", 2), 0);
+    ck_assert_int_eq(k8sc_store_delete(&r5, NULL, s, "/u/b", 0), 0);
+    k8sc_store_close(s);
+
+    /* Make it what version 1 wrote: each row that supersedes another repeats that row's value. */
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "UPDATE k8sc_log SET old_value = (SELECT p.value FROM k8sc_log p WHERE p.id = "
+                                  "k8sc_log.prev_revision) WHERE prev_revision > 0; PRAGMA user_version=1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM k8sc_log WHERE length(old_value) > 0", -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 3);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    s = open_path(path, K8SC_STORE_SYNC_NORMAL);
+    k8sc_store_kv *kv = NULL;
+    ck_assert_int_eq(k8sc_store_get(&kv, s, "/u/a", 0), 0);
+    ck_assert_str_eq(kv->value, "a3");
+    ck_assert_int_eq(kv->mod_revision, r3);
+    ck_assert_int_eq(kv->create_revision, r1);
+    k8sc_store_kv_free(kv);
+    ck_assert_int_eq(k8sc_store_get(&kv, s, "/u/a", r2), 0);
+    ck_assert_str_eq(kv->value, "a2");
+    k8sc_store_kv_free(kv);
+    ck_assert_int_eq(k8sc_store_get(&kv, s, "/u/b", 0), K8SC_ENOTFOUND);
+
+    /* History with the previous values, then a write of the new version. */
+    k8sc_store_watch *w = NULL;
+    ck_assert_int_eq(k8sc_store_watch_open(&w, s, "/u/", r1), 0);
+    expect_event(w, K8SC_STORE_MODIFIED, "/u/a", "a2", "a1");
+    expect_event(w, K8SC_STORE_MODIFIED, "/u/a", "a3", "a2");
+    expect_event(w, K8SC_STORE_CREATED, "/u/b", "b1", NULL);
+    expect_event(w, K8SC_STORE_DELETED, "/u/b", NULL, "b1");
+    int64_t r6;
+    ck_assert_int_eq(k8sc_store_update(&r6, s, "/u/a", "a4", 2, r3), 0);
+    ck_assert_int_eq(r6, r5 + 1);
+    expect_event(w, K8SC_STORE_MODIFIED, "/u/a", "a4", "a3");
+    k8sc_store_watch_close(w);
+    k8sc_store_close(s);
+
+    /* The file now says version 2, so a version 1 library refuses it. */
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_store_crash.XXXXXX");
@@ -341,6 +427,7 @@ int main(void)
     tcase_add_loop_test(tc, t_kill9_keeps_acknowledged_writes, 0, 2);
     tcase_add_test(tc, t_reopen_resumes);
     tcase_add_test(tc, t_foreign_and_corrupt_files);
+    tcase_add_test(tc, t_upgrades_version_1);
     /* set here so that a direct run (without ctest's CK_DEFAULT_TIMEOUT) behaves the same */
     tcase_set_timeout(tc, 60);
     suite_add_tcase(su, tc);

@@ -17,6 +17,7 @@ from .errors import (AlreadyExists, ApiError, Conflict, Forbidden, Gone, Invalid
 from .objects import MetaMap, Object, decode_manifests
 from .quantity import Quantity, pod_limits, pod_requests
 from .registry import Registry, ResourceInfo, lookup
+from .scheduler import Scheduler
 from .selectors import FieldSelector, FieldTerm, Requirement, Selector
 from .validation import (FieldError, NameRule, validate_annotations,
                          validate_dns1035_label, validate_dns1123_label,
@@ -39,6 +40,7 @@ __all__ = [
     "validate_annotations", "validate_object_meta",
     "Client", "Watch", "WatchEvent",
     "Controller", "Request",
+    "Scheduler",
 ]
 
 

@@ -583,7 +583,25 @@ def json_to_python(tree):
     return json.loads(call_encode(C.k8sc_json_encode, tree, 0))
 
 
-class Handle:
+class Closing:
+    """Context management and clean-up for classes with an idempotent close()."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: the library may be gone
+            pass
+
+
+class Handle(Closing):
     """Owns one libk8sc handle and frees it with `_free_fn` exactly once:
     on close(), on leaving a `with` block, or when garbage collected."""
 
@@ -615,14 +633,3 @@ class Handle:
         if h:
             self._free_fn(h)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass

@@ -23,7 +23,7 @@ from ctypes import byref, c_int, c_void_p
 from typing import NamedTuple
 
 from . import _lib
-from ._lib import (C, ClientOptionsStruct, DeleteOptionsStruct,
+from ._lib import (C, ClientOptionsStruct, Closing, DeleteOptionsStruct,
                    ListOptionsStruct, WatchOptionsStruct, dec, enc, enc_opt,
                    new_options)
 from .errors import K8scError, error_for_code
@@ -133,7 +133,7 @@ class WatchEvent(NamedTuple):
     object: dict
 
 
-class Watch:
+class Watch(Closing):
     """An open watch, iterated for its events (WatchEvent).
 
     Iteration ends when the server ends the stream, when `timeout` seconds
@@ -191,20 +191,9 @@ class Watch:
             self._owner.release()
             self._client = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass
 
 
-class Client:
+class Client(Closing):
     """A client for one API server.
 
     `server` alone (a URL such as "http://127.0.0.1:6443") talks to that
@@ -265,17 +254,6 @@ class Client:
     def closed(self) -> bool:
         return getattr(self, "_owner", None) is None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass
 
     def _use(self) -> _Use:
         owner = getattr(self, "_owner", None)

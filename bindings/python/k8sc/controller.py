@@ -30,7 +30,7 @@ from ctypes import POINTER, byref, c_bool, c_int, c_size_t, c_void_p, create_str
 from urllib.parse import quote
 
 from . import _lib
-from ._lib import (C, MAP_FN, RECONCILE_DONE, RECONCILE_FN, RECONCILE_REQUEUE,
+from ._lib import (C, MAP_FN, RECONCILE_DONE, RECONCILE_FN, RECONCILE_REQUEUE, Closing,
                    RECONCILE_REQUEUE_AFTER, ControllerOptionsStruct, check, dec,
                    enc, enc_opt, new_options)
 from .client import Client, _api_error, _check as _api_check, _non_negative, _take
@@ -164,7 +164,7 @@ class _Use:
         self.state.release()
 
 
-class Controller:
+class Controller(Closing):
     """Reconcile every `api_version` + `kind` object through `client`.
 
     ``reconcile(request)`` gets a Request (namespace, name, controller)
@@ -280,17 +280,6 @@ class Controller:
         self._st = None
         st.release()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone
-            pass
 
     # ---- running ----
 

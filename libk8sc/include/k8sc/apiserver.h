@@ -58,13 +58,32 @@ typedef struct k8sc_apiserver_options {
      * listening on all addresses.
      */
     const char *advertise_address;
+    /*
+     * Static bearer tokens (kube-apiserver's --token-auth-file): a CSV file
+     * of "token,user,uid[,\"group1,group2\"]" records, read once by
+     * k8sc_apiserver_new. Every request over HTTP then needs
+     * "Authorization: Bearer TOKEN" with one of them, except anonymous ones
+     * to /healthz, /livez, /readyz and /version; others get 401
+     * Unauthorized. k8sc_apiserver_handle (the in-process transport) is
+     * trusted. NULL: no authentication. Since version 2.
+     */
+    const char *token_file;
+    /*
+     * The PEM private key (RSA) that signs service account tokens
+     * (serviceaccounts/NAME/token; kube-apiserver's
+     * --service-account-signing-key-file), read once by
+     * k8sc_apiserver_new. NULL: a key made at the first token request,
+     * kept for the server's lifetime. Since version 2.
+     */
+    const char *service_account_key_file;
 } k8sc_apiserver_options;
 
-#define K8SC_APISERVER_OPTIONS_VERSION 1
+/* Version 1 is the same structure without `token_file` and `service_account_key_file` (still accepted). */
+#define K8SC_APISERVER_OPTIONS_VERSION 2
 #define K8SC_APISERVER_OPTIONS_INIT \
-    { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+    { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL }
 
-/* Fill `opts` with K8SC_APISERVER_OPTIONS_INIT. EINVAL for an unknown version. */
+/* Fill `opts` (of the layout of `version`, 1 or 2) with the defaults. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsigned int version);
 
 /*
@@ -73,8 +92,9 @@ K8SC_EXTERN int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsign
  * bring the stored Service ClusterIP and NodePort allocations in line with
  * the stored Services. It does not listen until k8sc_apiserver_start().
  * `opts` may be NULL for the defaults. Errors: EINVAL for a malformed
- * listen address, store URL, Service range or advertise address, and any
- * error of k8sc_store_open.
+ * listen address, store URL, Service range, advertise address, token
+ * file or service account key; EIO for an unreadable token or key file;
+ * and any error of k8sc_store_open.
  */
 K8SC_EXTERN int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts);
 

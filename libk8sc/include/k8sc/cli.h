@@ -226,6 +226,60 @@ K8SC_EXTERN int k8sc_cli_describe(char **out, k8sc_client *client, const k8sc_re
  */
 K8SC_EXTERN int k8sc_cli_main(int argc, char **argv, FILE *out, FILE *err);
 
+/*
+ * The deployment.kubernetes.io/revision annotation of a Deployment or
+ * ReplicaSet into `*out` (0 when absent). EINVAL when it is not a number.
+ */
+K8SC_EXTERN int k8sc_cli_rollout_revision(int64_t *out, const k8sc_object *obj);
+
+/*
+ * One step of `kubectl rollout status` for `deployment`: `*out` (the
+ * caller's, k8sc_free) is kubectl's line, ending in a newline ("Waiting
+ * for deployment "x" rollout to finish: 1 of 3 updated replicas are
+ * available..." or "deployment "x" successfully rolled out"), `*done`
+ * whether the rollout is complete. `revision` > 0 must be the
+ * deployment's revision. EINVAL with kubectl's message for another
+ * revision or a deployment past its progress deadline.
+ */
+K8SC_EXTERN int k8sc_cli_rollout_status(char **out, bool *done, const k8sc_object *deployment, int64_t revision);
+
+/*
+ * The ReplicaSets `deployment` controls (those its selector matches whose
+ * controller reference is its UID), as kubectl finds a rollout's history.
+ * `*out` (k8sc_objects_free) holds `*n`. Errors as the client's.
+ */
+K8SC_EXTERN int k8sc_cli_deployment_replicasets(k8sc_object ***out, size_t *n, k8sc_client *client,
+    const k8sc_object *deployment);
+
+/*
+ * `kubectl rollout history` from a deployment's ReplicaSets `rss`: with
+ * `revision` 0 the REVISION CHANGE-CAUSE table, else that revision's pod
+ * template as kubectl describes it; "No rollout history found." when
+ * there is none. `*out` is the caller's (k8sc_free). ENOTFOUND "unable to
+ * find the specified revision".
+ */
+K8SC_EXTERN int k8sc_cli_rollout_history(char **out, k8sc_object *const *rss, size_t n, int64_t revision);
+
+/*
+ * The ReplicaSet of `rss` that `kubectl rollout undo` goes back to:
+ * `revision`'s, or with 0 the one before the latest. `*out` is borrowed
+ * from `rss`. ENOTFOUND with kubectl's message when there is none
+ * (`deployment` names the deployment in it).
+ */
+K8SC_EXTERN int k8sc_cli_rollout_find(const k8sc_object **out, k8sc_object *const *rss, size_t n,
+    const char *deployment, int64_t revision);
+
+/*
+ * The JSON patch rolling `deployment` back to ReplicaSet `rs` as kubectl
+ * does: its pod template without the pod-template-hash label, and the
+ * ReplicaSet's annotations (the deployment's own revision and
+ * last-applied ones kept). `*unchanged` is true, and `*out` NULL, when
+ * the templates already match; otherwise `*out` is the caller's
+ * (k8sc_free).
+ */
+K8SC_EXTERN int k8sc_cli_rollout_undo_patch(char **out, bool *unchanged, const k8sc_object *deployment,
+    const k8sc_object *rs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,7 +40,9 @@ typedef struct k8sc_kubeconfig k8sc_kubeconfig;
  * Relative file paths inside a file (certificate-authority,
  * client-certificate, client-key, tokenFile, exec command with a '/')
  * are resolved against that file's directory. EINVAL with
- * `error loading config file "PATH": ...` naming the field on a broken file.
+ * `error loading config file "PATH": ...` naming the field on a broken
+ * file — also for a field the format does not have (`unknown field
+ * "clusters[0].cluster.sever"`), where kubectl would drop it silently.
  */
 K8SC_EXTERN int k8sc_kubeconfig_load(k8sc_kubeconfig **out, const char *paths);
 
@@ -447,6 +449,60 @@ K8SC_EXTERN const char *k8sc_watch_event_type_name(k8sc_watch_event_type type);
 
 /* Close the connection and free the watch. NULL is fine. */
 K8SC_EXTERN void k8sc_watch_free(k8sc_watch *watch);
+
+/* Receives a piece of a streamed reply body (not NUL-terminated). Non-zero stops the stream and is returned. */
+typedef int (*k8sc_client_data_fn)(const char *data, size_t len, void *userdata);
+
+/*
+ * GET `path` (as for k8sc_client_request) and pass the reply body to
+ * `fn` as it arrives, with no overall timeout (for `logs -f`): returns
+ * when the server ends the body (0), `fn` returns non-zero (that value),
+ * or the request fails (the mapped error; the body of an error reply is
+ * not passed to `fn`). Needs an HTTP client (in process: EUNAVAILABLE).
+ */
+K8SC_EXTERN int k8sc_client_stream_get(k8sc_client *client, const char *path, k8sc_client_data_fn fn, void *userdata);
+
+/*
+ * Exec and attach (pods/exec, pods/attach) over a WebSocket speaking
+ * v5.channel.k8s.io (v4 when the server only has that), as kubectl does.
+ * The streams are file descriptors the caller owns (blocking or not).
+ */
+typedef int (*k8sc_client_size_fn)(uint16_t *width, uint16_t *height, void *userdata);
+
+typedef struct k8sc_client_stream_options {
+    unsigned int version;
+    const char *container; /* NULL: the pod's default container */
+    int stdin_fd;          /* read until end of file and sent; -1: no stdin */
+    int stdout_fd;         /* receives stdout (with a tty, all output); -1: not asked for */
+    int stderr_fd;         /* receives stderr; -1: not asked for (always with a tty) */
+    bool tty;
+    /* The terminal's size, sent at the start and whenever `resize_fd` becomes readable (NULL: none). */
+    k8sc_client_size_fn size_fn;
+    int resize_fd; /* e.g. a pipe a SIGWINCH handler writes to (drained here); -1: none */
+    void *userdata;
+} k8sc_client_stream_options;
+
+#define K8SC_CLIENT_STREAM_OPTIONS_VERSION 1
+#define K8SC_CLIENT_STREAM_OPTIONS_INIT { K8SC_CLIENT_STREAM_OPTIONS_VERSION, NULL, -1, -1, -1, false, NULL, -1, NULL }
+
+/* Fill `opts` with K8SC_CLIENT_STREAM_OPTIONS_INIT. EINVAL for an unknown version. */
+K8SC_EXTERN int k8sc_client_stream_options_init(k8sc_client_stream_options *opts, unsigned int version);
+
+/*
+ * Run `command` (n_command > 0) in pod `pod` of `namespace_` (NULL: the
+ * client's) and stream its stdio until it ends; *exit_code gets its exit
+ * code (a non-zero one is not an error). Needs an HTTP client (not in
+ * process: EUNAVAILABLE). Errors: the server's (ENOTFOUND for a missing
+ * pod, EINVAL e.g. for a pod that is not running) with its message; EIO
+ * when the session breaks or ends without a status.
+ */
+K8SC_EXTERN int k8sc_client_exec(int *exit_code, k8sc_client *client, const char *namespace_, const char *pod,
+                                 const char *const *command, size_t n_command,
+                                 const k8sc_client_stream_options *opts);
+
+/* Attach to the running container's stdio until its output ends; errors as k8sc_client_exec. */
+K8SC_EXTERN int k8sc_client_attach(k8sc_client *client, const char *namespace_, const char *pod,
+                                   const k8sc_client_stream_options *opts);
 
 #ifdef __cplusplus
 }

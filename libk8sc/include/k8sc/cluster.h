@@ -3,7 +3,11 @@
  * `k8sc up` runs it — the API server on the embedded SQLite store, the
  * controller manager, the scheduler, the kubelet, the pod network, the
  * Service proxy and the cluster DNS, each talking to the API server through
- * the in-process client, as separate programs would over HTTP. Everything lives under one data directory:
+ * the in-process client, as separate programs would over HTTP. Or one part
+ * of a multi-node cluster (the options' `role`): a server (`k8sc server`:
+ * the control plane and the cluster DNS, with a join token) or an agent
+ * (`k8sc agent`: the kubelet, the pod network and the proxy of one node,
+ * joining a server over HTTP with that token). Everything lives under one data directory:
  *
  *   k8sc.db       the store
  *   pods/, logs/  pod volumes and container logs (the kubelet's data directory)
@@ -11,7 +15,10 @@
  *   runtime/      container runtime state and the node's images
  *   runtime.conf  which runtime the cluster uses (for `k8sc down`)
  *   cni/          the pod network's CNI configuration (net.d/) and address leases
- *   kubeconfig    written once the node is Ready (unless another path is given)
+ *   kubeconfig    written once the node is Ready (unless another path is given); a
+ *                 server's and an agent's carry the token (an agent's is written first)
+ *   token         a server's join token (0600), kept across restarts
+ *   tokens.csv    a server's API token file (the join token, user k8sc-admin)
  *   lock, pid     held while the cluster runs
  *
  * Started again on the same directory the cluster resumes with its
@@ -28,12 +35,22 @@ extern "C" {
 
 typedef struct k8sc_cluster k8sc_cluster;
 
+/* What a k8sc_cluster_up runs. */
+typedef enum {
+    /* A whole single-node cluster (`k8sc up`). */
+    K8SC_CLUSTER_ROLE_ALL = 0,
+    /* The control plane: API server, controller manager, scheduler, cluster DNS (`k8sc server`). */
+    K8SC_CLUSTER_ROLE_SERVER = 1,
+    /* A node joining a server: kubelet, pod network, proxy (`k8sc agent`). */
+    K8SC_CLUSTER_ROLE_AGENT = 2,
+} k8sc_cluster_role;
+
 /* How to bring a cluster up. Strings are copied. */
 typedef struct k8sc_cluster_options {
     unsigned int version;
     /* The data directory (created if missing). Required. */
     const char *data_dir;
-    /* The API server's address. NULL: "127.0.0.1:6443" (port 0: any free port). */
+    /* The API server's address (not for an agent). NULL: "127.0.0.1:6443" (port 0: any free port). */
     const char *listen;
     /* Where to write the kubeconfig. NULL: <data_dir>/kubeconfig. */
     const char *kubeconfig;
@@ -61,32 +78,65 @@ typedef struct k8sc_cluster_options {
      * The cluster DNS Service's address, kube-system/kube-dns (NULL: the
      * Service range's tenth address, 10.96.0.10); "" for no cluster DNS. It
      * needs the proxy. The server itself listens on the node, port 10053.
+     * A server's DNS listens on its advertise address (none when that is
+     * loopback or unknown); an agent's pods use this address (NULL: the
+     * kube-dns Service's, if the server has one).
      */
     const char *cluster_dns;
+    /* What to run. Since version 2 (version 1: K8SC_CLUSTER_ROLE_ALL). */
+    k8sc_cluster_role role;
+    /* A server's store URL (NULL: sqlite under the data directory); etcd://HOST:PORT for several servers. */
+    const char *store_url;
+    /*
+     * A server's address published in the kubernetes and kube-dns Endpoints,
+     * which agents and pods must reach (NULL: the listen address unless it is
+     * a wildcard).
+     */
+    const char *advertise_address;
+    /* An agent's server, "http://HOST:PORT". Required for an agent. */
+    const char *server_url;
+    /*
+     * The join token: letters, digits, '.', '-' and '_', 16 to 128 of them.
+     * A server's (NULL: the one in <data_dir>/token, else a new random one);
+     * an agent's to join with (required).
+     */
+    const char *token;
+    /* An agent's kubelet port on its node address (0: any free port). */
+    int kubelet_port;
 } k8sc_cluster_options;
 
-#define K8SC_CLUSTER_OPTIONS_VERSION 1
+/* Version 1 is the same structure without the fields from `role` on (still accepted). */
+#define K8SC_CLUSTER_OPTIONS_VERSION 2
 #define K8SC_CLUSTER_OPTIONS_INIT \
-    { K8SC_CLUSTER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+    { K8SC_CLUSTER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, \
+      K8SC_CLUSTER_ROLE_ALL, NULL, NULL, NULL, NULL, 0 }
 
-/* Fill `opts` with K8SC_CLUSTER_OPTIONS_INIT. EINVAL for an unknown version. */
+/* Fill `opts` (of the layout of `version`, 1 or 2) with the defaults. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_cluster_options_init(k8sc_cluster_options *opts, unsigned int version);
 
 /*
- * Start a cluster and return once its node is Ready and the kubeconfig is
- * written. Errors: EINVAL for missing options; EEXISTS when a running
- * cluster holds the data directory (message names its pid); EIO when the
- * address cannot be bound or a directory made (message says which);
- * EUNAVAILABLE when the runtime is missing; ETIMEOUT when the node does not
- * become Ready in time (everything started is stopped again).
+ * Start a cluster, a server or an agent (the options' `role`) and return
+ * once it serves: for a cluster or an agent, once its node is Ready and
+ * the kubeconfig is written; for a server, once the API server listens and
+ * the token and kubeconfig are written. Errors: EINVAL for missing or
+ * malformed options; EEXISTS when a running cluster holds the data
+ * directory (message names its pid); EIO when the address cannot be bound
+ * or a directory or file made (message says which); EUNAVAILABLE when the
+ * runtime is missing or an agent's server cannot be reached;
+ * EUNAUTHORIZED when the server refuses an agent's token; ETIMEOUT when
+ * the node does not become Ready in time (everything started is stopped
+ * again).
  */
 K8SC_EXTERN int k8sc_cluster_up(k8sc_cluster **out, const k8sc_cluster_options *opts);
 
-/* The API server's URL, e.g. "http://127.0.0.1:6443" (borrowed). */
+/* The API server's URL, e.g. "http://127.0.0.1:6443" (borrowed); an agent's is its server's. */
 K8SC_EXTERN const char *k8sc_cluster_server(const k8sc_cluster *c);
 
 /* The kubeconfig's path (borrowed). */
 K8SC_EXTERN const char *k8sc_cluster_kubeconfig(const k8sc_cluster *c);
+
+/* A server's join token (borrowed); NULL for NULL or another role. */
+K8SC_EXTERN const char *k8sc_cluster_token(const k8sc_cluster *c);
 
 /*
  * Stop the cluster: the kubelet stops every pod's containers (within
@@ -97,9 +147,10 @@ K8SC_EXTERN const char *k8sc_cluster_kubeconfig(const k8sc_cluster *c);
 K8SC_EXTERN void k8sc_cluster_stop(k8sc_cluster *c, int grace_s);
 
 /*
- * `k8sc down`: stop the cluster running on `data_dir` (if any: SIGTERM to
- * the pid it recorded, waiting up to `timeout_ms`), stop and remove
- * whatever containers are left of it, and delete the directory. Errors:
+ * `k8sc down`: stop the cluster, server or agent running on `data_dir`
+ * (if any: SIGTERM to the pid it recorded, waiting up to `timeout_ms`),
+ * stop and remove whatever containers are left of it and its network (in
+ * the calling network namespace), and delete the directory. Errors:
  * ENOTFOUND when there is no such directory; ETIMEOUT if the cluster does
  * not stop; EIO.
  */

@@ -97,6 +97,21 @@ K8SC_EXTERN int k8sc_job_controller_new(k8sc_controller **out, k8sc_client *clie
 K8SC_EXTERN int k8sc_ttl_after_finished_controller_new(k8sc_controller **out, k8sc_client *client,
     const k8sc_builtin_options *opts);
 
+/*
+ * The disruption controller (policy/v1): writes each
+ * PodDisruptionBudget's status from the pods its selector matches:
+ * expectedPods (the pods, or with maxUnavailable or a percentage
+ * minAvailable the replicas of their controllers: ReplicaSet or its
+ * Deployment, ReplicationController, StatefulSet), currentHealthy (ready,
+ * not being deleted, not just evicted), desiredHealthy, disruptionsAllowed,
+ * the evictions of disruptedPods not yet seen through (dropped after
+ * 2 minutes), observedGeneration and the DisruptionAllowed condition; no
+ * disruption is allowed while the expected count cannot be found. Events
+ * NoPods and CalculateExpectedPodCountFailed. Errors: EINVAL; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_disruption_controller_new(k8sc_controller **out, k8sc_client *client,
+    const k8sc_builtin_options *opts);
+
 /* ---- cronjobs ------------------------------------------------------------- */
 
 /*

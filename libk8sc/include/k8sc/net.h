@@ -144,6 +144,9 @@ K8SC_EXTERN int k8sc_podnet_remove_bridge(const char *bridge);
  * per sync and live only in the chains kube-proxy names (KUBE-SERVICES,
  * KUBE-SVC-*, KUBE-SEP-*, KUBE-PORTALS-*, ...) plus one jump from each
  * built-in chain; the process needs CAP_NET_ADMIN in its network namespace.
+ * As kube-proxy's MinimizeIPTablesRestore, a sync rewrites the top chains
+ * and only the per-Service chains that changed; every chain is rewritten
+ * on the first sync, after a failed one and at least once an hour.
  */
 
 typedef struct k8sc_proxy k8sc_proxy;
@@ -165,7 +168,7 @@ typedef struct k8sc_proxy_options {
     const char *node_name;
     /* Least time between two syncs (kube-proxy's minSyncPeriod). 0: 1000 ms. */
     int min_sync_ms;
-    /* Full resync period (kube-proxy's syncPeriod). 0: 30000 ms. */
+    /* Resync period even without changes (kube-proxy's syncPeriod). 0: 30000 ms. */
     int sync_period_ms;
     /*
      * Pod CIDR of the cluster (e.g. "10.244.0.0/16"), iptables mode: traffic

@@ -8,7 +8,9 @@
  *            containers run until stopped, until a script
  *            (k8sc_runtime_fake_script) ends them, or as their command
  *            says (`true`, `false`, `sleep N`, `sh -c "exit N"`); exec
- *            knows `true`, `false` and `echo`. Given a pod network, it
+ *            knows `true`, `false` and `echo`; attach echoes what is
+ *            written to its stdin (without stdin: one "started NAME"
+ *            line). Given a pod network, it
  *            runs the CNI plugins without a network namespace (for test
  *            plugins that only hand out addresses).
  *   "runc"   OCI bundles run by the `runc` program, with a small monitor
@@ -377,6 +379,36 @@ K8SC_EXTERN int k8sc_runtime_exec_wait(k8sc_runtime_exec *ex, int *exit_code, in
 
 /* Kill the command if still running, close its fds and free the session. NULL is fine. */
 K8SC_EXTERN void k8sc_runtime_exec_free(k8sc_runtime_exec *ex);
+
+/* How to attach to a container (k8sc_runtime_attach). */
+typedef struct k8sc_attach_options {
+    unsigned int version;
+    bool stdin_;  /* send input (only to a container created with stdin_; ignored otherwise) */
+    bool stdout_; /* receive the container's stdout (with a tty: all its output) */
+    bool stderr_; /* receive its stderr (never with a tty) */
+} k8sc_attach_options;
+
+#define K8SC_ATTACH_OPTIONS_VERSION 1
+#define K8SC_ATTACH_OPTIONS_INIT { K8SC_ATTACH_OPTIONS_VERSION, false, true, true }
+
+/* Fill `opts` with K8SC_ATTACH_OPTIONS_INIT. EINVAL for an unknown version. */
+K8SC_EXTERN int k8sc_runtime_attach_options_init(k8sc_attach_options *opts, unsigned int version);
+
+/*
+ * Attach to the stdio of running container `id` (CRI Attach), as a
+ * session read and written like an exec session: fd 1 (and fd 2 without
+ * a tty) carry the container's output from now on (what it wrote before
+ * is in its log), fd 0 (-1 unless stdin_ was asked for and the
+ * container was created with stdin_) feeds its stdin; closing it ends
+ * the container's stdin when it was created with stdin_once. The output
+ * fds reach end of file when the container ends. Resizing works when the
+ * container has a tty; k8sc_runtime_exec_wait gives exit code 0 once the
+ * output has ended (attach reports no exit code); freeing the session
+ * detaches and leaves the container running. Errors: ENOTFOUND; EINVAL if
+ * it is not running; EUNAVAILABLE when the backend cannot attach; EIO.
+ */
+K8SC_EXTERN int k8sc_runtime_attach(k8sc_runtime *rt, k8sc_runtime_exec **out, const char *id,
+                                    const k8sc_attach_options *opts);
 
 /*
  * Run `command` in container `id` to completion (an exec probe): its

@@ -1,32 +1,34 @@
 /*
- * libk8sc scheduler: kube-scheduler's default profile (Kubernetes 1.32),
- * first increment. Pods with an empty spec.nodeName whose
- * spec.schedulerName is the scheduler's name are placed on a node that
- * passes the filter plugins and scores best:
+ * libk8sc scheduler: kube-scheduler (Kubernetes 1.32). Pods with an empty
+ * spec.nodeName whose spec.schedulerName names one of the scheduler's
+ * profiles (K8SC_SCHEDULER_DEFAULT_NAME unless configured) are placed on
+ * a node that passes the profile's filter plugins and scores best. See
+ * the plugins' own documentation for what each checks.
  *
- * Filters, in the default profile's order (a node is rejected by the
- * first that fails): NodeUnschedulable, NodeName, TaintToleration
- * (NoSchedule and NoExecute), NodeAffinity (spec.nodeSelector and the
- * required node affinity: In, NotIn, Exists, DoesNotExist, Gt, Lt and
- * matchFields on metadata.name), NodePorts, NodeResourcesFit (pod count
- * and every requested resource against status.allocatable minus what the
- * pods bound to the node, or assumed on it, request).
+ * Queue: as kube-scheduler's PriorityQueue, pods are tried by priority
+ * (spec.priority, or the value of their PriorityClass — resolved here, as
+ * the API server does not yet), then by the time they were queued. A pod
+ * that fits nowhere waits with the unschedulable pods until a cluster
+ * event may help (a node added, or changed in allocatable, labels, taints
+ * or unschedulable; a bound pod deleted, ended or relabelled), then goes
+ * back after its back-off (1 s doubling to 10 s per attempt); after 5
+ * minutes it is tried again anyway. Unlike kube-scheduler, which picks
+ * among the best nodes at random, ties go to the node whose name sorts
+ * first, so that placements are reproducible.
  *
- * Scores (0..100 each, times the default weights): NodeResourcesFit
- * LeastAllocated on cpu and memory (1), NodeResourcesBalancedAllocation
- * (1), TaintToleration on PreferNoSchedule taints (3), NodeAffinity
- * preferred terms (2). Unlike kube-scheduler, which picks among the best
- * nodes at random, ties go to the node whose name sorts first, so that
- * placements are reproducible.
+ * Binding: a placed pod is bound through pods/NAME/binding and assumed on
+ * its node until the informer shows it bound; a Normal "Scheduled" Event
+ * follows. A pod that fits nowhere gets the PodScheduled condition
+ * False/Unschedulable with kube-scheduler's message and a Warning
+ * "FailedScheduling" Event.
  *
- * A placed pod is bound through pods/NAME/binding and assumed on its node
- * until the informer shows it bound, so pods scheduled back to back do not
- * overcommit a node; a Normal "Scheduled" Event follows. A pod that fits
- * nowhere gets the PodScheduled condition False/Unschedulable with
- * kube-scheduler's message (written through pods/NAME/status), a Warning
- * "FailedScheduling" Event, and is tried again after a back-off (1 s
- * doubling to 10 s) or as soon as a node changes or a bound pod goes.
- * There is no preemption.
+ * Preemption (DefaultPreemption): a pod that fits nowhere, unless its
+ * preemptionPolicy is Never, may evict lower-priority pods from the node
+ * where that costs least (fewest PodDisruptionBudget violations, lowest
+ * highest victim priority, smallest priority sum, fewest victims, latest
+ * start); victims get the DisruptionTarget condition and are deleted, and
+ * the pod's status.nominatedNodeName names the node, whose room is kept
+ * for it from pods of lower priority.
  */
 #ifndef K8SC_SCHEDULER_H
 #define K8SC_SCHEDULER_H
@@ -64,12 +66,25 @@ typedef struct k8sc_scheduler_options {
      * (50% minus 1% per 125 nodes, at least 5%); 100: every node.
      */
     int percentage_of_nodes_to_score;
+    /* Version 2: */
+    /*
+     * A KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1,
+     * YAML or JSON), as kube-scheduler's --config: its profiles replace
+     * scheduler_name (one scheduler serves every profile's schedulerName),
+     * and its percentageOfNodesToScore, when set, the field above. NULL: one
+     * default profile named scheduler_name.
+     */
+    const char *config_file;
 } k8sc_scheduler_options;
 
-#define K8SC_SCHEDULER_OPTIONS_VERSION 1
-#define K8SC_SCHEDULER_OPTIONS_INIT { K8SC_SCHEDULER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0 }
+#define K8SC_SCHEDULER_OPTIONS_VERSION 2
+#define K8SC_SCHEDULER_OPTIONS_INIT { K8SC_SCHEDULER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL }
 
-/* Fill `opts` with K8SC_SCHEDULER_OPTIONS_INIT. EINVAL for an unknown version. */
+/*
+ * Fill `opts` with K8SC_SCHEDULER_OPTIONS_INIT. Version 1 callers (whose
+ * struct ends before config_file) are accepted here and by
+ * k8sc_scheduler_new. EINVAL for an unknown version.
+ */
 K8SC_EXTERN int k8sc_scheduler_options_init(k8sc_scheduler_options *opts, unsigned int version);
 
 /*
@@ -111,8 +126,55 @@ typedef struct k8sc_scheduler_stats {
 /* Copy the counters into `out`. NULL `s` gives zeros. */
 K8SC_EXTERN void k8sc_scheduler_get_stats(k8sc_scheduler *s, k8sc_scheduler_stats *out);
 
-/* The underlying controller (primary kind Pod), borrowed: for its queue, cache and clock. */
-K8SC_EXTERN k8sc_controller *k8sc_scheduler_controller(k8sc_scheduler *s);
+/*
+ * The informer of `api_version` + `kind` the scheduler reads (Pods, Nodes,
+ * PriorityClasses, PodDisruptionBudgets; others are created), borrowed.
+ * NULL with the error set on failure.
+ */
+K8SC_EXTERN k8sc_informer *k8sc_scheduler_informer(k8sc_scheduler *s, const char *api_version, const char *kind);
+
+/*
+ * Read a KubeSchedulerConfiguration file into the scheduler's profiles, as
+ * options.config_file does, but after user plugins are added so that the
+ * file may name them. Call before starting. Errors: EINVAL naming the file
+ * and the field for an unknown plugin, field or value, or when started;
+ * EIO for an unreadable file; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_scheduler_load_config(k8sc_scheduler *s, const char *path);
+
+/*
+ * User plugins (the scheduling framework's out-of-tree plugins). They run
+ * in every profile after the built-in plugins, unless a configuration
+ * disables them by name; `pod` and `node` are borrowed for the call only.
+ * Callbacks run on the scheduling thread, one at a time.
+ *
+ * A filter returns 0 when `pod` fits `node`, a positive value when it does
+ * not, with the reason (as in the pod's Unschedulable message) written into
+ * `reason` (`reason_size` bytes, NUL-terminated; left empty: "node(s) didn't
+ * satisfy plugin NAME"), or a negative value on error (the pod is retried
+ * after a back-off).
+ */
+typedef int (*k8sc_scheduler_filter_fn)(const k8sc_object *pod, const k8sc_object *node, char *reason,
+    size_t reason_size, void *userdata);
+
+/* A score: `*out` from 0 to 100 (clamped) for `node`; a negative return is an error (the pod is retried). */
+typedef int (*k8sc_scheduler_score_fn)(int64_t *out, const k8sc_object *pod, const k8sc_object *node, void *userdata);
+
+/*
+ * Add a filter named `name` (copied). Call before starting. Errors: EINVAL
+ * for NULL arguments, a started scheduler or more than 16 user plugins;
+ * EEXISTS for a name taken by a built-in or user plugin; ENOMEM.
+ */
+K8SC_EXTERN int k8sc_scheduler_add_filter(k8sc_scheduler *s, const char *name, k8sc_scheduler_filter_fn fn,
+    void *userdata);
+
+/*
+ * Add a score named `name` (copied) whose 0..100 result counts `weight`
+ * (1..100) times in the node's total. Errors as k8sc_scheduler_add_filter;
+ * EINVAL for a weight out of range.
+ */
+K8SC_EXTERN int k8sc_scheduler_add_score(k8sc_scheduler *s, const char *name, k8sc_scheduler_score_fn fn, int weight,
+    void *userdata);
 
 #ifdef __cplusplus
 }

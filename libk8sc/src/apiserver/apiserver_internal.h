@@ -27,6 +27,8 @@ struct k8sc_apiserver {
     atomic_bool stopping;
     struct k8sc__crds *crds; /* established CustomResourceDefinitions (crd.c) */
     k8sc__svc_state svc;     /* Service ClusterIP and NodePort ranges (svc_*.c) */
+    struct k8sc__authn *authn; /* bearer tokens, NULL: none (authn.c) */
+    struct k8sc__sa_keys *sa_keys; /* the service account token signer (token.c) */
 };
 
 /* One query parameter, decoded. */
@@ -150,6 +152,15 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
 int k8sc__check_gvk(k8sc_apiserver_response *resp, const k8sc_resource *r, k8sc_object *obj);
 bool k8sc__kind_has_generation(const k8sc_resource *r);
 
+/*
+ * fieldValidation of a built-in kind's create, update or merge patch body
+ * (fieldval.c): 400 for unknown or duplicate fields with Strict, Warning
+ * texts in resp->warnings with Warn (the default), 422 for a bad mode.
+ */
+int k8sc__fieldval_admit(k8sc_apiserver_response *resp, const k8sc__request *req, const k8sc__route *route);
+/* Drop the fields a built-in kind does not have, as typed decoding does. 0 or ENOMEM. */
+int k8sc__fieldval_prune(const k8sc_resource *r, k8sc_object *obj);
+
 /* Per-kind defaults (defaults.c): what SetDefaults_* and the admission defaulters fill. */
 int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create);
 /* Immutable fields of an update (immutable.c): 0 with a 422 Status reply when one changed. */
@@ -171,6 +182,21 @@ int k8sc__handle_scale(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
 int k8sc__handle_binding(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route);
 
+/* pods/eviction (eviction.c): a delete that PodDisruptionBudgets allow. */
+int k8sc__handle_eviction(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+
+/* serviceaccounts/token (token.c): a TokenRequest answered with a signed service account JWT. */
+int k8sc__handle_token(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
+    const k8sc__route *route);
+/* The signing key: read from the PEM file `path`, or made at first use when NULL. EINVAL, EIO, ENOMEM. */
+int k8sc__sa_keys_new(struct k8sc__sa_keys **out, const char *path);
+void k8sc__sa_keys_free(struct k8sc__sa_keys *keys);
+
+/* Self reviews (review.c): SelfSubjectAccessReview and SelfSubjectReview, answered and not stored. */
+bool k8sc__is_review(const k8sc_resource *r);
+int k8sc__handle_review(k8sc_apiserver_response *resp, const k8sc__request *req, const k8sc__route *route);
+
 /*
  * pods/log, pods/exec, pods/attach (podproxy.c): resolve the pod's
  * container and its node's kubelet into resp->proxy (status 200 or 101),
@@ -190,6 +216,8 @@ bool k8sc__wants_table(const char *accept);
 struct json_object *k8sc__table_columns(const k8sc_resource *r);
 struct json_object *k8sc__table_row(k8sc_apiserver *srv, const k8sc_resource *r, const k8sc_object *obj, int64_t now);
 struct json_object *k8sc__table_new(k8sc_apiserver *srv, const k8sc_resource *r, const char *rv);
+/* Cell `col` of the kinds table_kinds.c prints (RC, CronJob, Endpoints, ...); "" for others. */
+struct json_object *k8sc__table_cell_more(const char *kind, const char *col, const k8sc_object *obj, int64_t now);
 
 /* Handlers. */
 int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
@@ -208,6 +236,11 @@ void k8sc__filter_clear(k8sc__filter *f);
 /* Watch streams. */
 void k8sc__watch_stream_free(struct k8sc__watch_stream *ws);
 int k8sc__watch_stream_next(char **out, struct k8sc__watch_stream *ws, int timeout_ms);
+
+/* Pod priority admission (priority.c): spec.priority/preemptionPolicy of a new pod, or a 403 in `resp`. */
+int k8sc__priority_admit(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc_resource *r, k8sc_object *pod);
+/* Create the system PriorityClasses if missing. */
+int k8sc__priority_bootstrap(k8sc_apiserver *srv);
 
 /* Namespace lifecycle (namespace.c). */
 bool k8sc__is_namespace(const k8sc_resource *r);

@@ -1128,6 +1128,11 @@ int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
             return k8sc__handle_scale(resp, srv, req, route);
         if (strcmp(route->subresource, "binding") == 0 && is_pod(r))
             return k8sc__handle_binding(resp, srv, req, route);
+        if (strcmp(route->subresource, "eviction") == 0 && is_pod(r))
+            return k8sc__handle_eviction(resp, srv, req, route);
+        if (strcmp(route->subresource, "token") == 0 && strcmp(k8sc_resource_kind(r), "ServiceAccount") == 0 &&
+            !*k8sc_resource_group(r))
+            return k8sc__handle_token(resp, srv, req, route);
         if ((strcmp(route->subresource, "log") == 0 || strcmp(route->subresource, "exec") == 0 ||
                 strcmp(route->subresource, "attach") == 0) && is_pod(r))
             return k8sc__handle_podproxy(resp, srv, req, route);
@@ -1159,6 +1164,8 @@ int k8sc__handle_resource(k8sc_apiserver_response *resp, k8sc_apiserver *srv, co
         return k8sc__handle_watch(resp, srv, req, route);
     if (get && has_verb(r, "list"))
         return handle_list(resp, srv, req, route);
+    if (strcmp(m, "POST") == 0 && k8sc__is_review(r))
+        return k8sc__handle_review(resp, req, route);
     /* Creating needs a namespace in the URL for namespaced kinds. */
     if (strcmp(m, "POST") == 0 && has_verb(r, "create") && (route->ns || !k8sc_resource_namespaced(r)))
         return handle_create(resp, srv, req, route);

@@ -278,6 +278,8 @@ int k8sc__dispatch(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8s
     case K8SC__ROUTE_RESOURCE:
         rc = k8sc__crd_admit(resp, srv, req, &route);
         if (!rc && !resp->status)
+            rc = k8sc__fieldval_admit(resp, req, &route);
+        if (!rc && !resp->status)
             rc = k8sc__handle_resource(resp, srv, req, &route);
         if (!rc && resp->status < 300)
             rc = k8sc__crd_convert_reply(resp, srv, &route);

@@ -5,21 +5,33 @@
  * in-process k8sc_apiserver_handle().
  */
 #include "apiserver_internal.h"
+#include "authn.h"
+#include "inproc.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* How many bytes of k8sc_apiserver_options a caller of `version` has; 0 for an unknown version. */
+static size_t options_size(unsigned int version)
+{
+    if (version == 1)
+        return offsetof(k8sc_apiserver_options, token_file);
+    return version == K8SC_APISERVER_OPTIONS_VERSION ? sizeof(k8sc_apiserver_options) : 0;
+}
 
 int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsigned int version)
 {
     K8SC__CHECK_ARG(opts);
-    if (version != K8SC_APISERVER_OPTIONS_VERSION)
+    if (!options_size(version))
         return k8sc_error_set(K8SC_EINVAL, "k8sc_apiserver_options_init: unknown version %u", version);
-    k8sc_apiserver_options init = K8SC_APISERVER_OPTIONS_INIT;
-    *opts = init;
+    const k8sc_apiserver_options init = K8SC_APISERVER_OPTIONS_INIT;
+    memcpy(opts, &init, options_size(version));
+    opts->version = version;
     return 0;
 }
 
@@ -47,14 +59,17 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
 {
     K8SC__CHECK_ARG(out);
     *out = NULL;
-    k8sc_apiserver_options defaults = K8SC_APISERVER_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    if (opts->version != K8SC_APISERVER_OPTIONS_VERSION)
+    /* A caller of an older version has a shorter structure: the fields it lacks keep their defaults. */
+    k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
+    if (opts && !options_size(opts->version))
         return k8sc_error_set(K8SC_EINVAL, "k8sc_apiserver_new: unknown options version %u", opts->version);
+    if (opts)
+        memcpy(&o, opts, options_size(opts->version));
+    opts = &o;
     k8sc_apiserver *srv = k8sc__calloc(1, sizeof(*srv));
     if (!srv)
         return K8SC_ENOMEM;
+    k8sc__inproc_register(&k8sc__apiserver_inproc_ops);
     atomic_init(&srv->stopping, false);
     srv->registry = opts->registry ? opts->registry : k8sc_registry_default();
     srv->clock = opts->clock ? opts->clock : k8sc_clock_system();
@@ -71,10 +86,16 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
             srv->own_store = rc == 0;
         }
     }
+    if (!rc && opts->token_file)
+        rc = k8sc__authn_load(&srv->authn, opts->token_file);
+    if (!rc)
+        rc = k8sc__sa_keys_new(&srv->sa_keys, opts->service_account_key_file);
     if (!rc)
         rc = k8sc__ensure_namespaces(srv);
     if (!rc)
         rc = k8sc__crd_load(srv);
+    if (!rc)
+        rc = k8sc__priority_bootstrap(srv);
     if (!rc)
         rc = k8sc__svc_repair_once(srv);
     if (rc) {
@@ -258,7 +279,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rc = K8SC_ENOMEM;
         else
             MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
-        if (!rc)
+        if (!rc && !k8sc__authn_refuse(resp, srv->authn, url,
+                       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)))
             rc = k8sc__dispatch(resp, srv, &req);
         k8sc__request_clear(&req);
     }
@@ -369,6 +391,8 @@ void k8sc_apiserver_free(k8sc_apiserver *srv)
         k8sc_store_close(srv->store);
     k8sc__crd_unload(srv);
     k8sc__svc_state_clear(&srv->svc);
+    k8sc__authn_free(srv->authn);
+    k8sc__sa_keys_free(srv->sa_keys);
     k8sc_free(srv->listen_host);
     k8sc_free(srv);
 }

@@ -263,6 +263,8 @@ int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
 {
     k8sc__crd_convert(srv, route->resource, obj);
     int rc = k8sc__check_gvk(resp, route->resource, obj);
+    if (!rc && !resp->status)
+        rc = k8sc__fieldval_prune(route->resource, obj);
     if (rc || resp->status)
         return rc;
     rc = check_namespace(resp, route, obj);
@@ -270,6 +272,9 @@ int k8sc__prepare_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
         return rc;
     /* NamespaceLifecycle is a mutating admission plugin: it runs before names are generated and objects validated. */
     rc = k8sc__namespace_admit_create(resp, srv, route->resource, obj);
+    if (rc || resp->status)
+        return rc;
+    rc = k8sc__priority_admit(resp, srv, route->resource, obj);
     if (rc || resp->status)
         return rc;
     const char *name = k8sc_object_name(obj), *gen = k8sc_object_generate_name(obj);
@@ -332,6 +337,8 @@ int k8sc__prepare_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, con
 {
     k8sc__crd_convert(srv, route->resource, obj);
     int rc = k8sc__check_gvk(resp, route->resource, obj);
+    if (!rc && !resp->status)
+        rc = k8sc__fieldval_prune(route->resource, obj);
     if (rc || resp->status)
         return rc;
     rc = check_namespace(resp, route, obj);

@@ -51,6 +51,21 @@ static const printer printers[] = {
         { "Name", "string", 1 }) },
     { "Job", COLS({ "Status", "string", 0 }, { "Completions", "string", 0 }, { "Duration", "string", 0 },
         { "Age", "string", 0 }, { "Containers", "string", 1 }, { "Images", "string", 1 }, { "Selector", "string", 1 }) },
+    /* The kinds below get their cells from table_kinds.c. */
+    { "ReplicationController", COLS({ "Desired", "integer", 0 }, { "Current", "integer", 0 },
+        { "Ready", "integer", 0 }, { "Age", "string", 0 }, { "Containers", "string", 1 }, { "Images", "string", 1 },
+        { "Selector", "string", 1 }) },
+    { "CronJob", COLS({ "Schedule", "string", 0 }, { "Timezone", "string", 0 }, { "Suspend", "boolean", 0 },
+        { "Active", "integer", 0 }, { "Last Schedule", "string", 0 }, { "Age", "string", 0 },
+        { "Containers", "string", 1 }, { "Images", "string", 1 }, { "Selector", "string", 1 }) },
+    { "Endpoints", COLS({ "Endpoints", "string", 0 }, { "Age", "string", 0 }) },
+    { "EndpointSlice", COLS({ "AddressType", "string", 0 }, { "Ports", "string", 0 }, { "Endpoints", "string", 0 },
+        { "Age", "string", 0 }) },
+    { "PodDisruptionBudget", COLS({ "Min Available", "string", 0 }, { "Max Unavailable", "string", 0 },
+        { "Allowed Disruptions", "integer", 0 }, { "Age", "string", 0 }) },
+    { "Lease", COLS({ "Holder", "string", 0 }, { "Age", "string", 0 }) },
+    { "HorizontalPodAutoscaler", COLS({ "Reference", "string", 0 }, { "Targets", "string", 0 },
+        { "MinPods", "string", 0 }, { "MaxPods", "integer", 0 }, { "Replicas", "integer", 0 }, { "Age", "string", 0 }) },
 };
 
 static const column default_columns[] = { { "Age", "string", 0 }, { NULL, NULL, 0 } };
@@ -498,7 +513,7 @@ static struct json_object *cell(const char *kind, const char *col, const k8sc_ob
         }
         return str_cell(&b);
     }
-    return json_object_new_string("");
+    return k8sc__table_cell_more(kind, col, obj, now);
 }
 
 /* PartialObjectMetadata carrying the object's metadata (for -A and --show-labels). */

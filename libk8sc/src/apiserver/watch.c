@@ -236,9 +236,11 @@ static int convert(char **out, struct k8sc__watch_stream *ws, const k8sc_store_e
     k8sc_object *now = NULL, *before = NULL;
     int rc = 0;
     ws->revision = ev->kv->mod_revision;
+    /* Without selectors the previous object only matters for a deletion: most events parse one value, not two. */
+    bool everything = !ws->filter.labels && !ws->filter.fields;
     if (ev->type != K8SC_STORE_DELETED)
         rc = k8sc__object_from_kv(&now, ev->kv);
-    if (!rc && ev->prev) {
+    if (!rc && ev->prev && (!everything || ev->type == K8SC_STORE_DELETED)) {
         rc = k8sc__object_from_kv(&before, ev->prev);
         /* A deleted object is reported as last seen, at the deletion's revision. */
         if (!rc && ev->type == K8SC_STORE_DELETED) {
@@ -252,8 +254,8 @@ static int convert(char **out, struct k8sc__watch_stream *ws, const k8sc_store_e
         k8sc_object_free(before);
         return rc;
     }
-    bool was = before && k8sc__filter_matches(&ws->filter, NULL, before);
-    bool is = now && k8sc__filter_matches(&ws->filter, NULL, now);
+    bool was = everything ? ev->prev != NULL : before && k8sc__filter_matches(&ws->filter, NULL, before);
+    bool is = now && (everything || k8sc__filter_matches(&ws->filter, NULL, now));
     if (ev->type == K8SC_STORE_DELETED) {
         if (was)
             *out = object_event(ws, "DELETED", before);

@@ -34,6 +34,13 @@ extern const k8sc__cli_verb k8sc__cli_verb_version, k8sc__cli_verb_get, k8sc__cl
     k8sc__cli_verb_logs, k8sc__cli_verb_label, k8sc__cli_verb_annotate, k8sc__cli_verb_scale,
     k8sc__cli_verb_patch, k8sc__cli_verb_cordon, k8sc__cli_verb_uncordon, k8sc__cli_verb_taint,
     k8sc__cli_verb_api_resources, k8sc__cli_verb_api_versions, k8sc__cli_verb_config;
+extern const k8sc__cli_verb k8sc__cli_verb_run, k8sc__cli_verb_expose, k8sc__cli_verb_drain,
+    k8sc__cli_verb_completion, k8sc__cli_verb_explain;
+
+/* The verbs of the table in main.c, for completion: how many, and the one at `i`. */
+size_t k8sc__cli_verb_count(void);
+const k8sc__cli_verb *k8sc__cli_verb_at(size_t i);
+extern const k8sc__cli_verb k8sc__cli_verb_exec, k8sc__cli_verb_attach;
 
 typedef enum {
     K8SC__FLAG_STRING, /* const char ** */
@@ -67,6 +74,8 @@ int k8sc__cli_fail(k8sc__cli *cli, const char *fmt, ...) K8SC_PRINTF(2, 3);
 
 /* A client from the global flags; 0, or 1 once the error was printed. */
 int k8sc__cli_open_client(k8sc__cli *cli, k8sc_client **out);
+/* Resolve the resource type `type` and open the client: 0, or 1 with kubectl's message printed. */
+int k8sc__cli_resolve_open(k8sc__cli *cli, const char *type, const k8sc_resource **r, k8sc_client **c);
 
 /* Decode the manifests of -f FILE ("-": stdin); `*objs` freed with k8sc_objects_free. 0, or 1 once printed. */
 int k8sc__cli_read_manifests(k8sc__cli *cli, k8sc_object ***objs, size_t *n, const char *file);
@@ -93,5 +102,77 @@ void k8sc__cli_kind_ref(char *buf, size_t size, const char *api_version, const c
  */
 int k8sc__cli_fetch_targets(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r, const char *ns,
     const char **names, size_t nnames, const char *selector, bool all, k8sc_object ***objs, size_t *n);
+
+extern const k8sc__cli_verb k8sc__cli_verb_rollout, k8sc__cli_verb_wait, k8sc__cli_verb_edit;
+
+/* Go's time.ParseDuration ("30s", "1m30s", "500ms", "0") into milliseconds; EINVAL with Go's message. */
+int k8sc__cli_parse_duration(int64_t *out_ms, const char *text);
+
+/* A duration flag's value: 0, or 1 once pflag's "invalid argument" error was printed. */
+int k8sc__cli_duration_flag(k8sc__cli *cli, const char *verb, const char *flag, const char *text, int64_t *out_ms);
+
+/* Milliseconds on the monotonic clock, for deadlines. */
+int64_t k8sc__cli_now_ms(void);
+
+/* What kubectl wait --for waits for. */
+typedef enum {
+    K8SC__WAIT_DELETE,
+    K8SC__WAIT_CREATE,
+    K8SC__WAIT_CONDITION, /* name: the condition type, value: its status (default "True") */
+    K8SC__WAIT_JSONPATH,  /* name: the expression, value: what it must print (has_value) */
+} k8sc__wait_what;
+
+typedef struct k8sc__cli_wait_for {
+    k8sc__wait_what what;
+    char name[256];
+    char value[256];
+    bool has_value;
+} k8sc__cli_wait_for;
+
+/* Parse --for (delete, create, condition=NAME[=VALUE], jsonpath=EXPR[=VALUE]); EINVAL with kubectl's message. */
+int k8sc__cli_wait_for_parse(k8sc__cli_wait_for *out, const char *spec);
+
+/*
+ * Poll object `name` until `w` holds (for delete: gone, or replaced when
+ * `uid` is set), at most `timeout_ms`. 0, ETIMEOUT, or the client's error
+ * (ENOTFOUND when the object is missing and `w` is not delete or create).
+ */
+int k8sc__cli_wait_object(k8sc_client *c, const k8sc_resource *r, const char *ns, const char *name, const char *uid,
+    const k8sc__cli_wait_for *w, int64_t timeout_ms);
+
+/* get -w: print the objects of kind `r`, then one line or document per watch event. */
+typedef struct k8sc__cli_watch_flags {
+    const char *output;
+    bool watch_only;
+    bool events;
+    bool all_namespaces;
+    const k8sc_list_options *list;
+    const k8sc_cli_table_options *table;
+} k8sc__cli_watch_flags;
+
+int k8sc__cli_get_watch(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r, const char *ns, const char *name,
+    const k8sc__cli_watch_flags *f);
+
+/* The Go RFC 3339 time of now in local time ("2006-01-02T15:04:05Z07:00"), into `buf`. */
+void k8sc__cli_rfc3339_now(char *buf, size_t size);
+
+/* A kubeconfig tree as kubectl writes it: lists sorted by name, empty fields dropped, null for empty lists. */
+struct json_object *k8sc__cli_kubeconfig_canonical(struct json_object *in);
+
+/* The inner object of entry `name` of `list` ("clusters"...), created when `create`; NULL when absent. */
+struct json_object *k8sc__cli_kubeconfig_entry(struct json_object *root, const char *list, const char *name,
+    bool create);
+
+/* Remove entry `name` of `list`; whether there was one. */
+bool k8sc__cli_kubeconfig_remove(struct json_object *root, const char *list, const char *name);
+
+/* Hide secrets as kubectl config view does: certificate and key data DATA+OMITTED, tokens REDACTED. */
+void k8sc__cli_kubeconfig_redact(struct json_object *root);
+
+/* Read one kubeconfig file (a missing or empty one is {}); `*out` json_object_put. */
+int k8sc__cli_kubeconfig_read(struct json_object **out, const char *file);
+
+/* Write `root` to `file` in the canonical layout. */
+int k8sc__cli_kubeconfig_write(const char *file, struct json_object *root);
 
 #endif

@@ -167,6 +167,13 @@ int k8sc__cli_open_client(k8sc__cli *cli, k8sc_client **out)
     return 0;
 }
 
+int k8sc__cli_resolve_open(k8sc__cli *cli, const char *type, const k8sc_resource **r, k8sc_client **c)
+{
+    if (k8sc_cli_resolve(r, NULL, type))
+        return k8sc__cli_report(cli, NULL);
+    return k8sc__cli_open_client(cli, c) ? 1 : 0;
+}
+
 static char *read_input(k8sc__cli *cli, const char *file, size_t *len)
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");

@@ -23,6 +23,10 @@ static const struct {
     { "apps", "Deployment", k8sc__describe_deployment },
     { "apps", "ReplicaSet", k8sc__describe_replicaset },
     { "batch", "Job", k8sc__describe_job },
+    { "", "Secret", k8sc__describe_secret },
+    { "", "ServiceAccount", k8sc__describe_serviceaccount },
+    { "batch", "CronJob", k8sc__describe_cronjob },
+    { "", "ReplicationController", k8sc__describe_replicationcontroller },
 };
 
 static layout_fn layout_for(const char *api_version, const char *kind)
@@ -135,6 +139,14 @@ static int related_of(objects *o, k8sc_client *c, const k8sc_object *obj)
         if (sel && strcmp(kind, "Deployment") == 0)
             rc = list_into(o, c, K8SC_REPLICASET, ns, &lo, controlled_by, obj);
         else if (sel)
+            rc = list_into(o, c, K8SC_POD, ns, &lo, controlled_by, obj);
+        k8sc_free(sel);
+    } else if (strcmp(kind, "ServiceAccount") == 0) {
+        rc = list_into(o, c, K8SC_SECRET, ns, &lo, NULL, NULL);
+    } else if (strcmp(kind, "ReplicationController") == 0) {
+        char *sel = k8sc__describe_map_selector(k8sc_object_get(obj, "spec.selector"));
+        lo.label_selector = sel;
+        if (sel)
             rc = list_into(o, c, K8SC_POD, ns, &lo, controlled_by, obj);
         k8sc_free(sel);
     } else if (strcmp(kind, "Service") == 0) {

@@ -77,6 +77,12 @@ void k8sc__describe_service(k8sc__dw *w, const k8sc__describe_input *in);
 void k8sc__describe_node(k8sc__dw *w, const k8sc__describe_input *in);
 void k8sc__describe_namespace(k8sc__dw *w, const k8sc__describe_input *in);
 void k8sc__describe_configmap(k8sc__dw *w, const k8sc__describe_input *in);
+void k8sc__describe_secret(k8sc__dw *w, const k8sc__describe_input *in);
+void k8sc__describe_serviceaccount(k8sc__dw *w, const k8sc__describe_input *in);
+void k8sc__describe_cronjob(k8sc__dw *w, const k8sc__describe_input *in);
+void k8sc__describe_replicationcontroller(k8sc__dw *w, const k8sc__describe_input *in);
+/* An equality selector map as "k=v,k2=v2" sorted (k8sc_free), or NULL when empty. */
+char *k8sc__describe_map_selector(struct json_object *map);
 void k8sc__describe_generic(k8sc__dw *w, const k8sc__describe_input *in);
 
 #endif

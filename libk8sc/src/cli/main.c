@@ -13,6 +13,8 @@ static const k8sc__cli_verb *const verbs[] = {
     &k8sc__cli_verb_replace,
     &k8sc__cli_verb_delete,
     &k8sc__cli_verb_logs,
+    &k8sc__cli_verb_exec,
+    &k8sc__cli_verb_attach,
     &k8sc__cli_verb_label,
     &k8sc__cli_verb_annotate,
     &k8sc__cli_verb_scale,
@@ -23,7 +25,25 @@ static const k8sc__cli_verb *const verbs[] = {
     &k8sc__cli_verb_api_resources,
     &k8sc__cli_verb_api_versions,
     &k8sc__cli_verb_config,
+    &k8sc__cli_verb_rollout,
+    &k8sc__cli_verb_wait,
+    &k8sc__cli_verb_edit,
+    &k8sc__cli_verb_run,
+    &k8sc__cli_verb_expose,
+    &k8sc__cli_verb_drain,
+    &k8sc__cli_verb_completion,
+    &k8sc__cli_verb_explain,
 };
+
+size_t k8sc__cli_verb_count(void)
+{
+    return K8SC__ARRAY_LEN(verbs);
+}
+
+const k8sc__cli_verb *k8sc__cli_verb_at(size_t i)
+{
+    return i < K8SC__ARRAY_LEN(verbs) ? verbs[i] : NULL;
+}
 
 static void usage(FILE *f)
 {

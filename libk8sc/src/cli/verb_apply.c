@@ -1,5 +1,6 @@
 /* k8sctl create -f, apply -f and replace -f: each object of the manifests, one line per object. */
 #include "cli_internal.h"
+#include "generate_internal.h"
 
 #include <string.h>
 
@@ -65,6 +66,8 @@ static int run_mode(k8sc__cli *cli, int argc, char **argv, mode m)
 
 static int run_create(k8sc__cli *cli, int argc, char **argv)
 {
+    if (argc > 0 && k8sc__cli_is_generator(argv[0]))
+        return k8sc__cli_create_generate(cli, argc, argv);
     return run_mode(cli, argc, argv, CREATE);
 }
 
@@ -80,7 +83,33 @@ static int run_replace(k8sc__cli *cli, int argc, char **argv)
 
 const k8sc__cli_verb k8sc__cli_verb_create = {
     "create",
-    "Usage: k8sctl create -f FILENAME\n\nCreate the resources of a file or stdin (-f -).\n",
+    "Create a resource from a file or from stdin, or one built by a generator.\n\n"
+    "Available Commands:\n"
+    "  configmap         Create a config map from a local file, directory or literal value\n"
+    "  cronjob           Create a cron job with the specified name\n"
+    "  deployment        Create a deployment with the specified name\n"
+    "  job               Create a job with the specified name\n"
+    "  namespace         Create a namespace with the specified name\n"
+    "  secret generic    Create a secret from a local file, directory, or literal value\n"
+    "  service           Create a service (clusterip, nodeport, loadbalancer) with the specified name\n"
+    "  serviceaccount    Create a service account with the specified name\n\n"
+    "Usage:\n"
+    "  k8sctl create -f FILENAME [options]\n"
+    "  k8sctl create namespace NAME [--dry-run=server|client|none] [-o FORMAT]\n"
+    "  k8sctl create deployment NAME --image=IMAGE... [--replicas=N] [--port=PORT] [-- COMMAND [args...]]\n"
+    "  k8sctl create configmap NAME [--from-file=[key=]source] [--from-literal=key=value] [--from-env-file=FILE]\n"
+    "  k8sctl create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key=value]\n"
+    "  k8sctl create job NAME --image=IMAGE [--from=cronjob/NAME] [-- COMMAND [args...]]\n"
+    "  k8sctl create cronjob NAME --image=IMAGE --schedule='0/5 * * * ?' [--restart=OnFailure|Never] "
+    "[-- COMMAND [args...]]\n"
+    "  k8sctl create service clusterip|nodeport|loadbalancer NAME --tcp=<port>:<targetPort> [--node-port=PORT] "
+    "[--clusterip=IP]\n"
+    "  k8sctl create serviceaccount NAME\n\n"
+    "Options (generators):\n"
+    "    --dry-run='none': Must be \"none\", \"server\", or \"client\". If client strategy, only print the object "
+    "that would be sent, without sending it. If server strategy, submit server-side request without persisting "
+    "the resource.\n"
+    "    -o, --output='': Output format. One of: (json, yaml, name, jsonpath=...).\n",
     run_create,
 };
 

@@ -99,10 +99,8 @@ static int run(k8sc__cli *cli, int argc, char **argv)
         return k8sc__cli_fail(cli, "You must specify the type of resource to describe. Use \"k8sctl api-resources\" "
                                    "for a complete list of supported resources.");
     const k8sc_resource *r = NULL;
-    if (k8sc_cli_resolve(&r, NULL, type))
-        return k8sc__cli_report(cli, NULL);
     k8sc_client *c = NULL;
-    if (k8sc__cli_open_client(cli, &c))
+    if (k8sc__cli_resolve_open(cli, type, &r, &c))
         return 1;
     const char *ns = all_namespaces ? "" : k8sc_client_namespace(c);
     bool first = true;

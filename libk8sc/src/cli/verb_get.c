@@ -8,6 +8,7 @@ typedef struct {
     const char *output;
     const char *sort_by;
     bool all_namespaces;
+    bool watch, watch_only, events;
     k8sc_list_options list;
     k8sc_cli_table_options table;
 } get_flags;
@@ -121,6 +122,21 @@ static int print_objects(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r,
     return failed;
 }
 
+static int watch(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r, const char *ns, const char **names,
+    size_t n, const get_flags *f)
+{
+    if (n > 1)
+        return k8sc__cli_fail(cli, "watch is only supported on individual resources and resource collections, but %zu "
+                                   "resources were found", n);
+    if (f->sort_by)
+        fprintf(cli->err, "warning: --watch or --watch-only requested, --sort-by will be ignored\n");
+    k8sc__cli_watch_flags wf = { f->output, f->watch_only, f->events, f->all_namespaces, &f->list, &f->table };
+    k8sc_cli_table_options table = f->table;
+    table.wide = strcmp(f->output, "wide") == 0;
+    wf.table = &table;
+    return k8sc__cli_get_watch(cli, c, r, ns, n ? names[0] : NULL, &wf);
+}
+
 static bool known_output(const char *o)
 {
     static const char *const formats[] = { "", "wide", "yaml", "json", "name" };
@@ -132,7 +148,7 @@ static bool known_output(const char *o)
 
 static int run(k8sc__cli *cli, int argc, char **argv)
 {
-    get_flags f = { "", NULL, false, K8SC_LIST_OPTIONS_INIT, K8SC_CLI_TABLE_OPTIONS_INIT };
+    get_flags f = { "", NULL, false, false, false, false, K8SC_LIST_OPTIONS_INIT, K8SC_CLI_TABLE_OPTIONS_INIT };
     const k8sc__cli_flag flags[] = {
         { "o", "output", K8SC__FLAG_STRING, &f.output },
         { "l", "selector", K8SC__FLAG_STRING, &f.list.label_selector },
@@ -141,6 +157,9 @@ static int run(k8sc__cli *cli, int argc, char **argv)
         { NULL, "show-labels", K8SC__FLAG_BOOL, &f.table.show_labels },
         { NULL, "no-headers", K8SC__FLAG_BOOL, &f.table.no_headers },
         { NULL, "sort-by", K8SC__FLAG_STRING, &f.sort_by },
+        { "w", "watch", K8SC__FLAG_BOOL, &f.watch },
+        { NULL, "watch-only", K8SC__FLAG_BOOL, &f.watch_only },
+        { NULL, "output-watch-events", K8SC__FLAG_BOOL, &f.events },
         { 0 },
     };
     char *args[K8SC__CLI_MAX_ARGS];
@@ -174,6 +193,11 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     if (k8sc__cli_open_client(cli, &c))
         return 1;
     const char *ns = f.all_namespaces ? "" : k8sc_client_namespace(c);
+    if (f.watch || f.watch_only) {
+        rc = watch(cli, c, r, ns, names, nnames, &f);
+        k8sc_client_free(c);
+        return rc;
+    }
     rc = !*f.output || strcmp(f.output, "wide") == 0 ? print_table(cli, c, r, ns, names, nnames, &f)
                                                       : print_objects(cli, c, r, ns, names, nnames, &f);
     k8sc_client_free(c);
@@ -187,6 +211,9 @@ const k8sc__cli_verb k8sc__cli_verb_get = {
     "  -l, --selector SEL        label selector\n      --field-selector SEL  field selector\n"
     "  -o, --output FORMAT       wide|yaml|json|name|jsonpath=TEMPLATE|custom-columns=HEADER:PATH,...\n"
     "      --sort-by FIELD       sort by a JSONPath field (e.g. .metadata.name)\n"
-    "      --show-labels         a LABELS column\n      --no-headers          no header line\n",
+    "      --show-labels         a LABELS column\n      --no-headers          no header line\n"
+    "  -w, --watch               after listing/getting the requested objects, watch for changes\n"
+    "      --watch-only          watch for changes to the requested objects, without listing/getting first\n"
+    "      --output-watch-events output watch event objects when --watch or --watch-only is used\n",
     run,
 };

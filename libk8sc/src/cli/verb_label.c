@@ -106,10 +106,8 @@ static int run_meta(k8sc__cli *cli, int argc, char **argv, k8sc_meta_map map)
     if (!nnames && !selector && !all)
         return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");
     const k8sc_resource *r = NULL;
-    if (k8sc_cli_resolve(&r, NULL, type))
-        return k8sc__cli_report(cli, NULL);
     k8sc_client *c = NULL;
-    if (k8sc__cli_open_client(cli, &c))
+    if (k8sc__cli_resolve_open(cli, type, &r, &c))
         return 1;
     k8sc_object **objs = NULL;
     size_t n = 0;

@@ -17,14 +17,6 @@
 #define DEFAULT_RETRIES 5
 #define DEFAULT_RETRY_WAIT_MS 10000L
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init(void)
-{
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userptr)
 {
     (void)h;
@@ -117,15 +109,13 @@ int k8sc_client_new(k8sc_client **out, const k8sc_client_options *opts)
         memcpy(&current, opts, options_size(opts->version));
         opts = &current;
     }
-    pthread_once(&curl_once, curl_init);
-    if (curl_init_rc != CURLE_OK)
-        return k8sc_error_set(K8SC_ERROR, "curl_global_init: %s", curl_easy_strerror(curl_init_rc));
     k8sc_client *c = k8sc__calloc(1, sizeof(*c));
     if (!c)
         return K8SC_ENOMEM;
     for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init(&c->share_locks[i], NULL);
     pthread_mutex_init(&c->disc_lock, NULL);
+    pthread_mutex_init(&c->share_mu, NULL);
     int rc = config_from_options(&c->config, opts);
     if (rc) {
         k8sc_client_free(c);
@@ -142,19 +132,34 @@ int k8sc_client_new(k8sc_client **out, const k8sc_client_options *opts)
     c->max_retry_wait_ms = opts && opts->max_retry_wait_ms > 0 ? opts->max_retry_wait_ms : DEFAULT_RETRY_WAIT_MS;
     c->registry = opts ? opts->registry : NULL;
     c->apiserver = opts ? opts->apiserver : NULL;
-    c->share = curl_share_init();
-    if (!c->user_agent || !c->share) {
+    if (!c->user_agent ||
+        (!c->apiserver && c->config->server && k8sc__http1_new(&c->http1, c->config->server, c->config->proxy_url) < 0)) {
         k8sc_client_free(c);
         return k8sc__error_nomem();
     }
-    curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
-    curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-    curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     *out = c;
     return 0;
+}
+
+CURLSH *k8sc__client_share(k8sc_client *c)
+{
+    pthread_mutex_lock(&c->share_mu);
+    if (!c->share && k8sc__curl_load() == 0) {
+        c->share = curl_share_init();
+        if (!c->share) {
+            k8sc__error_nomem();
+        } else {
+            curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+            curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+            curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+            curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+        }
+    }
+    CURLSH *sh = c->share;
+    pthread_mutex_unlock(&c->share_mu);
+    return sh;
 }
 
 void k8sc_client_free(k8sc_client *client)
@@ -167,6 +172,8 @@ void k8sc_client_free(k8sc_client *client)
         pthread_mutex_destroy(&client->share_locks[i]);
     k8sc__discovery_free(client->disc);
     pthread_mutex_destroy(&client->disc_lock);
+    pthread_mutex_destroy(&client->share_mu);
+    k8sc__http1_free(client->http1);
     k8sc_client_config_free(client->config);
     free(client->user_agent);
     free(client);
@@ -184,24 +191,14 @@ const char *k8sc_client_namespace(const k8sc_client *client)
 
 void k8sc__query_add(k8sc__buf *b, const char *key, const char *value)
 {
-    char *esc = curl_easy_escape(NULL, value, 0);
-    if (!esc) {
-        b->failed = true;
-        return;
-    }
-    k8sc__buf_printf(b, "%c%s=%s", b->ptr && strchr(b->ptr, '?') ? '&' : '?', key, esc);
-    curl_free(esc);
+    k8sc__buf_printf(b, "%c%s=", b->ptr && strchr(b->ptr, '?') ? '&' : '?', key);
+    k8sc__buf_put_urlescaped(b, value);
 }
 
 static void put_segment(k8sc__buf *b, const char *seg)
 {
-    char *esc = curl_easy_escape(NULL, seg, 0);
-    if (!esc) {
-        b->failed = true;
-        return;
-    }
-    k8sc__buf_printf(b, "/%s", esc);
-    curl_free(esc);
+    k8sc__buf_putc(b, '/');
+    k8sc__buf_put_urlescaped(b, seg);
 }
 
 int k8sc__client_path(char **out, k8sc_client *client, const char *api_version, const char *kind,

@@ -6,7 +6,7 @@
 #include "k8sc/apiserver.h"
 #include "k8sc/client.h"
 
-#include <curl/curl.h>
+#include "curl_shim.h"
 #include <json-c/json.h>
 #include <pthread.h>
 #include <sys/types.h>
@@ -62,12 +62,37 @@ int k8sc__exec_run(k8sc_client_config *cfg);
 
 void k8sc__exec_plugin_free(k8sc__exec_plugin *p);
 
+/* Plain HTTP/1.1 to an http:// server (see http1.c). */
+typedef struct k8sc__http1 k8sc__http1;
+
+/* Kept-alive connections a client keeps for reuse. */
+#define K8SC__HTTP1_IDLE 8
+
+/*
+ * The plain transport for `server` in `*out`, or NULL in `*out` when the
+ * server needs curl (https, a proxy — `proxy_url` or in the environment —,
+ * an unusual URL). ENOMEM.
+ */
+int k8sc__http1_new(k8sc__http1 **out, const char *server, const char *proxy_url);
+void k8sc__http1_free(k8sc__http1 *t);
+
+/*
+ * One request, as one curl transfer would do it: CURLE_OK with `*http`,
+ * `*retry_after` (seconds, 0 when absent) and the body in `resp`, or the
+ * CURLcode with `errbuf` (CURL_ERROR_SIZE) worded as libcurl's. `*rc` is
+ * set for failures before the request is sent (a credential plugin).
+ */
+CURLcode k8sc__http1_attempt(k8sc__http1 *t, k8sc_client *client, const char *method, const char *path,
+    const char *content_type, const char *accept, const char *body, size_t body_len, k8sc__buf *resp, long *http,
+    int64_t *retry_after, char *errbuf, int *rc);
+
 /* Cached discovery: gv -> resources. */
 typedef struct k8sc__gv_cache k8sc__gv_cache;
 
 struct k8sc_client {
     k8sc_client_config *config;
-    CURLSH *share;
+    CURLSH *share; /* made on first use, under share_mu: see k8sc__client_share */
+    pthread_mutex_t share_mu;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
     char *user_agent;
     long timeout_ms;
@@ -75,9 +100,13 @@ struct k8sc_client {
     long max_retry_wait_ms;
     k8sc_registry *registry;
     k8sc_apiserver *apiserver; /* borrowed; set: the in-process transport */
+    k8sc__http1 *http1;        /* set: requests skip curl (plain http://) */
     pthread_mutex_t disc_lock;
     k8sc__gv_cache *disc;
 };
+
+/* The client's curl share handle, made (and libcurl loaded) on first use; NULL with the error set when that fails. */
+CURLSH *k8sc__client_share(k8sc_client *c);
 
 /* Lists a configured easy handle points into; freed after the transfer. */
 typedef struct k8sc__easy_lists {
@@ -101,6 +130,10 @@ int k8sc__client_do(char **out, size_t *out_len, int *status, k8sc_client *clien
 /* The HTTP transport: one request with retries for 429/5xx. */
 int k8sc__http_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
     const char *path, const char *content_type, const char *body, size_t body_len);
+
+/* The same with an Accept header of the caller's (NULL: application/json), e.g. for server-side Tables. */
+int k8sc__http_do_accept(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
+    const char *path, const char *content_type, const char *accept, const char *body, size_t body_len);
 
 /* The in-process transport: one request to client->apiserver's handler. */
 int k8sc__inproc_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,

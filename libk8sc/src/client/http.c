@@ -1,13 +1,15 @@
 /*
  * The HTTP transport: curl handle setup (TLS material from memory,
  * credentials, proxy, tls-server-name), requests with bounded retries for
- * 429/5xx honouring Retry-After, and curl failures mapped to codes.
+ * 429/5xx honouring Retry-After (through curl, or http1.c for plain
+ * http://), and curl failures mapped to codes.
  */
 #include "client_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Most of a reply body we keep; an API server's lists can be large, but not this large. */
@@ -130,7 +132,10 @@ static int setup_connect_to(CURL *easy, const k8sc_client_config *cfg, k8sc__eas
 int k8sc__client_setup_easy(CURL *easy, k8sc_client *client, k8sc__easy_lists *lists, const char *content_type)
 {
     k8sc_client_config *cfg = client->config;
-    curl_easy_setopt(easy, CURLOPT_SHARE, client->share);
+    CURLSH *share = k8sc__client_share(client);
+    if (!share)
+        return K8SC_EIO;
+    curl_easy_setopt(easy, CURLOPT_SHARE, share);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, client->user_agent);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, client->timeout_ms);
@@ -198,7 +203,7 @@ static void sleep_ms(long ms)
         ;
 }
 
-static bool retryable_status(long http, curl_off_t retry_after)
+static bool retryable_status(long http, int64_t retry_after)
 {
     if (http == 429 || http == 502 || http == 503 || http == 504)
         return true;
@@ -207,15 +212,93 @@ static bool retryable_status(long http, curl_off_t retry_after)
 }
 
 /* Exponential back-off without Retry-After: 200 ms doubling, capped by the client's maximum. */
-static long backoff_ms(const k8sc_client *client, int attempt, curl_off_t retry_after)
+static long backoff_ms(const k8sc_client *client, int attempt, int64_t retry_after)
 {
     long ms = retry_after > 0 ? (retry_after > 100000 ? 100000000L : (long)retry_after * 1000L)
                               : 200L << (attempt < 10 ? attempt : 10);
     return ms > client->max_retry_wait_ms ? client->max_retry_wait_ms : ms;
 }
 
+/* `headers` with its Accept replaced by `accept` (a new list; NULL when out of memory). */
+static struct curl_slist *replace_accept(const struct curl_slist *headers, const char *accept)
+{
+    struct curl_slist *list = NULL, *next;
+    for (const struct curl_slist *h = headers; h; h = h->next) {
+        if (strncasecmp(h->data, "Accept:", 7) == 0)
+            continue;
+        if (!(next = curl_slist_append(list, h->data)))
+            goto fail;
+        list = next;
+    }
+    k8sc__buf line = K8SC__BUF_INIT;
+    k8sc__buf_printf(&line, "Accept: %s", accept);
+    next = k8sc__buf_status(&line) ? NULL : curl_slist_append(list, line.ptr);
+    k8sc__buf_free(&line);
+    if (next)
+        return next;
+fail:
+    curl_slist_free_all(list);
+    return NULL;
+}
+
+/* One transfer through curl, reported as k8sc__http1_attempt reports its own. */
+static CURLcode curl_attempt(k8sc_client *client, const char *url, const char *method, const char *content_type,
+    const char *accept, const char *body, size_t body_len, k8sc__buf *resp, long *http, int64_t *retry_after,
+    char *errbuf, int *rc)
+{
+    *rc = 0;
+    CURL *easy = curl_easy_init();
+    if (!easy) {
+        *rc = k8sc__curl_load() ? K8SC_EIO : k8sc__error_nomem();
+        return CURLE_OK;
+    }
+    k8sc__easy_lists lists = { NULL, NULL };
+    *rc = k8sc__client_setup_easy(easy, client, &lists, content_type);
+    if (!*rc && accept) {
+        struct curl_slist *h = replace_accept(lists.headers, accept);
+        if (!h) {
+            *rc = k8sc__error_nomem();
+        } else {
+            curl_slist_free_all(lists.headers);
+            lists.headers = h;
+            curl_easy_setopt(easy, CURLOPT_HTTPHEADER, lists.headers);
+        }
+    }
+    if (*rc) {
+        curl_easy_cleanup(easy);
+        k8sc__easy_lists_free(&lists);
+        return CURLE_OK;
+    }
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, client->timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, resp);
+    if (body) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    } else if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    }
+    CURLcode cc = curl_easy_perform(easy);
+    curl_off_t ra = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, http);
+    curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &ra);
+    *retry_after = (int64_t)ra;
+    curl_easy_cleanup(easy);
+    k8sc__easy_lists_free(&lists);
+    return cc;
+}
+
 int k8sc__http_do(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
     const char *path, const char *content_type, const char *body, size_t body_len)
+{
+    return k8sc__http_do_accept(out, out_len, status, client, method, path, content_type, NULL, body, body_len);
+}
+
+int k8sc__http_do_accept(char **out, size_t *out_len, int *status, k8sc_client *client, const char *method,
+    const char *path, const char *content_type, const char *accept, const char *body, size_t body_len)
 {
     if (out)
         *out = NULL;
@@ -226,42 +309,22 @@ int k8sc__http_do(char **out, size_t *out_len, int *status, k8sc_client *client,
         return K8SC_ENOMEM;
     int rc = 0;
     for (int attempt = 0;; attempt++) {
-        CURL *easy = curl_easy_init();
-        if (!easy) {
-            rc = k8sc__error_nomem();
-            break;
-        }
-        k8sc__easy_lists lists = { NULL, NULL };
         k8sc__buf resp = K8SC__BUF_INIT;
         char errbuf[CURL_ERROR_SIZE] = "";
-        rc = k8sc__client_setup_easy(easy, client, &lists, content_type);
+        long http = 0;
+        int64_t retry_after = 0;
+        CURLcode cc = client->http1
+            ? k8sc__http1_attempt(client->http1, client, method, path, content_type, accept, body, body_len, &resp,
+                  &http, &retry_after, errbuf, &rc)
+            : curl_attempt(client, url, method, content_type, accept, body, body_len, &resp, &http, &retry_after,
+                  errbuf, &rc);
         if (rc) {
-            curl_easy_cleanup(easy);
-            k8sc__easy_lists_free(&lists);
+            k8sc__buf_free(&resp);
             break;
         }
-        curl_easy_setopt(easy, CURLOPT_URL, url);
-        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, client->timeout_ms);
-        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
-        curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_body);
-        curl_easy_setopt(easy, CURLOPT_WRITEDATA, &resp);
-        if (body) {
-            curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
-            curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-        } else if (strcmp(method, "GET") == 0) {
-            curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-        }
-        CURLcode cc = curl_easy_perform(easy);
-        long http = 0;
-        curl_off_t retry_after = 0;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
-        curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after);
-        curl_easy_cleanup(easy);
-        k8sc__easy_lists_free(&lists);
         bool more = attempt < client->max_retries;
         if (cc != CURLE_OK) {
-            if (cc == CURLE_WRITE_ERROR && resp.failed)
+            if ((cc == CURLE_WRITE_ERROR || cc == CURLE_OUT_OF_MEMORY) && resp.failed)
                 rc = k8sc__error_nomem();
             else if (cc == CURLE_WRITE_ERROR)
                 rc = k8sc_error_set(K8SC_ERANGE, "%s %s: reply larger than %zu bytes", method, url, MAX_BODY);

@@ -5,6 +5,9 @@
  * reads the handler's streaming response.
  */
 #include "client_internal.h"
+#include "inproc.h"
+
+#include <stdatomic.h>
 
 
 /* What k8sc_client_config_server() names for an in-process client. */
@@ -26,6 +29,18 @@ int k8sc__inproc_config(k8sc_client_config **out, const char *namespace_)
     return 0;
 }
 
+static _Atomic(const k8sc__inproc_ops *) registered;
+
+void k8sc__inproc_register(const k8sc__inproc_ops *ops)
+{
+    atomic_store(&registered, ops);
+}
+
+const k8sc__inproc_ops *k8sc__inproc(void)
+{
+    return atomic_load(&registered);
+}
+
 /*
  * A plain request the handler answered with a stream (?watch=true through
  * k8sc_client_request): its lines until the stream ends, within the
@@ -38,7 +53,7 @@ static int read_stream(k8sc__buf *b, k8sc_apiserver_response *resp, const k8sc_c
     for (;;) {
         int64_t left = (deadline - k8sc_clock_mono(NULL)) / 1000000;
         char *line = NULL;
-        int rc = left > 0 ? k8sc_apiserver_response_next(&line, resp, (int)left) : K8SC_ETIMEOUT;
+        int rc = left > 0 ? k8sc__inproc()->next(&line, resp, (int)left) : K8SC_ETIMEOUT;
         if (rc == K8SC_ETIMEOUT)
             return k8sc_error_set(K8SC_ETIMEOUT, "%s %s: no answer within %ld ms", method, url, client->timeout_ms);
         if (rc != 1)
@@ -60,20 +75,21 @@ int k8sc__inproc_do(char **out, size_t *out_len, int *status, k8sc_client *clien
     char *url = k8sc__client_url(client, path);
     if (!url)
         return K8SC_ENOMEM;
+    const k8sc__inproc_ops *srv = k8sc__inproc();
     k8sc_apiserver_response *resp = NULL;
     k8sc__buf reply = K8SC__BUF_INIT;
-    int rc = k8sc_apiserver_handle(&resp, client->apiserver, method, path, content_type, "application/json", body,
-        body_len);
-    if (!rc && k8sc_apiserver_response_is_stream(resp)) {
+    int rc = srv->handle(&resp, client->apiserver, method, path, content_type, "application/json", body, body_len);
+    if (!rc && srv->is_stream(resp)) {
         rc = read_stream(&reply, resp, client, method, url);
     } else if (!rc) {
         size_t len;
-        const char *text = k8sc_apiserver_response_body(resp, &len);
+        const char *text = srv->body(resp, &len);
         if (k8sc__buf_put(&reply, text, len))
             rc = K8SC_ENOMEM;
     }
-    int http = k8sc_apiserver_response_status(resp);
-    k8sc_apiserver_response_free(resp);
+    int http = rc ? 0 : srv->status(resp);
+    if (resp)
+        srv->free(resp);
     size_t len = reply.len;
     char *text = NULL;
     if (!rc && !(text = k8sc__buf_detach(&reply, &len)))
@@ -103,12 +119,13 @@ int k8sc__inproc_do(char **out, size_t *out_len, int *status, k8sc_client *clien
 int k8sc__inproc_watch_open(k8sc_apiserver_response **out, k8sc_client *client, const char *path, const char *url)
 {
     *out = NULL;
+    const k8sc__inproc_ops *srv = k8sc__inproc();
     k8sc_apiserver_response *resp = NULL;
-    int rc = k8sc_apiserver_handle(&resp, client->apiserver, "GET", path, NULL, "application/json", NULL, 0);
+    int rc = srv->handle(&resp, client->apiserver, "GET", path, NULL, "application/json", NULL, 0);
     if (rc)
         return rc;
-    int http = k8sc_apiserver_response_status(resp);
-    if (http >= 200 && http < 300 && k8sc_apiserver_response_is_stream(resp)) {
+    int http = srv->status(resp);
+    if (http >= 200 && http < 300 && srv->is_stream(resp)) {
         *out = resp;
         return 0;
     }
@@ -116,10 +133,10 @@ int k8sc__inproc_watch_open(k8sc_apiserver_response **out, k8sc_client *client, 
         rc = k8sc_error_set(K8SC_EIO, "GET %s: the server did not answer with a watch stream", url);
     } else {
         size_t len;
-        const char *text = k8sc_apiserver_response_body(resp, &len);
+        const char *text = srv->body(resp, &len);
         rc = k8sc__client_status_error(http, text, len, "GET", url);
     }
-    k8sc_apiserver_response_free(resp);
+    srv->free(resp);
     return rc;
 }
 

@@ -25,6 +25,12 @@ static const char *const USER_FIELDS[] = { "client-certificate", "client-certifi
     "client-key-data", "token", "tokenFile", "as", "as-uid", "as-groups", "as-user-extra", "username", "password",
     "auth-provider", "exec", "extensions", NULL };
 static const char *const CONTEXT_FIELDS[] = { "cluster", "user", "namespace", "extensions", NULL };
+static const char *const BOOL_FIELDS[] = { "insecure-skip-tls-verify", "disable-compression", "colors",
+    "provideClusterInfo", NULL };
+/* Fields whose values are maps or lists (checked where they are read). */
+static const char *const STRUCTURED_FIELDS[] = { "extensions", "exec", "auth-provider", "args", "env", "as-groups",
+    "as-user-extra", "preferences", "config", "clusters", "users", "contexts", "cluster", "user", "context", NULL };
+static const char *const PREFERENCE_FIELDS[] = { "colors", "extensions", NULL };
 static const char *const EXEC_FIELDS[] = { "command", "args", "env", "apiVersion", "installHint",
     "provideClusterInfo", "interactiveMode", "config", NULL };
 
@@ -61,25 +67,25 @@ static int load_error(const char *file, const char *fmt, ...)
     return k8sc_error_set(K8SC_EINVAL, "error loading config file \"%s\": %s", file, msg);
 }
 
+/*
+ * Check the fields of `obj` (at `where`, "" for the top level): an unknown
+ * one is an error naming it — stricter than kubectl, which drops them
+ * silently, so that a typo such as "sever" does not pass unnoticed.
+ */
 static int check_fields(const char *file, const char *where, struct json_object *obj, const char *const *fields)
 {
+    const char *dot = *where ? "." : "";
     json_object_object_foreach(obj, key, val) {
-        /* Unknown fields are ignored, as kubectl ignores them (newer or extension fields). */
         if (!in_list(fields, key))
-            continue;
-        bool is_bool = strcmp(key, "insecure-skip-tls-verify") == 0 || strcmp(key, "disable-compression") == 0 ||
-            strcmp(key, "provideClusterInfo") == 0;
-        bool is_str = !is_bool && strcmp(key, "extensions") != 0 && strcmp(key, "exec") != 0 &&
-            strcmp(key, "auth-provider") != 0 && strcmp(key, "args") != 0 && strcmp(key, "env") != 0 &&
-            strcmp(key, "as-groups") != 0 && strcmp(key, "as-user-extra") != 0 && strcmp(key, "preferences") != 0 &&
-            strcmp(key, "config") != 0 && strcmp(key, "clusters") != 0 && strcmp(key, "users") != 0 &&
-            strcmp(key, "contexts") != 0;
+            return load_error(file, "unknown field \"%s%s%s\"", where, dot, key);
+        bool is_bool = in_list(BOOL_FIELDS, key);
+        bool is_str = !is_bool && !in_list(STRUCTURED_FIELDS, key);
         if (!val)
             continue;
         if (is_bool && !json_object_is_type(val, json_type_boolean))
-            return load_error(file, "%s.%s: expected a boolean", where, key);
+            return load_error(file, "%s%s%s: expected a boolean", where, dot, key);
         if (is_str && !json_object_is_type(val, json_type_string))
-            return load_error(file, "%s.%s: expected a string", where, key);
+            return load_error(file, "%s%s%s: expected a string", where, dot, key);
     }
     return 0;
 }
@@ -141,10 +147,16 @@ static int check_exec(const char *file, const char *where, struct json_object *e
 /* Check one file's tree in place and make its paths absolute. */
 static int check_config(const char *file, struct json_object *root, const char *dir)
 {
-    int rc = check_fields(file, "config", root, TOP_FIELDS);
+    int rc = check_fields(file, "", root, TOP_FIELDS);
     if (rc)
         return rc;
     struct json_object *v;
+    if (json_object_object_get_ex(root, "preferences", &v) && v) {
+        if (!json_object_is_type(v, json_type_object))
+            return load_error(file, "preferences: expected a map");
+        if ((rc = check_fields(file, "preferences", v, PREFERENCE_FIELDS)))
+            return rc;
+    }
     if (json_object_object_get_ex(root, "current-context", &v) && v && !json_object_is_type(v, json_type_string))
         return load_error(file, "current-context: expected a string");
     for (size_t l = 0; l < K8SC__ARRAY_LEN(LISTS); l++) {
@@ -162,6 +174,9 @@ static int check_config(const char *file, struct json_object *root, const char *
             if (!json_object_object_get_ex(e, "name", &name) || !json_object_is_type(name, json_type_string) ||
                 !*json_object_get_string(name))
                 return load_error(file, "%s.name: Required value", where);
+            const char *const entry_fields[] = { "name", LISTS[l].item, NULL };
+            if ((rc = check_fields(file, where, e, entry_fields)))
+                return rc;
             if (!json_object_object_get_ex(e, LISTS[l].item, &item) || !item)
                 continue;
             char w2[192];

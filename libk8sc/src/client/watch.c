@@ -4,6 +4,7 @@
  * event line, and hand events to the caller or a callback.
  */
 #include "client_internal.h"
+#include "inproc.h"
 
 #include "k8sc/codec.h"
 
@@ -139,7 +140,7 @@ static int next_line(const char **line, size_t *len, char **owned, k8sc_watch *w
     *owned = NULL;
     if (w->http)
         return k8sc__http_watch_line(line, len, w->http, timeout_ms);
-    int rc = k8sc_apiserver_response_next(owned, w->inproc, timeout_ms);
+    int rc = k8sc__inproc()->next(owned, w->inproc, timeout_ms);
     if (rc == 1) {
         *line = *owned;
         *len = strlen(*owned);
@@ -187,7 +188,7 @@ int k8sc_watch_fd(const k8sc_watch *watch)
         return -1;
     if (watch->http)
         return k8sc__http_watch_fd(watch->http);
-    return k8sc_apiserver_response_fd(watch->inproc);
+    return k8sc__inproc()->fd(watch->inproc);
 }
 
 int k8sc_watch_run(k8sc_watch *watch, k8sc_watch_fn fn, void *userdata)
@@ -211,7 +212,8 @@ void k8sc_watch_free(k8sc_watch *watch)
     if (!watch)
         return;
     k8sc__http_watch_free(watch->http);
-    k8sc_apiserver_response_free(watch->inproc);
+    if (watch->inproc)
+        k8sc__inproc()->free(watch->inproc);
     free(watch->url);
     free(watch);
 }

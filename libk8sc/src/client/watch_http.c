@@ -124,7 +124,7 @@ int k8sc__http_watch_open(k8sc__http_watch **out, k8sc_client *client, const cha
     w->easy = curl_easy_init();
     if (!w->multi || !w->easy) {
         k8sc__http_watch_free(w);
-        return k8sc__error_nomem();
+        return k8sc__curl_load() ? K8SC_EIO : k8sc__error_nomem();
     }
     int rc = k8sc__client_setup_easy(w->easy, client, &w->lists, NULL);
     if (rc) {

@@ -5,9 +5,16 @@
 #include <json-c/json.h>
 
 #include "internal.h"
+#include "k8sc/apiserver.h"
+#include "k8sc/client.h"
 #include "k8sc/cluster.h"
+#include "k8sc/controller.h"
+#include "k8sc/controllers.h"
+#include "k8sc/kubelet.h"
 #include "k8sc/net.h"
 #include "k8sc/runtime.h"
+#include "k8sc/scheduler.h"
+#include "k8sc/store.h"
 
 /* "<dir>/<name>" (caller frees), NULL on ENOMEM. */
 char *k8sc__cluster_path(const char *dir, const char *name);
@@ -46,5 +53,45 @@ void k8sc__cluster_net_stop(k8sc__cluster_net *n);
 void k8sc__cluster_net_remove(bool bridge, bool proxy);
 /* The tenth address of a Service range ("10.96.0.0/12" -> "10.96.0.10"). */
 int k8sc__cluster_dns_ip(char *out, size_t size, const char *service_cidr);
+/* Whether `ip` is missing, not an IPv4 address, or loopback: no place pods can reach. */
+bool k8sc__cluster_ip_unreachable(const char *ip);
+
+struct k8sc_cluster {
+    k8sc_cluster_role role;
+    char *data_dir;
+    char *server;
+    char *kubeconfig;
+    char *token; /* a server's join token */
+    int lock_fd;
+    k8sc_store *store;
+    k8sc_apiserver *apiserver;
+    k8sc_client *client;
+    k8sc_event_recorder *kubelet_events, *scheduler_events;
+    k8sc_controller_manager *manager;
+    k8sc_scheduler *scheduler;
+    k8sc_runtime *runtime;
+    k8sc_kubelet *kubelet;
+    k8sc__cluster_net net;
+    /* The network's settings, resolved from the options. */
+    bool bridge;
+    const char *proxy_mode; /* NULL: none */
+    char *cni_conf_dir;
+    char dns_ip[64]; /* "" for no cluster DNS */
+};
+
+/* The control plane (control_plane.c): store, API server, controller manager, scheduler; sets c->server and c->client. */
+int k8sc__cluster_start_control_plane(k8sc_cluster *c, const k8sc_cluster_options *opts);
+/* The node (node.c): runtime, kubelet and pod network; returns once the node is Ready, then starts the proxy. */
+int k8sc__cluster_start_node(k8sc_cluster *c, const k8sc_cluster_options *opts, const char *node);
+/* An agent's client of its server (node.c), through <kubeconfig> written with the token; sets c->server and c->client. */
+int k8sc__cluster_join(k8sc_cluster *c, const k8sc_cluster_options *opts);
+
+/* Join tokens and kubeconfigs (token.c). */
+/* EINVAL unless `token` is 16 to 128 letters, digits, '.', '-' or '_'. */
+int k8sc__cluster_token_check(const char *token);
+/* A server's token: `given`, else <dir>/token's, else a new random one; written to <dir>/token (0600) and <dir>/tokens.csv. */
+int k8sc__cluster_token_setup(char **out, const char *dir, const char *given);
+/* Write a kubeconfig (0600) for `server`, with `token` as the user's bearer token when not NULL. */
+int k8sc__cluster_write_kubeconfig(const char *path, const char *server, const char *token);
 
 #endif

@@ -19,8 +19,7 @@
 /* Where the DNS server listens on the node (the Service maps port 53 to it). */
 #define DNS_PORT 10053
 
-/* Whether `ip` is an IPv4 loopback address (pods cannot reach the node there). */
-static bool loopback(const char *ip)
+bool k8sc__cluster_ip_unreachable(const char *ip)
 {
     struct in_addr a;
     return !ip || inet_pton(AF_INET, ip, &a) != 1 || (ntohl(a.s_addr) >> 24) == 127;
@@ -139,7 +138,7 @@ int k8sc__cluster_net_prepare(k8sc__cluster_net *n, k8sc_client *client, const k
 /* The node address pods reach: its InternalIP unless that is loopback, else its bridge's (the pods' gateway). */
 static int pod_facing_ip(char *out, size_t size, k8sc__cluster_net *n)
 {
-    if (!loopback(n->cfg.node_ip)) {
+    if (!k8sc__cluster_ip_unreachable(n->cfg.node_ip)) {
         snprintf(out, size, "%s", n->cfg.node_ip);
         return 0;
     }

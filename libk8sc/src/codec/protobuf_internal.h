@@ -30,6 +30,7 @@ typedef enum {
 enum {
     K8SC__PB_REPEATED = 1 << 0, /* repeated: a JSON array */
     K8SC__PB_POINTER = 1 << 1,  /* a Go pointer: kept when zero (replicas: 0 is not "unset") */
+    K8SC__PB_OPEN = 1 << 2,     /* the message's table is partial: JSON keys it lacks are not unknown (schema_walk.c) */
 };
 
 typedef struct k8sc__pb_message k8sc__pb_message;
@@ -61,6 +62,10 @@ typedef struct {
 #define K8SC__PB_M(n, j, m) { (n), (j), K8SC__PB_MESSAGE, 0, &(m) }
 #define K8SC__PB_RM(n, j, m) { (n), (j), K8SC__PB_MESSAGE, K8SC__PB_REPEATED, &(m) }
 #define K8SC__PB_I(n, m) { (n), NULL, K8SC__PB_INLINE, 0, &(m) }
+/* Open variants: a message whose table lists only part of its fields. */
+#define K8SC__PB_MO(n, j, m) { (n), (j), K8SC__PB_MESSAGE, K8SC__PB_OPEN, &(m) }
+#define K8SC__PB_RMO(n, j, m) { (n), (j), K8SC__PB_MESSAGE, K8SC__PB_REPEATED | K8SC__PB_OPEN, &(m) }
+#define K8SC__PB_IO(n, m) { (n), NULL, K8SC__PB_INLINE, K8SC__PB_OPEN, &(m) }
 #define K8SC__PB_MSG(id, ...) \
     static const k8sc__pb_field id##_fields[] = { __VA_ARGS__ }; \
     static const k8sc__pb_message id = { #id, id##_fields, sizeof(id##_fields) / sizeof(id##_fields[0]) }
@@ -74,7 +79,14 @@ extern const k8sc__pb_message k8sc__pb_ObjectMeta, k8sc__pb_ListMeta, k8sc__pb_L
     k8sc__pb_DeleteOptions;
 /* core/v1 pieces other groups embed (protobuf_schema_core.c) */
 extern const k8sc__pb_message k8sc__pb_PodTemplateSpec, k8sc__pb_ObjectReference, k8sc__pb_LocalObjectReference,
-    k8sc__pb_TypedLocalObjectReference, k8sc__pb_Container, k8sc__pb_PersistentVolumeClaimSpec;
+    k8sc__pb_TypedLocalObjectReference, k8sc__pb_Container, k8sc__pb_PersistentVolumeClaimSpec, k8sc__pb_EventSeries;
+
+/*
+ * A status whose fields the tables do not spell out (protobuf_schema_meta.c):
+ * no fields, used open. Fields numbered 0 are JSON-only: the protobuf
+ * decoder never meets them (tag 0 is invalid), schema_walk.c knows them.
+ */
+extern const k8sc__pb_message k8sc__pb_AnyStatus;
 
 /* Per-group kind tables, each ending with a NULL entry. */
 extern const k8sc__pb_kind_entry k8sc__pb_kinds_core[];

@@ -10,6 +10,8 @@
 #define R K8SC__PB_R
 #define M K8SC__PB_M
 #define RM K8SC__PB_RM
+#define MO K8SC__PB_MO
+#define RMO K8SC__PB_RMO
 
 #define META M(1, "metadata", k8sc__pb_ObjectMeta)
 
@@ -20,9 +22,10 @@ K8SC__PB_MSG(BoundObjectReference,
 K8SC__PB_MSG(TokenRequestSpec,
     R(1, "audiences", STRING), P(4, "expirationSeconds", INT64), M(3, "boundObjectRef", BoundObjectReference));
 K8SC__PB_MSG(TokenRequestStatus, P(1, "token", STRING), F(2, "expirationTimestamp", TIME));
-K8SC__PB_MSG(TokenRequest, META, M(2, "spec", TokenRequestSpec), M(3, "status", TokenRequestStatus));
+K8SC__PB_MSG(TokenRequest, META, M(2, "spec", TokenRequestSpec), MO(3, "status", TokenRequestStatus));
 K8SC__PB_MSG(TokenReviewSpec, F(1, "token", STRING), R(2, "audiences", STRING));
 K8SC__PB_MSG(TokenReview, META, M(2, "spec", TokenReviewSpec));
+K8SC__PB_MSG(SelfSubjectReview, META, MO(0, "status", k8sc__pb_AnyStatus));
 
 /* ---- authorization/v1 ---- */
 
@@ -46,9 +49,9 @@ K8SC__PB_MSG(SubjectAccessReviewSpec,
 K8SC__PB_MSG(SubjectAccessReviewStatus,
     P(1, "allowed", BOOL), F(4, "denied", BOOL), F(2, "reason", STRING), F(3, "evaluationError", STRING));
 K8SC__PB_MSG(SelfSubjectAccessReview,
-    META, M(2, "spec", SelfSubjectAccessReviewSpec), M(3, "status", SubjectAccessReviewStatus));
+    META, M(2, "spec", SelfSubjectAccessReviewSpec), MO(3, "status", SubjectAccessReviewStatus));
 K8SC__PB_MSG(SubjectAccessReview,
-    META, M(2, "spec", SubjectAccessReviewSpec), M(3, "status", SubjectAccessReviewStatus));
+    META, M(2, "spec", SubjectAccessReviewSpec), MO(3, "status", SubjectAccessReviewStatus));
 
 /* ---- rbac/v1 ---- */
 
@@ -66,6 +69,7 @@ K8SC__PB_MSG(RoleBinding, META, RM(2, "subjects", Subject), M(3, "roleRef", Role
 const k8sc__pb_kind_entry k8sc__pb_kinds_auth[] = {
     { "authentication.k8s.io/v1", "TokenRequest", &TokenRequest },
     { "authentication.k8s.io/v1", "TokenReview", &TokenReview },
+    { "authentication.k8s.io/v1", "SelfSubjectReview", &SelfSubjectReview },
     { "authorization.k8s.io/v1", "SelfSubjectAccessReview", &SelfSubjectAccessReview },
     { "authorization.k8s.io/v1", "SubjectAccessReview", &SubjectAccessReview },
     { "rbac.authorization.k8s.io/v1", "Role", &Role },

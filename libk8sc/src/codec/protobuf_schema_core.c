@@ -11,6 +11,8 @@
 #define R K8SC__PB_R
 #define M K8SC__PB_M
 #define RM K8SC__PB_RM
+#define MO K8SC__PB_MO
+#define RMO K8SC__PB_RMO
 #define I K8SC__PB_I
 
 /* ---- references ---- */
@@ -63,7 +65,8 @@ K8SC__PB_MSG(VolumeSource,
     M(10, "persistentVolumeClaim", PersistentVolumeClaimVolumeSource),
     M(16, "downwardAPI", DownwardAPIVolumeSource), M(19, "configMap", ConfigMapVolumeSource),
     M(26, "projected", ProjectedVolumeSource), M(28, "csi", CSIVolumeSource));
-K8SC__PB_MSG(Volume, F(1, "name", STRING), I(2, VolumeSource));
+/* Open: the volume sources left out above are accepted as they come. */
+K8SC__PB_MSG(Volume, F(1, "name", STRING), K8SC__PB_IO(2, VolumeSource));
 
 /* ---- containers ---- */
 
@@ -113,10 +116,14 @@ K8SC__PB_MSG(SELinuxOptions,
     F(1, "user", STRING), F(2, "role", STRING), F(3, "type", STRING), F(4, "level", STRING));
 K8SC__PB_MSG(SeccompProfile, F(1, "type", STRING), P(2, "localhostProfile", STRING));
 K8SC__PB_MSG(AppArmorProfile, F(1, "type", STRING), P(2, "localhostProfile", STRING));
+K8SC__PB_MSG(WindowsSecurityContextOptions,
+    P(1, "gmsaCredentialSpecName", STRING), P(2, "gmsaCredentialSpec", STRING), P(3, "runAsUserName", STRING),
+    P(4, "hostProcess", BOOL));
 K8SC__PB_MSG(SecurityContext,
     M(1, "capabilities", Capabilities), P(2, "privileged", BOOL), M(3, "seLinuxOptions", SELinuxOptions),
     P(4, "runAsUser", INT64), P(8, "runAsGroup", INT64), P(5, "runAsNonRoot", BOOL),
     P(6, "readOnlyRootFilesystem", BOOL), P(7, "allowPrivilegeEscalation", BOOL), P(9, "procMount", STRING),
+    M(10, "windowsOptions", WindowsSecurityContextOptions),
     M(11, "seccompProfile", SeccompProfile), M(12, "appArmorProfile", AppArmorProfile));
 K8SC__PB_MSG(ContainerResizePolicy, F(1, "resourceName", STRING), F(2, "restartPolicy", STRING));
 K8SC__PB_MSG_SHARED(Container,
@@ -138,7 +145,8 @@ K8SC__PB_MSG(Toleration,
     P(5, "tolerationSeconds", INT64));
 K8SC__PB_MSG(Sysctl, F(1, "name", STRING), F(2, "value", STRING));
 K8SC__PB_MSG(PodSecurityContext,
-    M(1, "seLinuxOptions", SELinuxOptions), P(2, "runAsUser", INT64), P(6, "runAsGroup", INT64),
+    M(1, "seLinuxOptions", SELinuxOptions), M(8, "windowsOptions", WindowsSecurityContextOptions),
+    P(2, "runAsUser", INT64), P(6, "runAsGroup", INT64),
     P(3, "runAsNonRoot", BOOL), R(4, "supplementalGroups", INT64), P(12, "supplementalGroupsPolicy", STRING),
     P(5, "fsGroup", INT64), RM(7, "sysctls", Sysctl), P(9, "fsGroupChangePolicy", STRING),
     M(10, "seccompProfile", SeccompProfile), M(11, "appArmorProfile", AppArmorProfile),
@@ -172,6 +180,8 @@ K8SC__PB_MSG(TopologySpreadConstraint,
 K8SC__PB_MSG(PodReadinessGate, F(1, "conditionType", STRING));
 K8SC__PB_MSG(PodOS, F(1, "name", STRING));
 K8SC__PB_MSG(PodSchedulingGate, F(1, "name", STRING));
+K8SC__PB_MSG(PodResourceClaim,
+    F(1, "name", STRING), P(3, "resourceClaimName", STRING), P(4, "resourceClaimTemplateName", STRING));
 K8SC__PB_MSG(PodSpec,
     RM(1, "volumes", Volume), RM(20, "initContainers", k8sc__pb_Container), RM(2, "containers", k8sc__pb_Container),
     RM(34, "ephemeralContainers", EphemeralContainer), F(3, "restartPolicy", STRING),
@@ -187,7 +197,8 @@ K8SC__PB_MSG(PodSpec,
     P(29, "runtimeClassName", STRING), P(30, "enableServiceLinks", BOOL), P(31, "preemptionPolicy", STRING),
     F(32, "overhead", MAP_QUANTITY), RM(33, "topologySpreadConstraints", TopologySpreadConstraint),
     P(35, "setHostnameAsFQDN", BOOL), M(36, "os", PodOS), P(37, "hostUsers", BOOL),
-    RM(38, "schedulingGates", PodSchedulingGate), M(40, "resources", ResourceRequirements));
+    RM(38, "schedulingGates", PodSchedulingGate), RM(39, "resourceClaims", PodResourceClaim),
+    M(40, "resources", ResourceRequirements));
 K8SC__PB_MSG(PodCondition,
     F(1, "type", STRING), F(2, "status", STRING), F(3, "lastProbeTime", TIME), F(4, "lastTransitionTime", TIME),
     F(5, "reason", STRING), F(6, "message", STRING));
@@ -196,7 +207,7 @@ K8SC__PB_MSG(PodStatus,
     F(1, "phase", STRING), RM(2, "conditions", PodCondition), F(3, "message", STRING), F(4, "reason", STRING),
     F(11, "nominatedNodeName", STRING), F(5, "hostIP", STRING), F(6, "podIP", STRING), RM(12, "podIPs", PodIP),
     P(7, "startTime", TIME), F(9, "qosClass", STRING));
-K8SC__PB_MSG(Pod, M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", PodSpec), M(3, "status", PodStatus));
+K8SC__PB_MSG(Pod, M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", PodSpec), MO(3, "status", PodStatus));
 K8SC__PB_MSG_SHARED(PodTemplateSpec, M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", PodSpec));
 K8SC__PB_MSG(PodTemplate, M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "template", k8sc__pb_PodTemplateSpec));
 K8SC__PB_MSG(Binding, M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "target", k8sc__pb_ObjectReference));
@@ -209,7 +220,7 @@ K8SC__PB_MSG(NamespaceCondition,
     F(6, "message", STRING));
 K8SC__PB_MSG(NamespaceStatus, F(1, "phase", STRING), RM(2, "conditions", NamespaceCondition));
 K8SC__PB_MSG(Namespace,
-    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", NamespaceSpec), M(3, "status", NamespaceStatus));
+    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", NamespaceSpec), MO(3, "status", NamespaceStatus));
 K8SC__PB_MSG(ConfigMap,
     M(1, "metadata", k8sc__pb_ObjectMeta), P(4, "immutable", BOOL), F(2, "data", MAP_STRING),
     F(3, "binaryData", MAP_BYTES));
@@ -242,7 +253,7 @@ K8SC__PB_MSG(LoadBalancerIngress,
 K8SC__PB_MSG(LoadBalancerStatus, RM(1, "ingress", LoadBalancerIngress));
 K8SC__PB_MSG(ServiceStatus, M(1, "loadBalancer", LoadBalancerStatus), RM(2, "conditions", k8sc__pb_Condition));
 K8SC__PB_MSG(Service,
-    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", ServiceSpec), M(3, "status", ServiceStatus));
+    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", ServiceSpec), MO(3, "status", ServiceStatus));
 
 /* ---- quotas and limits ---- */
 
@@ -253,7 +264,7 @@ K8SC__PB_MSG(ResourceQuotaSpec,
     F(1, "hard", MAP_QUANTITY), R(2, "scopes", STRING), M(3, "scopeSelector", ScopeSelector));
 K8SC__PB_MSG(ResourceQuotaStatus, F(1, "hard", MAP_QUANTITY), F(2, "used", MAP_QUANTITY));
 K8SC__PB_MSG(ResourceQuota,
-    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", ResourceQuotaSpec), M(3, "status", ResourceQuotaStatus));
+    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", ResourceQuotaSpec), MO(3, "status", ResourceQuotaStatus));
 K8SC__PB_MSG(LimitRangeItem,
     F(1, "type", STRING), F(2, "max", MAP_QUANTITY), F(3, "min", MAP_QUANTITY), F(4, "default", MAP_QUANTITY),
     F(5, "defaultRequest", MAP_QUANTITY), F(6, "maxLimitRequestRatio", MAP_QUANTITY));
@@ -272,7 +283,7 @@ K8SC__PB_MSG(PersistentVolumeClaimStatus,
     F(1, "phase", STRING), R(2, "accessModes", STRING), F(3, "capacity", MAP_QUANTITY));
 K8SC__PB_MSG(PersistentVolumeClaim,
     M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", k8sc__pb_PersistentVolumeClaimSpec),
-    M(3, "status", PersistentVolumeClaimStatus));
+    MO(3, "status", PersistentVolumeClaimStatus));
 K8SC__PB_MSG(ReplicationControllerSpec,
     P(1, "replicas", INT32), F(4, "minReadySeconds", INT32), F(2, "selector", MAP_STRING),
     M(3, "template", k8sc__pb_PodTemplateSpec));
@@ -281,13 +292,33 @@ K8SC__PB_MSG(ReplicationControllerStatus,
     F(5, "availableReplicas", INT32), F(3, "observedGeneration", INT64));
 K8SC__PB_MSG(ReplicationController,
     M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", ReplicationControllerSpec),
-    M(3, "status", ReplicationControllerStatus));
+    MO(3, "status", ReplicationControllerStatus));
 K8SC__PB_MSG(Taint,
     F(1, "key", STRING), F(2, "value", STRING), F(3, "effect", STRING), P(4, "timeAdded", TIME));
 K8SC__PB_MSG(NodeSpec,
     F(1, "podCIDR", STRING), R(7, "podCIDRs", STRING), F(3, "providerID", STRING), F(4, "unschedulable", BOOL),
-    RM(5, "taints", Taint), F(2, "externalID", STRING));
-K8SC__PB_MSG(Node, M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", NodeSpec));
+    RM(5, "taints", Taint), MO(0, "configSource", k8sc__pb_AnyStatus), F(2, "externalID", STRING));
+K8SC__PB_MSG(Node,
+    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "spec", NodeSpec), MO(0, "status", k8sc__pb_AnyStatus));
+
+/* ---- endpoints and events ---- */
+
+K8SC__PB_MSG(EndpointAddress,
+    F(1, "ip", STRING), F(3, "hostname", STRING), P(4, "nodeName", STRING),
+    M(2, "targetRef", k8sc__pb_ObjectReference));
+K8SC__PB_MSG(EndpointPort,
+    F(1, "name", STRING), P(2, "port", INT32), F(3, "protocol", STRING), P(4, "appProtocol", STRING));
+K8SC__PB_MSG(EndpointSubset,
+    RM(1, "addresses", EndpointAddress), RM(2, "notReadyAddresses", EndpointAddress), RM(3, "ports", EndpointPort));
+K8SC__PB_MSG(Endpoints, M(1, "metadata", k8sc__pb_ObjectMeta), RM(2, "subsets", EndpointSubset));
+K8SC__PB_MSG(EventSource, F(1, "component", STRING), F(2, "host", STRING));
+K8SC__PB_MSG_SHARED(EventSeries, P(1, "count", INT32), F(2, "lastObservedTime", MICROTIME));
+K8SC__PB_MSG(Event,
+    M(1, "metadata", k8sc__pb_ObjectMeta), M(2, "involvedObject", k8sc__pb_ObjectReference),
+    F(3, "reason", STRING), F(4, "message", STRING), M(5, "source", EventSource), F(6, "firstTimestamp", TIME),
+    F(7, "lastTimestamp", TIME), F(8, "count", INT32), F(9, "type", STRING), F(10, "eventTime", MICROTIME),
+    M(11, "series", k8sc__pb_EventSeries), F(12, "action", STRING), M(13, "related", k8sc__pb_ObjectReference),
+    F(14, "reportingComponent", STRING), F(15, "reportingInstance", STRING));
 
 const k8sc__pb_kind_entry k8sc__pb_kinds_core[] = {
     { "v1", "Pod", &Pod },
@@ -303,5 +334,7 @@ const k8sc__pb_kind_entry k8sc__pb_kinds_core[] = {
     { "v1", "PersistentVolumeClaim", &PersistentVolumeClaim },
     { "v1", "ReplicationController", &ReplicationController },
     { "v1", "Node", &Node },
+    { "v1", "Endpoints", &Endpoints },
+    { "v1", "Event", &Event },
     { NULL, NULL, NULL },
 };

@@ -45,3 +45,6 @@ K8SC__PB_MSG_SHARED(DeleteOptions,
     P(1, "gracePeriodSeconds", INT64), M(2, "preconditions", Preconditions), P(3, "orphanDependents", BOOL),
     P(4, "propagationPolicy", STRING), R(5, "dryRun", STRING),
     P(6, "ignoreStoreReadErrorWithClusterBreakingPotential", BOOL));
+
+/* No fields: protobuf decodes it as {}, schema_walk.c accepts any keys when a field uses it open. */
+const k8sc__pb_message k8sc__pb_AnyStatus = { "AnyStatus", NULL, 0 };

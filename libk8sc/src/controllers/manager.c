@@ -33,6 +33,7 @@ static const struct known {
     { "serviceaccount-controller", "serviceaccount", k8sc_serviceaccount_controller_new, 1 },
     { "endpoints-controller", "endpoint", k8sc_endpoints_controller_new, 5 },
     { "endpointslice-controller", "endpointslice", k8sc_endpointslice_controller_new, 5 },
+    { "disruption-controller", "disruption", k8sc_disruption_controller_new, 1 },
     /* Built by make() from the manager's options. */
     { "node-lifecycle-controller", "nodelifecycle", NULL, 1 },
     { "node-ipam-controller", "nodeipam", NULL, 1 },

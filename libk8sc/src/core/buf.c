@@ -43,6 +43,21 @@ int k8sc__buf_puts(k8sc__buf *b, const char *s)
     return k8sc__buf_put(b, s, strlen(s));
 }
 
+int k8sc__buf_put_urlescaped(k8sc__buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+            *p == '.' || *p == '_' || *p == '~') {
+            k8sc__buf_putc(b, (char)*p);
+        } else {
+            char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+            k8sc__buf_put(b, esc, 3);
+        }
+    }
+    return k8sc__buf_status(b);
+}
+
 int k8sc__buf_putc(k8sc__buf *b, char c)
 {
     return k8sc__buf_put(b, &c, 1);

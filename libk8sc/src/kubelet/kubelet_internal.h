@@ -17,6 +17,8 @@
 #define KL_LEASE_RENEW_NS (10 * 1000000000LL)
 #define KL_LEASE_DURATION_S 40
 #define KL_STATUS_EVERY_NS (60 * 1000000000LL)
+/* How long the runtime's network readiness is trusted before it is asked again (kubelet's runtimeState). */
+#define KL_NETWORK_EVERY_NS (5 * 1000000000LL)
 
 /* Back-off of one container (or image pull) of a pod. */
 typedef struct kl_backoff {
@@ -97,6 +99,9 @@ struct k8sc_kubelet {
     bool registered;
     int64_t last_status_ns; /* mono ns of the last node status write */
     json_object *last_node_status;
+    bool network_checked;       /* the runtime was asked for its network readiness */
+    bool network_ready;         /* its answer then */
+    int64_t network_checked_ns; /* mono ns of that answer */
     uint16_t bound_port;
     void *server; /* k8sc__node_server */
 };
@@ -111,6 +116,11 @@ void k8sc__kl_pod_forget(k8sc_kubelet *k, const char *uid);
 int k8sc__kl_heartbeat(k8sc_kubelet *k);
 /* The node's allocatable (a new JSON object of quantities). */
 json_object *k8sc__kl_allocatable(k8sc_kubelet *k);
+/*
+ * Whether the runtime's pod network is ready, as last asked: the answer
+ * the node status got, or a new one if older than KL_NETWORK_EVERY_NS.
+ */
+bool k8sc__kl_network_ready(k8sc_kubelet *k);
 
 /* static_pods.c: make the mirror pods match --pod-manifest-path. */
 int k8sc__kl_static_pods(k8sc_kubelet *k, const char *node_uid);

@@ -143,6 +143,31 @@ static json_object *node_images(k8sc_kubelet *k)
     return arr;
 }
 
+/*
+ * Ask the runtime whether the pod network is ready (it reads the CNI
+ * configuration directory) and keep the answer for the pod workers.
+ */
+static bool refresh_network(k8sc_kubelet *k, int64_t mono)
+{
+    bool ready = k8sc_runtime_network_ready(k->rt) == 0;
+    pthread_mutex_lock(&k->lock);
+    k->network_checked = true;
+    k->network_ready = ready;
+    k->network_checked_ns = mono;
+    pthread_mutex_unlock(&k->lock);
+    return ready;
+}
+
+bool k8sc__kl_network_ready(k8sc_kubelet *k)
+{
+    int64_t mono = k8sc_clock_mono(k->clock);
+    pthread_mutex_lock(&k->lock);
+    bool fresh = k->network_checked && mono - k->network_checked_ns < KL_NETWORK_EVERY_NS;
+    bool ready = k->network_ready;
+    pthread_mutex_unlock(&k->lock);
+    return fresh ? ready : refresh_network(k, mono);
+}
+
 /* The status the node should have now, without timestamps. */
 static json_object *desired_status(k8sc_kubelet *k)
 {
@@ -162,7 +187,7 @@ static json_object *desired_status(k8sc_kubelet *k)
                   disk_pressure ? "kubelet has disk pressure" : "kubelet has no disk pressure");
     add_condition(conds, "PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available");
     /* As the kubelet reports the CRI's NetworkReady=false (containerd's words for a CNI without a configuration). */
-    bool network = k8sc_runtime_network_ready(k->rt) == 0;
+    bool network = refresh_network(k, k8sc_clock_mono(k->clock));
     add_condition(conds, "Ready", network, network ? "KubeletReady" : "KubeletNotReady",
                   network ? "kubelet is posting ready status" : K8SC__KL_NETWORK_NOT_READY);
     json_object_object_add(st, "conditions", conds);

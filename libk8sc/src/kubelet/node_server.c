@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "websocket.h"
+#include "core/websocket.h"
 
 #define WAIT_MS 200
 

@@ -2,7 +2,8 @@
  * The kubelet's node API (plain HTTP, as the kubelet's server on port
  * 10250): /healthz, /pods, /stats/summary, /containerLogs/NS/POD/C and
  * /exec|/attach/NS/POD/C over a WebSocket speaking v5/v4.channel.k8s.io.
- * The API server proxies `kubectl logs` and `kubectl exec` here.
+ * The API server proxies `kubectl logs`, `kubectl exec` and `kubectl
+ * attach` here.
  */
 #ifndef K8SC_KUBELET_NODE_SERVER_H
 #define K8SC_KUBELET_NODE_SERVER_H

@@ -1,9 +1,19 @@
 /*
- * /exec/NS/POD/CONTAINER over a WebSocket, as the kubelet's streaming
- * server speaks it (v5.channel.k8s.io and v4.channel.k8s.io): binary
- * frames whose first byte is the channel (0 stdin, 1 stdout, 2 stderr,
- * 3 the final Status, 4 terminal resize, and in v5 255 to close a
- * channel). The session runs in the connection's thread after the 101.
+ * /exec/NS/POD/CONTAINER and /attach/NS/POD/CONTAINER over a WebSocket,
+ * as the kubelet's streaming server speaks them (v5.channel.k8s.io and
+ * v4.channel.k8s.io): binary frames whose first byte is the channel (0
+ * stdin, 1 stdout, 2 stderr, 3 the final Status, 4 terminal resize, and
+ * in v5 255 to close a channel). The session runs in the connection's
+ * thread after the 101; an attach session ends with Success when the
+ * container's output ends.
+ *
+ * client-go creates its streams only after the 101, concurrently with
+ * the loop that reads frames, and drops a frame for a stream it has not
+ * created yet ("Unknown stream id 1, discarding message"; then the close
+ * gives "closed all streams"). A command that answers at once (the fake
+ * runtime's echo) on a loaded machine wins that race. So output waits
+ * until the client has sent something (kubectl sends stdin or the
+ * terminal size once its streams exist) or HOLD_MS have passed.
  */
 #include "node_server.h"
 
@@ -20,9 +30,10 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "websocket.h"
+#include "core/websocket.h"
 
 #define WAIT_MS 200
+#define HOLD_MS 250
 #define MAX_MESSAGE (1024 * 1024)
 
 enum { CH_STDIN = 0, CH_STDOUT = 1, CH_STDERR = 2, CH_ERROR = 3, CH_RESIZE = 4, CH_CLOSE = 255 };
@@ -34,6 +45,7 @@ typedef struct exec_req {
     size_t argc;
     bool stdin_, stdout_, stderr_, tty;
     int version; /* 5 or 4 */
+    bool attach; /* attach to the container's stdio instead of running argv */
     bool failed; /* out of memory while collecting the command */
 } exec_req;
 
@@ -44,6 +56,7 @@ typedef struct session {
     k8sc__buf in;  /* bytes received, not yet a whole frame */
     k8sc__buf msg; /* a fragmented message being put together */
     bool sock_open;
+    bool heard; /* the client has sent a frame: its streams exist */
 } session;
 
 static void exec_req_free(exec_req *x)
@@ -205,6 +218,7 @@ static void on_input(session *s)
         if (used == 0)
             break;
         off += (size_t)used;
+        s->heard = true;
         if (f.opcode == K8SC__WS_PING) {
             send_frame(s, K8SC__WS_PONG, f.payload, f.len);
         } else if (f.opcode == K8SC__WS_CLOSE) {
@@ -258,12 +272,40 @@ static bool pump_output(session *s, int which)
     return true;
 }
 
+static int start(session *s)
+{
+    exec_req *x = s->x;
+    k8sc_runtime *rt = k8sc__node_runtime(x->srv);
+    if (x->attach) {
+        k8sc_attach_options ao = { K8SC_ATTACH_OPTIONS_VERSION, x->stdin_, x->stdout_, x->stderr_ };
+        return k8sc_runtime_attach(rt, &s->ex, x->container_id, &ao);
+    }
+    k8sc_exec_options eo = { K8SC_EXEC_OPTIONS_VERSION, (const char *const *)x->argv, x->argc, x->tty, x->stdin_, 0, 0 };
+    return k8sc_runtime_exec_start(rt, &s->ex, x->container_id, &eo);
+}
+
+/* Wait until the client has sent a frame or `until` (monotonic ns) has passed. */
+static void hold_for_client(session *s, int64_t until)
+{
+    while (!s->heard && s->sock_open && !k8sc__node_stopping(s->x->srv)) {
+        int64_t left_ms = (until - k8sc_clock_mono(NULL)) / 1000000;
+        if (left_ms <= 0)
+            break;
+        struct pollfd p = { s->sock, POLLIN, 0 };
+        if (poll(&p, 1, (int)left_ms) > 0)
+            read_socket(s);
+    }
+}
+
 static void run_session(session *s)
 {
     exec_req *x = s->x;
-    k8sc_exec_options eo = { K8SC_EXEC_OPTIONS_VERSION, (const char *const *)x->argv, x->argc, x->tty, x->stdin_, 0, 0 };
-    if (k8sc_runtime_exec_start(k8sc__node_runtime(x->srv), &s->ex, x->container_id, &eo) != 0) {
-        send_status(s, 0, k8sc_error_last());
+    int64_t hold_until = k8sc_clock_mono(NULL) + (int64_t)HOLD_MS * 1000000;
+    if (start(s) != 0) {
+        char *error = k8sc__strdup(k8sc_error_last());
+        hold_for_client(s, hold_until);
+        send_status(s, 0, error ? error : "out of memory");
+        free(error);
         return;
     }
     if (!x->stdin_)
@@ -272,10 +314,12 @@ static void run_session(session *s)
     if (s->in.len)
         on_input(s);
     while ((open[1] || open[2]) && s->sock_open && !k8sc__node_stopping(x->srv)) {
+        int64_t hold_ms = s->heard ? 0 : (hold_until - k8sc_clock_mono(NULL)) / 1000000;
+        bool held = hold_ms > 0;
         struct pollfd p[3] = { { s->sock, POLLIN, 0 },
-                               { open[1] ? k8sc_runtime_exec_fd(s->ex, 1) : -1, POLLIN, 0 },
-                               { open[2] ? k8sc_runtime_exec_fd(s->ex, 2) : -1, POLLIN, 0 } };
-        if (poll(p, 3, WAIT_MS) <= 0)
+                               { open[1] && !held ? k8sc_runtime_exec_fd(s->ex, 1) : -1, POLLIN, 0 },
+                               { open[2] && !held ? k8sc_runtime_exec_fd(s->ex, 2) : -1, POLLIN, 0 } };
+        if (poll(p, 3, held && hold_ms < WAIT_MS ? (int)hold_ms : WAIT_MS) <= 0)
             continue;
         if (p[0].revents)
             read_socket(s);
@@ -335,12 +379,11 @@ int k8sc__node_serve_exec(k8sc__node_server *srv, struct MHD_Connection *conn, c
                           bool attach)
 {
     (void)method;
-    if (attach)
-        return bad_request(conn, "attach is not supported by this runtime\n");
     exec_req *x = k8sc__calloc(1, sizeof(*x));
     if (!x)
         return MHD_NO;
     x->srv = srv;
+    x->attach = attach;
     x->stdin_ = query_true(conn, "stdin");
     x->stdout_ = query_true(conn, "stdout");
     x->stderr_ = query_true(conn, "stderr");
@@ -349,10 +392,11 @@ int k8sc__node_serve_exec(k8sc__node_server *srv, struct MHD_Connection *conn, c
     const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key");
     const char *offered = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Protocol");
     char *log_path = NULL;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_command, x);
+    if (!attach)
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_command, x);
     if (x->failed) {
         ret = MHD_NO;
-    } else if (x->argc == 0) {
+    } else if (!attach && x->argc == 0) {
         ret = bad_request(conn, "you must specify at least one command for the container\n");
     } else if (!x->stdin_ && !x->stdout_ && !x->stderr_) {
         ret = bad_request(conn, "you must specify at least 1 of stdin, stdout, stderr\n");

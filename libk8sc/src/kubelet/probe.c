@@ -6,7 +6,7 @@
  * netns_path), so a pod without an address of its own is still probed at
  * its own 127.0.0.1; the fake runtime's simulated pods pass them.
  */
-#include <curl/curl.h>
+#include "curl_shim.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>

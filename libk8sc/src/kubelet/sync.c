@@ -529,12 +529,13 @@ static int ensure_sandbox(sync_ctx *s)
 /*
  * Pods on the pod network wait for it (pods on the host's network do
  * not), with the kubelet's NetworkNotReady event, and are synced again.
+ * The readiness is the one the node status keeps, not asked per pod.
  */
 static bool network_ready(sync_ctx *s)
 {
     bool host = false;
     if ((k8sc_object_get_bool(s->pod, "spec.hostNetwork", &host) == 0 && host) ||
-        k8sc_runtime_network_ready(s->k->rt) == 0)
+        k8sc__kl_network_ready(s->k))
         return true;
     k8sc__event(s->k->recorder, s->pod, "Warning", "NetworkNotReady", "network is not ready: %s",
                 K8SC__KL_NETWORK_NOT_READY);

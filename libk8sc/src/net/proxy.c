@@ -3,7 +3,8 @@
  * state dirty; a sync thread rebuilds the model from their caches and
  * writes the rules, at most once per min_sync_ms however many changes
  * came (kube-proxy's BoundedFrequencyRunner), and every sync_period_ms
- * regardless.
+ * regardless. Syncs write only what changed since the last one
+ * (proxy_sync.c).
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -32,7 +33,7 @@ struct k8sc_proxy {
     pthread_cond_t cond;
     bool dirty, stopping;
     _Atomic uint64_t syncs;
-    k8sc__proxy_chains chains; /* the sync thread's: what the last sync made */
+    k8sc__proxy_syncer syncer; /* the sync thread's: what the tables hold */
 };
 
 int k8sc_proxy_options_init(k8sc_proxy_options *opts, unsigned int version)
@@ -159,9 +160,6 @@ static int sync_once(k8sc_proxy *p)
     k8sc_object **svcs = NULL, **slices = NULL;
     size_t n_svcs = 0, n_slices = 0;
     k8sc__proxy_model m = { NULL, 0 };
-    char *text = NULL;
-    size_t len = 0;
-    k8sc__proxy_chains now = { NULL, 0 };
     int rc = k8sc_cache_list(&svcs, &n_svcs, k8sc_informer_cache(p->services), NULL, NULL);
     if (rc == 0)
         rc = k8sc_cache_list(&slices, &n_slices, k8sc_informer_cache(p->slices), NULL, NULL);
@@ -170,19 +168,11 @@ static int sync_once(k8sc_proxy *p)
     if (rc == 0 && p->relay)
         rc = k8sc__relay_update(p->relay, &m);
     if (rc == 0) {
-        k8sc__proxy_rules_options ro = { p->mode, p->node_ip, p->cluster_cidr };
-        rc = k8sc__proxy_rules(&text, &len, &now, &m, &ro, &p->chains);
+        k8sc__proxy_rules_options ro = { p->mode, p->node_ip, p->cluster_cidr, false };
+        rc = k8sc__proxy_sync_rules(&p->syncer, &p->tools, &m, &ro, k8sc_clock_mono(NULL), NULL);
     }
     if (rc == 0)
-        rc = k8sc__proxy_restore(&p->tools, text, len);
-    if (rc == 0) {
-        k8sc__proxy_chains_clear(&p->chains);
-        p->chains = now;
-        now = (k8sc__proxy_chains){ NULL, 0 };
         rc = k8sc__proxy_ensure_jumps(&p->tools, p->mode);
-    }
-    k8sc__proxy_chains_clear(&now);
-    k8sc_free(text);
     k8sc__proxy_model_clear(&m);
     k8sc_cache_items_free(svcs, n_svcs);
     k8sc_cache_items_free(slices, n_slices);
@@ -280,7 +270,7 @@ void k8sc_proxy_stop(k8sc_proxy *p)
     p->relay = NULL;
     if (k8sc__proxy_remove_all(&p->tools) < 0)
         k8sc_log(K8SC_LOG_ERROR, "proxy: cannot remove the rules: %s", k8sc_error_last());
-    k8sc__proxy_chains_clear(&p->chains);
+    k8sc__proxy_syncer_clear(&p->syncer);
     p->started = false;
 }
 

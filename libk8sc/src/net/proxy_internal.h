@@ -63,9 +63,14 @@ int k8sc__proxy_port_string(char *buf, size_t size, const k8sc__proxy_port *p);
 void k8sc__proxy_chain_name(char out[K8SC__PROXY_CHAIN_MAX], const char *prefix, const k8sc__proxy_port *p,
     const k8sc__proxy_endpoint *ep);
 
-/* A sorted set of chains named "table/chain". */
+/*
+ * A sorted set of chains named "table/chain", each with a digest of its
+ * rules (0 for the top chains, written on every sync). `digests` runs
+ * parallel to `names` and may be NULL (nothing known of the contents).
+ */
 typedef struct k8sc__proxy_chains {
     char **names;
+    uint64_t *digests;
     size_t n;
 } k8sc__proxy_chains;
 
@@ -77,18 +82,56 @@ typedef struct k8sc__proxy_rules_options {
     const char *node_ip;
     /* Optional cluster CIDR for masquerading off-cluster ClusterIP traffic (iptables mode). */
     const char *cluster_cidr;
+    /*
+     * kube-proxy's MinimizeIPTablesRestore: leave out the KUBE-SVC/SEP/EXT
+     * chains whose digest in `previous` equals their new one (the tables
+     * keep them as they are). false: write every chain.
+     */
+    bool partial;
 } k8sc__proxy_rules_options;
 
 /*
  * The iptables-restore input (for --noflush) that makes the nat and
- * filter KUBE-* state exactly `m`: every chain of the mode declared
- * (which flushes it) and filled; chains of `previous` (may be NULL) no
- * longer needed flushed and deleted. `*out` is the text (k8sc_free);
- * `current` (may be NULL) receives the chains now in use. A pure
- * function of its inputs. Errors: EINVAL; ENOMEM.
+ * filter KUBE-* state exactly `m`, given that the tables hold `previous`
+ * (may be NULL: nothing): the top chains declared (which flushes them)
+ * and filled; the service chains too, or with o->partial only those new
+ * or changed; chains of `previous` no longer needed flushed and deleted.
+ * `*out` is the text (k8sc_free); `current` (may be NULL) receives the
+ * chains now in use with their digests. A pure function of its inputs.
+ * Errors: EINVAL; ENOMEM.
  */
 int k8sc__proxy_rules(char **out, size_t *out_len, k8sc__proxy_chains *current, const k8sc__proxy_model *m,
     const k8sc__proxy_rules_options *o, const k8sc__proxy_chains *previous);
+
+/*
+ * What the proxy knows of the tables between syncs, to write only what
+ * changed. Zero-initialised: nothing written yet (the next sync is full).
+ */
+typedef struct k8sc__proxy_syncer {
+    k8sc__proxy_chains chains; /* the tables' chains since the last successful restore */
+    bool need_full;            /* the last restore failed: rewrite everything */
+    bool synced;               /* a restore succeeded since the last clear */
+    int64_t last_full_ns;      /* mono time of the last successful full sync */
+} k8sc__proxy_syncer;
+
+/* kube-proxy's FullSyncPeriod: however few changes come, every chain is rewritten this often. */
+#define K8SC__PROXY_FULL_SYNC_NS (3600LL * 1000000000LL)
+
+typedef struct k8sc__proxy_tools k8sc__proxy_tools;
+
+/*
+ * Write the rules of `m` with one iptables-restore --noflush: every chain
+ * on the first sync, after a failed one and when the last full sync is
+ * K8SC__PROXY_FULL_SYNC_NS older than `now_ns` (mono), otherwise only the
+ * service chains that changed (o->partial is ignored). `*full` (may be
+ * NULL) tells which it was. Errors: those of k8sc__proxy_rules and
+ * k8sc__proxy_restore; the next sync is then a full one.
+ */
+int k8sc__proxy_sync_rules(k8sc__proxy_syncer *s, const k8sc__proxy_tools *t, const k8sc__proxy_model *m,
+    const k8sc__proxy_rules_options *o, int64_t now_ns, bool *full);
+
+/* Forget what the tables hold (the next sync is full). NULL is fine. */
+void k8sc__proxy_syncer_clear(k8sc__proxy_syncer *s);
 
 /* The jumps from built-in chains to the mode's top chains: table, chain, then rule arguments. */
 typedef struct k8sc__proxy_jump {
@@ -104,11 +147,11 @@ const k8sc__proxy_jump *k8sc__proxy_jumps(k8sc_proxy_mode mode);
 bool k8sc__proxy_owns_chain(const char *chain);
 
 /* Programs to run. */
-typedef struct k8sc__proxy_tools {
+struct k8sc__proxy_tools {
     const char *iptables;
     const char *restore;
     const char *save;
-} k8sc__proxy_tools;
+};
 
 /* Run iptables-restore --noflush with `text`. Errors: EIO with the tool's message. */
 int k8sc__proxy_restore(const k8sc__proxy_tools *t, const char *text, size_t len);

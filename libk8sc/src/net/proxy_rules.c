@@ -3,6 +3,11 @@
  * pkg/proxy/iptables/proxier.go writes it (iptables mode) or as the old
  * pkg/proxy/userspace proxier's portals (userspace mode). Pure: the same
  * model and previous chains always give the same text.
+ *
+ * Each service chain's rules are made apart and digested, so that a
+ * partial sync (kube-proxy's MinimizeIPTablesRestore) can leave out the
+ * chains whose digest did not change: the tables keep those as they are,
+ * and the top chains that jump to them are rewritten every time.
  */
 #include <openssl/sha.h>
 #include <stdlib.h>
@@ -118,7 +123,9 @@ void k8sc__proxy_chains_clear(k8sc__proxy_chains *c)
     for (size_t i = 0; i < c->n; i++)
         k8sc_free(c->names[i]);
     k8sc_free(c->names);
+    k8sc_free(c->digests);
     c->names = NULL;
+    c->digests = NULL;
     c->n = 0;
 }
 
@@ -127,9 +134,20 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool chains_has(const k8sc__proxy_chains *c, const char *name)
+static char **chains_find(const k8sc__proxy_chains *c, const char *name)
 {
-    return c->n && bsearch(&name, c->names, c->n, sizeof(char *), str_cmp);
+    return c && c->n ? bsearch(&name, c->names, c->n, sizeof(char *), str_cmp) : NULL;
+}
+
+/* FNV-1a: a chain's rules are compared with their previous digest only, never with other chains. */
+static uint64_t digest(const char *data, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
 }
 
 /* Text being built for one table: chain declarations and rules apart, so declarations come first. */
@@ -139,34 +157,70 @@ typedef struct table_text {
     k8sc__buf rules;
 } table_text;
 
+/* A chain in use while building: "table/chain" and the digest of its rules. */
+typedef struct used_chain {
+    char *name;
+    uint64_t digest;
+} used_chain;
+
 typedef struct gen {
     table_text nat, filter;
-    k8sc__proxy_chains used; /* "table/chain", unsorted while building */
-    size_t cap;
+    k8sc__buf chain; /* the rules of the service chain being made */
+    used_chain *used;
+    size_t n_used, cap;
+    const k8sc__proxy_chains *previous;
+    bool partial;
     bool failed;
 } gen;
 
-static void declare(gen *g, table_text *t, const char *chain)
+/* Note `chain` of `t` as in use; NULL (and g->failed) on ENOMEM, else its "table/chain" name. */
+static const char *use(gen *g, const table_text *t, const char *chain, uint64_t d)
 {
-    k8sc__buf_printf(&t->decl, ":%s - [0:0]\n", chain);
-    if (g->used.n == g->cap) {
+    if (g->n_used == g->cap) {
         size_t ncap = g->cap ? g->cap * 2 : 64;
-        char **grown = k8sc__realloc(g->used.names, ncap * sizeof(char *));
+        used_chain *grown = k8sc__realloc(g->used, ncap * sizeof(*grown));
         if (!grown) {
             g->failed = true;
-            return;
+            return NULL;
         }
-        g->used.names = grown;
+        g->used = grown;
         g->cap = ncap;
     }
     size_t len = strlen(t->table) + strlen(chain) + 2;
     char *name = k8sc__malloc(len);
     if (!name) {
         g->failed = true;
-        return;
+        return NULL;
     }
     snprintf(name, len, "%s/%s", t->table, chain);
-    g->used.names[g->used.n++] = name;
+    g->used[g->n_used++] = (used_chain){ name, d };
+    return name;
+}
+
+/* A top chain: declared and filled on every sync. */
+static void declare(gen *g, table_text *t, const char *chain)
+{
+    k8sc__buf_printf(&t->decl, ":%s - [0:0]\n", chain);
+    use(g, t, chain, 0);
+}
+
+/*
+ * End the nat service chain `chain`, whose rules are in g->chain: write
+ * it, unless a partial sync finds it with the same digest in `previous`.
+ */
+static void service_chain(gen *g, const char *chain)
+{
+    uint64_t d = digest(g->chain.ptr ? g->chain.ptr : "", g->chain.len);
+    const char *name = use(g, &g->nat, chain, d);
+    char **prev = g->partial && name ? chains_find(g->previous, name) : NULL;
+    bool same = prev && g->previous->digests && g->previous->digests[prev - g->previous->names] == d;
+    if (!same) {
+        k8sc__buf_printf(&g->nat.decl, ":%s - [0:0]\n", chain);
+        if (g->chain.len)
+            k8sc__buf_put(&g->nat.rules, g->chain.ptr, g->chain.len);
+    }
+    if (!g->chain.failed)
+        g->chain.len = 0;
 }
 
 static const char *proto_lc(const k8sc__proxy_port *p)
@@ -194,28 +248,23 @@ static void iptables_port(gen *g, const k8sc__proxy_port *p, const k8sc__proxy_r
         return;
     }
     k8sc__proxy_chain_name(svc, "KUBE-SVC-", p, NULL);
-    declare(g, &g->nat, svc);
     k8sc__buf_printf(nat, "-A " NAT_SERVICES " -m comment --comment \"%s cluster IP\" -m %s -p %s -d %s/32 --dport %d -j %s\n",
         spn, proto, proto, p->cluster_ip, p->port, svc);
-    if (o->cluster_cidr)
-        k8sc__buf_printf(nat,
-            "-A %s -m comment --comment \"%s cluster IP\" -m %s -p %s -d %s/32 --dport %d ! -s %s -j " NAT_MARK_MASQ "\n",
-            svc, spn, proto, proto, p->cluster_ip, p->port, o->cluster_cidr);
     if (p->node_port) {
         k8sc__proxy_chain_name(ext, "KUBE-EXT-", p, NULL);
-        declare(g, &g->nat, ext);
         k8sc__buf_printf(nat, "-A " NAT_NODEPORTS " -m comment --comment %s -m %s -p %s --dport %d -j %s\n", spn, proto,
             proto, p->node_port, ext);
-        k8sc__buf_printf(nat,
-            "-A %s -m comment --comment \"masquerade traffic for %s external destinations\" -j " NAT_MARK_MASQ "\n",
-            ext, spn);
-        k8sc__buf_printf(nat, "-A %s -j %s\n", ext, svc);
     }
+    k8sc__buf *chain = &g->chain;
+    if (o->cluster_cidr)
+        k8sc__buf_printf(chain,
+            "-A %s -m comment --comment \"%s cluster IP\" -m %s -p %s -d %s/32 --dport %d ! -s %s -j " NAT_MARK_MASQ "\n",
+            svc, spn, proto, proto, p->cluster_ip, p->port, o->cluster_cidr);
     if (p->affinity_timeout_s)
         for (size_t i = 0; i < p->n_endpoints; i++) {
             const k8sc__proxy_endpoint *ep = &p->endpoints[i];
             k8sc__proxy_chain_name(sep, "KUBE-SEP-", p, ep);
-            k8sc__buf_printf(nat,
+            k8sc__buf_printf(chain,
                 "-A %s -m comment --comment \"%s -> %s:%d\" -m recent --name %s --rcheck --seconds %d --reap -j %s\n",
                 svc, spn, ep->ip, ep->port, sep, p->affinity_timeout_s, sep);
         }
@@ -224,20 +273,33 @@ static void iptables_port(gen *g, const k8sc__proxy_port *p, const k8sc__proxy_r
         k8sc__proxy_chain_name(sep, "KUBE-SEP-", p, ep);
         size_t left = p->n_endpoints - i;
         if (left > 1)
-            k8sc__buf_printf(nat,
+            k8sc__buf_printf(chain,
                 "-A %s -m comment --comment \"%s -> %s:%d\" -m statistic --mode random --probability %0.10f -j %s\n",
                 svc, spn, ep->ip, ep->port, 1.0 / (double)left, sep);
         else
-            k8sc__buf_printf(nat, "-A %s -m comment --comment \"%s -> %s:%d\" -j %s\n", svc, spn, ep->ip, ep->port, sep);
-        declare(g, &g->nat, sep);
-        k8sc__buf_printf(nat, "-A %s -m comment --comment %s -s %s/32 -j " NAT_MARK_MASQ "\n", sep, spn, ep->ip);
+            k8sc__buf_printf(chain, "-A %s -m comment --comment \"%s -> %s:%d\" -j %s\n", svc, spn, ep->ip, ep->port,
+                sep);
+    }
+    service_chain(g, svc);
+    if (p->node_port) {
+        k8sc__buf_printf(chain,
+            "-A %s -m comment --comment \"masquerade traffic for %s external destinations\" -j " NAT_MARK_MASQ "\n",
+            ext, spn);
+        k8sc__buf_printf(chain, "-A %s -j %s\n", ext, svc);
+        service_chain(g, ext);
+    }
+    for (size_t i = 0; i < p->n_endpoints; i++) {
+        const k8sc__proxy_endpoint *ep = &p->endpoints[i];
+        k8sc__proxy_chain_name(sep, "KUBE-SEP-", p, ep);
+        k8sc__buf_printf(chain, "-A %s -m comment --comment %s -s %s/32 -j " NAT_MARK_MASQ "\n", sep, spn, ep->ip);
         if (p->affinity_timeout_s)
-            k8sc__buf_printf(nat,
+            k8sc__buf_printf(chain,
                 "-A %s -m comment --comment %s -m %s -p %s -m recent --name %s --set -j DNAT --to-destination %s:%d\n",
                 sep, spn, proto, proto, sep, ep->ip, ep->port);
         else
-            k8sc__buf_printf(nat, "-A %s -m comment --comment %s -m %s -p %s -j DNAT --to-destination %s:%d\n", sep,
+            k8sc__buf_printf(chain, "-A %s -m comment --comment %s -m %s -p %s -j DNAT --to-destination %s:%d\n", sep,
                 spn, proto, proto, ep->ip, ep->port);
+        service_chain(g, sep);
     }
 }
 
@@ -267,13 +329,14 @@ static void userspace_port(gen *g, const k8sc__proxy_port *p, const k8sc__proxy_
     }
 }
 
-/* Flush and delete the chains of `previous` in `t` that this sync does not use. */
-static void drop_stale(gen *g, table_text *t, const k8sc__proxy_chains *previous, k8sc__buf *deletes)
+/* Flush and delete the chains of `previous` in `t` that are not in `used`. */
+static void drop_stale(table_text *t, const k8sc__proxy_chains *used, const k8sc__proxy_chains *previous,
+    k8sc__buf *deletes)
 {
     size_t tlen = strlen(t->table);
     for (size_t i = 0; previous && i < previous->n; i++) {
         const char *name = previous->names[i];
-        if (strncmp(name, t->table, tlen) != 0 || name[tlen] != '/' || chains_has(&g->used, name))
+        if (strncmp(name, t->table, tlen) != 0 || name[tlen] != '/' || chains_find(used, name))
             continue;
         k8sc__buf_printf(&t->decl, ":%s - [0:0]\n", name + tlen + 1);
         k8sc__buf_printf(deletes, "-X %s\n", name + tlen + 1);
@@ -292,13 +355,40 @@ static void emit_table(k8sc__buf *out, table_text *t, const k8sc__buf *deletes)
     k8sc__buf_puts(out, "COMMIT\n");
 }
 
+static int used_cmp(const void *a, const void *b)
+{
+    return strcmp(((const used_chain *)a)->name, ((const used_chain *)b)->name);
+}
+
+/* Move the chains in use, sorted, into `c`. Errors: ENOMEM (they are freed). */
+static int take_used(gen *g, k8sc__proxy_chains *c)
+{
+    *c = (k8sc__proxy_chains){ NULL, NULL, 0 };
+    if (g->n_used > 1)
+        qsort(g->used, g->n_used, sizeof(*g->used), used_cmp);
+    c->names = k8sc__calloc(g->n_used + 1, sizeof(char *));
+    c->digests = k8sc__calloc(g->n_used + 1, sizeof(uint64_t));
+    if (!c->names || !c->digests) {
+        for (size_t i = 0; i < g->n_used; i++)
+            k8sc_free(g->used[i].name);
+        k8sc__proxy_chains_clear(c);
+        return k8sc__error_nomem();
+    }
+    for (size_t i = 0; i < g->n_used; i++) {
+        c->names[i] = g->used[i].name;
+        c->digests[i] = g->used[i].digest;
+    }
+    c->n = g->n_used;
+    return 0;
+}
+
 int k8sc__proxy_rules(char **out, size_t *out_len, k8sc__proxy_chains *current, const k8sc__proxy_model *m,
     const k8sc__proxy_rules_options *o, const k8sc__proxy_chains *previous)
 {
     K8SC__CHECK_ARG(out && m && o);
     K8SC__CHECK_ARG(o->mode != K8SC_PROXY_MODE_USERSPACE || o->node_ip);
-    gen g = { { "nat", K8SC__BUF_INIT, K8SC__BUF_INIT }, { "filter", K8SC__BUF_INIT, K8SC__BUF_INIT }, { NULL, 0 },
-        0, false };
+    gen g = { { "nat", K8SC__BUF_INIT, K8SC__BUF_INIT }, { "filter", K8SC__BUF_INIT, K8SC__BUF_INIT }, K8SC__BUF_INIT,
+        NULL, 0, 0, previous, o->partial, false };
     bool iptables = o->mode == K8SC_PROXY_MODE_IPTABLES;
     if (iptables) {
         declare(&g, &g.nat, NAT_SERVICES);
@@ -327,16 +417,18 @@ int k8sc__proxy_rules(char **out, size_t *out_len, k8sc__proxy_chains *current, 
     if (iptables)
         k8sc__buf_puts(&g.nat.rules, "-A " NAT_SERVICES " -m comment --comment \"kubernetes service nodeports; NOTE: "
             "this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j " NAT_NODEPORTS "\n");
-    if (g.used.n > 1)
-        qsort(g.used.names, g.used.n, sizeof(char *), str_cmp);
+    k8sc__proxy_chains used;
+    int rc = take_used(&g, &used);
+    k8sc_free(g.used);
     k8sc__buf text = K8SC__BUF_INIT, nat_del = K8SC__BUF_INIT, filter_del = K8SC__BUF_INIT;
-    drop_stale(&g, &g.filter, previous, &filter_del);
-    drop_stale(&g, &g.nat, previous, &nat_del);
+    drop_stale(&g.filter, &used, previous, &filter_del);
+    drop_stale(&g.nat, &used, previous, &nat_del);
     emit_table(&text, &g.filter, &filter_del);
     emit_table(&text, &g.nat, &nat_del);
-    bool failed = g.failed || k8sc__buf_status(&g.nat.decl) || k8sc__buf_status(&g.nat.rules)
-        || k8sc__buf_status(&g.filter.decl) || k8sc__buf_status(&g.filter.rules) || k8sc__buf_status(&nat_del)
-        || k8sc__buf_status(&filter_del) || k8sc__buf_status(&text);
+    bool failed = rc != 0 || g.failed || k8sc__buf_status(&g.chain) || k8sc__buf_status(&g.nat.decl)
+        || k8sc__buf_status(&g.nat.rules) || k8sc__buf_status(&g.filter.decl) || k8sc__buf_status(&g.filter.rules)
+        || k8sc__buf_status(&nat_del) || k8sc__buf_status(&filter_del) || k8sc__buf_status(&text);
+    k8sc__buf_free(&g.chain);
     k8sc__buf_free(&g.nat.decl);
     k8sc__buf_free(&g.nat.rules);
     k8sc__buf_free(&g.filter.decl);
@@ -345,13 +437,13 @@ int k8sc__proxy_rules(char **out, size_t *out_len, k8sc__proxy_chains *current, 
     k8sc__buf_free(&filter_del);
     if (failed) {
         k8sc__buf_free(&text);
-        k8sc__proxy_chains_clear(&g.used);
+        k8sc__proxy_chains_clear(&used);
         return k8sc__error_nomem();
     }
     *out = k8sc__buf_detach(&text, out_len);
     if (current)
-        *current = g.used;
+        *current = used;
     else
-        k8sc__proxy_chains_clear(&g.used);
+        k8sc__proxy_chains_clear(&used);
     return 0;
 }

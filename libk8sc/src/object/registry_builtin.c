@@ -80,6 +80,7 @@ static const builtin builtins[] = {
     { "authentication.k8s.io", "v1", "TokenReview", "tokenreviews", false, NONE, NONE, NONE, L("create") },
     { "authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false, NONE, NONE, NONE, L("create") },
     { "authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false, NONE, NONE, NONE, L("create") },
+    { "authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", false, NONE, NONE, NONE, L("create") },
 };
 
 int k8sc__registry_add_builtins(k8sc_registry *reg)

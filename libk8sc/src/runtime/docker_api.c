@@ -1,5 +1,5 @@
 /* The Docker Engine API (v1.41): HTTP over dockerd's unix socket through libcurl. */
-#include <curl/curl.h>
+#include "curl_shim.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,12 +148,13 @@ int k8sc__docker_json(k8sc__docker *d, const char *method, const char *path, jso
 
 char *k8sc__docker_escape(const char *s)
 {
-    char *e = curl_easy_escape(NULL, s, 0);
-    char *out = e ? k8sc__strdup(e) : NULL;
-    curl_free(e);
-    if (!out)
+    k8sc__buf b = K8SC__BUF_INIT;
+    if (k8sc__buf_put_urlescaped(&b, s)) {
+        k8sc__buf_free(&b);
         k8sc__error_nomem();
-    return out;
+        return NULL;
+    }
+    return k8sc__buf_detach(&b, NULL);
 }
 
 int64_t k8sc__docker_time(const char *text)

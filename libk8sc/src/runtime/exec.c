@@ -1,4 +1,4 @@
-/* Exec sessions and exec_sync (probes) on top of a backend's exec_start. */
+/* Exec and attach sessions, and exec_sync (probes), on top of a backend's exec_start and attach. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -10,20 +10,15 @@
 
 #define SYNC_OUTPUT_MAX (16 * 1024)
 
-int k8sc_runtime_exec_start(k8sc_runtime *rt, k8sc_runtime_exec **out, const char *id,
-                            const k8sc_exec_options *opts)
+/* A new session (fds -1) handed to `begin` (exec or attach); freed again if that fails. */
+static int session_start(k8sc_runtime_exec **out, int (*begin)(k8sc_runtime_exec *ex, const void *arg),
+                         const void *arg)
 {
-    K8SC__CHECK_ARG(rt && out && id && opts);
-    *out = NULL;
-    if (opts->version != K8SC_EXEC_OPTIONS_VERSION)
-        return k8sc_error_set(K8SC_EINVAL, "exec options: unknown version %u", opts->version);
-    if (opts->n_command == 0 || !opts->command || !opts->command[0] || !opts->command[0][0])
-        return k8sc_error_set(K8SC_EINVAL, "exec: a command is required");
     k8sc_runtime_exec *ex = k8sc__calloc(1, sizeof(*ex));
     if (!ex)
         return K8SC_ENOMEM;
     ex->fds[0] = ex->fds[1] = ex->fds[2] = -1;
-    int rc = k8sc__runtime_exec_begin(rt, ex, id, opts);
+    int rc = begin(ex, arg);
     if (rc != 0) {
         for (int i = 0; i < 3; i++)
             if (ex->fds[i] >= 0)
@@ -33,6 +28,55 @@ int k8sc_runtime_exec_start(k8sc_runtime *rt, k8sc_runtime_exec **out, const cha
     }
     *out = ex;
     return 0;
+}
+
+typedef struct begin_args {
+    k8sc_runtime *rt;
+    const char *id;
+    const k8sc_exec_options *exec;
+    const k8sc_attach_options *attach;
+} begin_args;
+
+static int begin(k8sc_runtime_exec *ex, const void *arg)
+{
+    const begin_args *a = arg;
+    return a->exec ? k8sc__runtime_exec_begin(a->rt, ex, a->id, a->exec)
+                   : k8sc__runtime_attach_begin(a->rt, ex, a->id, a->attach);
+}
+
+int k8sc_runtime_exec_start(k8sc_runtime *rt, k8sc_runtime_exec **out, const char *id,
+                            const k8sc_exec_options *opts)
+{
+    K8SC__CHECK_ARG(rt && out && id && opts);
+    *out = NULL;
+    if (opts->version != K8SC_EXEC_OPTIONS_VERSION)
+        return k8sc_error_set(K8SC_EINVAL, "exec options: unknown version %u", opts->version);
+    if (opts->n_command == 0 || !opts->command || !opts->command[0] || !opts->command[0][0])
+        return k8sc_error_set(K8SC_EINVAL, "exec: a command is required");
+    begin_args a = { rt, id, opts, NULL };
+    return session_start(out, begin, &a);
+}
+
+int k8sc_runtime_attach_options_init(k8sc_attach_options *opts, unsigned int version)
+{
+    K8SC__CHECK_ARG(opts);
+    if (version != K8SC_ATTACH_OPTIONS_VERSION)
+        return k8sc_error_set(K8SC_EINVAL, "k8sc_attach_options: unknown version %u", version);
+    k8sc_attach_options init = K8SC_ATTACH_OPTIONS_INIT;
+    *opts = init;
+    return 0;
+}
+
+int k8sc_runtime_attach(k8sc_runtime *rt, k8sc_runtime_exec **out, const char *id, const k8sc_attach_options *opts)
+{
+    K8SC__CHECK_ARG(rt && out && id && opts);
+    *out = NULL;
+    if (opts->version != K8SC_ATTACH_OPTIONS_VERSION)
+        return k8sc_error_set(K8SC_EINVAL, "attach options: unknown version %u", opts->version);
+    if (!opts->stdin_ && !opts->stdout_ && !opts->stderr_)
+        return k8sc_error_set(K8SC_EINVAL, "attach: at least one of stdin, stdout and stderr is required");
+    begin_args a = { rt, id, NULL, opts };
+    return session_start(out, begin, &a);
 }
 
 int k8sc_runtime_exec_fd(const k8sc_runtime_exec *ex, int which)

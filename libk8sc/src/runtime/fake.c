@@ -5,6 +5,8 @@
  * `true` and `false` exit at once (0, 1), `sleep N` after N seconds,
  * `sh -c "exit N"` at once with N. Exec knows three
  * commands: `true`, `false` and `echo ARGS…`; anything else exits 126.
+ * Attach echoes its stdin back on stdout (without stdin: the container's
+ * "started <name>" line, then end of file).
  * Each started container writes one CRI log line ("started <name>") to
  * its log file when the log directory can be created. With a pod network
  * (cni_conf_dir), sandboxes not on the host's network are ADDed to it
@@ -662,6 +664,47 @@ static int fake_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, c
     return rc;
 }
 
+static int fake_attach_wait(k8sc_runtime_exec *ex, int *exit_code, int timeout_ms)
+{
+    (void)ex;
+    (void)timeout_ms;
+    *exit_code = 0;
+    return 0;
+}
+
+/* One pipe: what is written to stdin comes back on stdout, and closing stdin ends the output. */
+static int fake_attach(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts)
+{
+    fake *f = state;
+    char line[300] = "";
+    pthread_mutex_lock(&f->lock);
+    fake_container *c = find_container(f, id);
+    if (c)
+        settle(f, c);
+    int rc = !c ? k8sc_error_set(K8SC_ENOTFOUND, "container %s not found", id)
+         : c->st->state != K8SC_CONTAINER_RUNNING ? k8sc_error_set(K8SC_EINVAL, "container %s is not running", id)
+                                                 : 0;
+    if (rc == 0)
+        snprintf(line, sizeof(line), "started %s\n", c->st->name);
+    pthread_mutex_unlock(&f->lock);
+    if (rc != 0)
+        return rc;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return k8sc_error_set(K8SC_EIO, "attach: pipe: %s", strerror(errno));
+    if (!opts->stdin_) {
+        /* Short (under the pipe's capacity): never blocks. */
+        if (write(p[1], line, strlen(line)) < 0)
+            rc = k8sc_error_set(K8SC_EIO, "attach: write: %s", strerror(errno));
+        close(p[1]);
+        p[1] = -1;
+    }
+    ex->fds[0] = p[1];
+    ex->fds[1] = p[0];
+    ex->wait = fake_attach_wait;
+    return rc;
+}
+
 static int fake_list_images(void *state, k8sc_image ***out, size_t *count)
 {
     fake *f = state;
@@ -828,4 +871,5 @@ const k8sc_runtime_backend k8sc__runtime_fake = {
     .image_status = fake_image_status,
     .pull_image = fake_pull_image,
     .remove_image = fake_remove_image,
+    .attach = fake_attach,
 };

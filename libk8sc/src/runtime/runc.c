@@ -180,4 +180,5 @@ const k8sc_runtime_backend k8sc__runtime_runc = {
     .image_status = runc_image_status,
     .remove_image = runc_remove_image,
     .import_image = runc_import_image,
+    .attach = k8sc__runc_attach,
 };

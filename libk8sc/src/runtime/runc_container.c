@@ -118,6 +118,8 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
         put_string(rec, "stopSignal", img->stop_signal && img->stop_signal[0] ? img->stop_signal : "SIGTERM");
         json_object_object_add(rec, "memoryLimit", json_object_new_int64(cfg->memory_limit_bytes));
         json_object_object_add(rec, "tty", json_object_new_boolean(cfg->tty));
+        json_object_object_add(rec, "stdin", json_object_new_boolean(cfg->stdin_));
+        json_object_object_add(rec, "stdinOnce", json_object_new_boolean(cfg->stdin_once));
         json_object_object_add(rec, "createdAt", json_object_new_int64(k8sc_clock_now(r->clock)));
         json_object_object_add(rec, "labels", k8sc__runc_pairs_json(cfg->labels, cfg->n_labels));
         json_object_object_add(rec, "annotations", k8sc__runc_pairs_json(cfg->annotations, cfg->n_annotations));
@@ -181,11 +183,13 @@ int k8sc__runc_start_container(void *state, const char *id)
     bool limited = rc == 0 && json_object_get_int64(k8sc__json_member(rec, "memoryLimit")) > 0;
     runc_proc mon;
     if (rc == 0) {
+        runc_stdio stdio = { json_object_get_boolean(k8sc__json_member(rec, "tty")),
+                             json_object_get_boolean(k8sc__json_member(rec, "stdin")),
+                             json_object_get_boolean(k8sc__json_member(rec, "stdinOnce")) };
         json_object_object_add(rec, "startedAt", json_object_new_int64(k8sc_clock_now(r->clock)));
         rc = k8sc__runc_monitor_start(r, &mon, id, dir, k8sc__json_string(rec, "logPath"),
                                       limited ? k8sc__json_string(rec, "cgroupScope") : NULL,
-                                      limited ? k8sc__json_string(rec, "cgroupsPath") : NULL,
-                                      json_object_get_boolean(k8sc__json_member(rec, "tty")));
+                                      limited ? k8sc__json_string(rec, "cgroupsPath") : NULL, &stdio);
     }
     if (rc == 0) {
         json_object *m = json_object_new_object();
@@ -426,5 +430,26 @@ int k8sc__runc_container_running(runc *r, const char *id)
                  : k8sc_error_set(K8SC_EINVAL, "container %s is not running", id);
     json_object_put(rec);
     free(dir);
+    return rc;
+}
+
+int k8sc__runc_container_stdio(runc *r, const char *id, char **dir, runc_stdio *stdio)
+{
+    *dir = NULL;
+    json_object *rec = read_record(r, id, dir);
+    if (!rec)
+        return k8sc_error_set(K8SC_ENOTFOUND, "container %s not found", id);
+    runc_exit e;
+    int rc = container_phase(rec, *dir, &e) == PHASE_RUNNING
+                 ? 0
+                 : k8sc_error_set(K8SC_EINVAL, "container %s is not running", id);
+    stdio->tty = json_object_get_boolean(k8sc__json_member(rec, "tty"));
+    stdio->stdin_ = json_object_get_boolean(k8sc__json_member(rec, "stdin"));
+    stdio->stdin_once = json_object_get_boolean(k8sc__json_member(rec, "stdinOnce"));
+    json_object_put(rec);
+    if (rc != 0) {
+        free(*dir);
+        *dir = NULL;
+    }
     return rc;
 }

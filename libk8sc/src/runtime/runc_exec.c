@@ -1,10 +1,14 @@
 /*
  * Exec sessions of the runc backend: `runc exec` in its own session
- * with pipes as the command's stdio, or with --tty and a terminal of
- * ours as runc's stdio.
+ * with pipes as the command's stdio, or with a terminal of ours as
+ * runc's stdio and a process.json (--process) giving the container's
+ * terminal its size from the start: runc copies the size of its own
+ * terminal only after the command has started, so a quick `stty size`
+ * could see 0 rows ("stty: standard input: …" with a stale errno).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@ typedef struct runc_exec {
     bool reaped;
     int code;
     int tty; /* our own copy of the terminal's master side; -1 without a tty */
+    char *process_path; /* the --process file (tty), removed on release */
 } runc_exec;
 
 static int exec_resize(k8sc_runtime_exec *ex, uint16_t width, uint16_t height)
@@ -76,8 +81,57 @@ static void exec_release(k8sc_runtime_exec *ex)
     }
     if (e->tty >= 0)
         close(e->tty);
+    if (e->process_path)
+        unlink(e->process_path);
+    free(e->process_path);
     free(e);
     ex->state = NULL;
+}
+
+/*
+ * Write "exec-<random>.json" in the container's directory: the
+ * container's own process (environment, user, working directory,
+ * capabilities) running `opts->command` on a terminal of the given size.
+ * *path gets its path (caller frees and removes it).
+ */
+static int write_process(const runc *r, const char *id, const k8sc_exec_options *opts, char **path)
+{
+    *path = NULL;
+    char *dir = k8sc__runc_container_dir(r, id);
+    char *config_path = dir ? k8sc__runc_path(dir, "config.json") : NULL;
+    json_object *config = config_path ? k8sc__runc_read_json(config_path) : NULL;
+    json_object *proc = json_object_get(k8sc__json_member(config, "process"));
+    char *rand_id = k8sc__runc_new_id();
+    k8sc__buf name = K8SC__BUF_INIT;
+    if (rand_id)
+        k8sc__buf_printf(&name, "exec-%.16s.json", rand_id);
+    int rc = !dir || !config_path || !rand_id || k8sc__buf_status(&name) ? K8SC_ENOMEM : 0;
+    if (rc == 0 && !json_object_is_type(proc, json_type_object))
+        rc = k8sc_error_set(K8SC_EIO, "exec: container %s has no readable config.json", id);
+    if (rc == 0) {
+        json_object *args = json_object_new_array();
+        for (size_t i = 0; i < opts->n_command; i++)
+            json_object_array_add(args, json_object_new_string(opts->command[i]));
+        json_object *size = json_object_new_object();
+        json_object_object_add(size, "height", json_object_new_int(opts->height ? opts->height : 24));
+        json_object_object_add(size, "width", json_object_new_int(opts->width ? opts->width : 80));
+        json_object_object_add(proc, "args", args);
+        json_object_object_add(proc, "terminal", json_object_new_boolean(1));
+        json_object_object_add(proc, "consoleSize", size);
+        *path = k8sc__runc_path(dir, name.ptr);
+        rc = *path ? k8sc__runc_write_json(*path, proc) : K8SC_ENOMEM;
+    }
+    json_object_put(proc);
+    json_object_put(config);
+    free(config_path);
+    free(dir);
+    free(rand_id);
+    k8sc__buf_free(&name);
+    if (rc != 0) {
+        free(*path);
+        *path = NULL;
+    }
+    return rc;
 }
 
 /*
@@ -122,12 +176,16 @@ int k8sc__runc_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, co
     argv[n++] = "exec";
     if (opts->tty) {
         e->tty = open_pty(slave, sizeof(slave), opts->width, opts->height);
-        rc = e->tty < 0 ? e->tty : 0;
+        rc = e->tty < 0 ? e->tty : write_process(r, id, opts, &e->process_path);
         argv[n++] = "--tty";
+        argv[n++] = "--process";
+        argv[n++] = e->process_path;
+        argv[n++] = id;
+    } else {
+        argv[n++] = id;
+        for (size_t i = 0; i < opts->n_command; i++)
+            argv[n++] = opts->command[i];
     }
-    argv[n++] = id;
-    for (size_t i = 0; i < opts->n_command; i++)
-        argv[n++] = opts->command[i];
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
     if (rc == 0 && !opts->tty &&
         ((opts->stdin_ && pipe2(in, O_CLOEXEC) != 0) || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0))
@@ -188,6 +246,9 @@ int k8sc__runc_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, co
         }
         if (e->tty >= 0)
             close(e->tty);
+        if (e->process_path)
+            unlink(e->process_path);
+        free(e->process_path);
         free(e);
         return rc;
     }

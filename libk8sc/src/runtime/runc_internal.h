@@ -73,16 +73,23 @@ int k8sc__runc_run(const runc *r, const char *const *args, char **out);
  */
 int k8sc__runc_pause_start(runc_proc *out, const k8sc_sandbox_config *cfg);
 
+/* A container's stdio as its config asked: a terminal (config.json says so too), a stdin, closed after one attach. */
+typedef struct runc_stdio {
+    bool tty;
+    bool stdin_;
+    bool stdin_once;
+} runc_stdio;
+
 /*
  * Start the monitor of container `id` (bundle and state in `dir`): it
  * runs the container with `runc run`, copies its output into `log_path`
- * in the CRI format and writes the exit record. *out gets the monitor.
+ * in the CRI format and writes the exit record; it serves attach on
+ * "<dir>/attach" (see runc_monitor.c). *out gets the monitor.
  * `scope` and `leaf` (NULL: no memory limit, OOM kills not watched) are
  * the container's cgroup and the one above it, to tell OOM kills.
- * `tty`: the container has a terminal (config.json says so).
  */
 int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
-                             const char *scope, const char *leaf, bool tty);
+                             const char *scope, const char *leaf, const runc_stdio *stdio);
 
 /*
  * Write the OCI config.json of a container into `dir` (its rootfs in
@@ -126,6 +133,8 @@ char *k8sc__runc_network_ip(struct json_object *rec);
 
 /* 0 if container `id` is running; ENOTFOUND; EINVAL. */
 int k8sc__runc_container_running(runc *r, const char *id);
+/* For attach: 0 if container `id` is running, with its directory (*dir, caller frees) and stdio; ENOTFOUND; EINVAL. */
+int k8sc__runc_container_stdio(runc *r, const char *id, char **dir, runc_stdio *stdio);
 
 /* Pairs ↔ a JSON object of strings. */
 struct json_object *k8sc__runc_pairs_json(const k8sc_runtime_pair *pairs, size_t n);
@@ -135,6 +144,8 @@ char *k8sc__runc_new_id(void);
 
 /* The exec_start of the runc backend. */
 int k8sc__runc_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);
+/* The attach of the runc backend (runc_attach.c): connections to the container's monitor. */
+int k8sc__runc_attach(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
 
 /* Container stats from its cgroup `cgroups_path`. */
 int k8sc__runc_cgroup_stats(k8sc_container_stats *out, const char *cgroups_path);

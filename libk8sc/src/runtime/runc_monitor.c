@@ -20,6 +20,18 @@
  * the file by size (one predecessor, "<path>.1"), and when runc returns
  * writes "<exit code> <finished ns> <oom 0|1>" to "exit" in the
  * container's directory, then exits.
+ *
+ * It also serves attach (runc_attach.c) on the unix socket "attach" in
+ * the container's directory while the container runs. A client sends one
+ * byte saying what the connection is, then: 'o' / 'e' receive the
+ * container's stdout / stderr from then on (a client that falls behind
+ * by a socket buffer is dropped: the monitor never blocks on one), 'i'
+ * sends stdin (end of file detaches; with stdin_once it also ends the
+ * container's stdin), 'r' sends terminal sizes as 4 bytes (width, height,
+ * big-endian 16-bit). A container created with stdin gets a pipe (or its
+ * terminal) as stdin, held open by the monitor; without, /dev/null and
+ * stdin clients are read and ignored. When the container ends, every
+ * connection is closed and the socket removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +47,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +57,16 @@
 
 #define LINE_PIECE (16 * 1024)
 #define LOG_MAX_BYTES (10 * 1024 * 1024)
+#define MAX_CONNS 16
+#define STDIN_CHUNK 4096
+#define ATTACH_SOCKET "attach"
+
+typedef struct attach_conn {
+    int fd;             /* -1: free slot */
+    char role;          /* 0 until the client said; 'o', 'e', 'i', 'r' */
+    unsigned char size[4];
+    size_t n_size;
+} attach_conn;
 
 typedef struct monitor {
     const char *const *argv;
@@ -55,8 +78,17 @@ typedef struct monitor {
     const char *oom_path;      /* v2: the scope's memory.events (hierarchical); NULL: not watched */
     const char *oom_control;   /* v1: the leaf's memory.oom_control, watched through an eventfd */
     const char *event_control; /* v1: the leaf's cgroup.event_control */
+    const char *dir;           /* the container's directory (the attach socket's) */
     bool oom_seen;
     bool tty;             /* give runc a terminal (the container's output all comes as stdout) */
+    bool stdin_;          /* the container has a stdin fed by attach clients */
+    bool stdin_once;      /* the first stdin client's detach ends it */
+    int listen_fd;
+    int stdin_fd;         /* write end of the container's stdin; -1: none or ended */
+    bool stdin_closing;   /* end the container's stdin once the pending input is written */
+    char stdin_buf[STDIN_CHUNK];
+    size_t stdin_len, stdin_off;
+    attach_conn conns[MAX_CONNS];
     int log_fd;
     off_t log_size;
     long long oom_kills;
@@ -298,16 +330,139 @@ static int open_pty(int out[2], char slave[32])
     return 0;
 }
 
+/* Listen on "attach" in the container's directory (the monitor's cwd then); -1 if that fails (no attach). */
+static int attach_listen(monitor *m)
+{
+    if (chdir(m->dir) != 0)
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, ATTACH_SOCKET, sizeof(ATTACH_SOCKET));
+    unlink(ATTACH_SOCKET);
+    if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(ATTACH_SOCKET, 0600) != 0 ||
+                    listen(fd, MAX_CONNS) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    for (int i = 0; i < MAX_CONNS; i++)
+        m->conns[i].fd = -1;
+    return fd;
+}
+
+static void conn_drop(attach_conn *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    c->role = 0;
+    c->n_size = 0;
+}
+
+static void stdin_end(monitor *m)
+{
+    if (m->stdin_fd < 0)
+        return;
+    /* A terminal has no end of file to pass on but the EOF character (^D); if it does not fit, it is lost. */
+    ssize_t n = m->tty ? write(m->stdin_fd, "\x04", 1) : 0;
+    (void)n;
+    close(m->stdin_fd);
+    m->stdin_fd = -1;
+    m->stdin_len = m->stdin_off = 0;
+}
+
+/* Output of stream 0 / 1 to the clients that asked for it. */
+static void broadcast(monitor *m, int stream, const char *p, size_t len)
+{
+    char role = stream == 0 ? 'o' : 'e';
+    for (int i = 0; i < MAX_CONNS; i++) {
+        attach_conn *c = &m->conns[i];
+        if (c->fd >= 0 && c->role == role && send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)len)
+            conn_drop(c);
+    }
+}
+
+static void conn_accept(monitor *m)
+{
+    int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    for (int i = 0; i < MAX_CONNS; i++)
+        if (m->conns[i].fd < 0) {
+            m->conns[i].fd = fd;
+            return;
+        }
+    close(fd);
+}
+
+static void conn_read(monitor *m, attach_conn *c, int tty_master)
+{
+    char scratch[64];
+    bool input = c->role == 'i' && m->stdin_fd >= 0;
+    if (input && m->stdin_off < m->stdin_len)
+        return; /* another client's input is still being written */
+    char *buf = input ? m->stdin_buf : scratch;
+    size_t size = input ? sizeof(m->stdin_buf) : c->role ? sizeof(scratch) : 1;
+    ssize_t n = read(c->fd, buf, size);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        if (c->role == 'i' && m->stdin_once)
+            m->stdin_closing = true;
+        conn_drop(c);
+        return;
+    }
+    if (!c->role) {
+        if (buf[0] == 'o' || buf[0] == 'e' || buf[0] == 'i' || buf[0] == 'r')
+            c->role = buf[0];
+        else
+            conn_drop(c);
+    } else if (input) {
+        m->stdin_len = (size_t)n;
+        m->stdin_off = 0;
+    } else if (c->role == 'r') {
+        for (ssize_t i = 0; i < n; i++) {
+            c->size[c->n_size++] = (unsigned char)buf[i];
+            if (c->n_size < 4)
+                continue;
+            c->n_size = 0;
+            struct winsize ws = { (unsigned short)(c->size[2] << 8 | c->size[3]),
+                                  (unsigned short)(c->size[0] << 8 | c->size[1]), 0, 0 };
+            if (tty_master >= 0 && ws.ws_row && ws.ws_col)
+                ioctl(tty_master, TIOCSWINSZ, &ws);
+        }
+    }
+}
+
+static void stdin_write(monitor *m)
+{
+    ssize_t n = write(m->stdin_fd, m->stdin_buf + m->stdin_off, m->stdin_len - m->stdin_off);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        /* The container closed its stdin: input has nowhere to go. */
+        close(m->stdin_fd);
+        m->stdin_fd = -1;
+        m->stdin_len = m->stdin_off = 0;
+        return;
+    }
+    m->stdin_off += (size_t)n;
+    if (m->stdin_off == m->stdin_len)
+        m->stdin_len = m->stdin_off = 0;
+}
+
 static void monitor_main(monitor *m, int report)
 {
     isolate_fds(report);
     reset_signals();
-    int out[2], err[2];
+    int out[2], err[2], in[2] = { -1, -1 };
     char slave[32];
-    if (m->tty ? open_pty(out, slave) != 0 : pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    if (m->tty ? open_pty(out, slave) != 0
+               : pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 || (m->stdin_ && pipe2(in, O_CLOEXEC) != 0)) {
         report_int(3, 'E', errno);
         _exit(1);
     }
+    m->listen_fd = attach_listen(m);
     if (m->tty)
         err[0] = err[1] = -1;
     open_log(m);
@@ -327,6 +482,8 @@ static void monitor_main(monitor *m, int report)
         dup2(out[1], 1);
         if (!m->tty)
             dup2(err[1], 2);
+        if (in[0] >= 0)
+            dup2(in[0], 0);
         execve(m->argv[0], (char *const *)m->argv, (char *const *)m->envp);
         _exit(127);
     }
@@ -334,12 +491,42 @@ static void monitor_main(monitor *m, int report)
         close(out[1]);
     if (err[1] >= 0)
         close(err[1]);
+    if (in[0] >= 0)
+        close(in[0]);
+    /* Input goes to the stdin pipe, or with a terminal to its master side (through runc to the container). */
+    m->stdin_fd = !m->stdin_ ? -1 : m->tty ? fcntl(out[0], F_DUPFD_CLOEXEC, 3) : in[1];
+    if (m->stdin_fd >= 0)
+        fcntl(m->stdin_fd, F_SETFL, O_NONBLOCK);
+    /* Only now (runc has its default): a client gone away must not kill the monitor. */
+    struct sigaction ign;
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, NULL);
     report_int(3, 'P', getpid());
     close(3);
-    struct pollfd p[3] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 }, { oom_fd, POLLIN, 0 } };
+    struct pollfd p[5 + MAX_CONNS] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 }, { oom_fd, POLLIN, 0 } };
     /* A terminal's master side reads EIO once the last slave fd is closed: end of output, as EOF is for a pipe. */
     while (p[0].fd >= 0 || p[1].fd >= 0) {
-        int n = poll(p, 3, -1);
+        bool pending = m->stdin_off < m->stdin_len;
+        p[3] = (struct pollfd){ m->listen_fd, POLLIN, 0 };
+        p[4] = (struct pollfd){ pending ? m->stdin_fd : -1, POLLOUT, 0 };
+        for (int i = 0; i < MAX_CONNS; i++) {
+            const attach_conn *c = &m->conns[i];
+            /* While input waits for the container, leave further input in the clients' sockets. */
+            p[5 + i] = (struct pollfd){ c->role == 'i' && pending ? -1 : c->fd, POLLIN, 0 };
+        }
+        int n = poll(p, 5 + MAX_CONNS, -1);
+        if (n > 0 && p[3].revents)
+            conn_accept(m);
+        if (n > 0 && p[4].revents && m->stdin_fd >= 0)
+            stdin_write(m);
+        for (int i = 0; i < MAX_CONNS && n > 0; i++)
+            if (p[5 + i].revents && m->conns[i].fd == p[5 + i].fd)
+                conn_read(m, &m->conns[i], m->tty ? out[0] : -1);
+        if (m->stdin_closing && m->stdin_off == m->stdin_len) {
+            stdin_end(m);
+            m->stdin_closing = false;
+        }
         if (n > 0 && p[2].revents) {
             uint64_t count;
             if (read(p[2].fd, &count, sizeof(count)) < 0 || access(m->oom_control, F_OK) != 0) {
@@ -364,8 +551,19 @@ static void monitor_main(monitor *m, int report)
                 continue;
             }
             take(m, i, m->chunk, (size_t)got);
+            broadcast(m, i, m->chunk, (size_t)got);
         }
     }
+    /* The container's output has ended: so have its attach sessions. */
+    if (m->listen_fd >= 0) {
+        close(m->listen_fd);
+        unlink(ATTACH_SOCKET);
+    }
+    for (int i = 0; i < MAX_CONNS; i++)
+        if (m->conns[i].fd >= 0)
+            conn_drop(&m->conns[i]);
+    if (m->stdin_fd >= 0)
+        close(m->stdin_fd);
     for (int i = 0; i < 2; i++)
         if (m->n_pending[i])
             emit(m, i, false);
@@ -511,7 +709,7 @@ static void monitor_entry(void *arg, int report)
 }
 
 int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
-                             const char *scope, const char *leaf, bool tty)
+                             const char *scope, const char *leaf, const runc_stdio *stdio)
 {
     monitor *m = k8sc__calloc(1, sizeof(*m));
     char *bundle_pid = k8sc__runc_path(dir, "pid");
@@ -550,7 +748,10 @@ int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, cons
         m->oom_path = oom;
         m->oom_control = oom_control;
         m->event_control = event_control;
-        m->tty = tty;
+        m->dir = dir;
+        m->tty = stdio->tty;
+        m->stdin_ = stdio->stdin_;
+        m->stdin_once = stdio->stdin_once;
         rc = spawn_detached(out, "starting the container monitor", monitor_entry, m);
     }
     free(m);

@@ -27,7 +27,7 @@ static const k8sc_runtime_backend *const builtin[] = {
 int k8sc_runtime_backend_register(const k8sc_runtime_backend *backend)
 {
     K8SC__CHECK_ARG(backend && backend->name && backend->name[0]);
-    if (backend->version != K8SC_RUNTIME_BACKEND_VERSION)
+    if (backend->version < 1 || backend->version > K8SC_RUNTIME_BACKEND_VERSION)
         return k8sc_error_set(K8SC_EINVAL, "runtime backend %s: unknown table version %u", backend->name,
                               backend->version);
     int rc = 0;
@@ -318,4 +318,12 @@ int k8sc__runtime_exec_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char
     if (!rt->backend->exec_start)
         return unsupported(rt, "exec in containers");
     return rt->backend->exec_start(rt->state, ex, id, opts);
+}
+
+int k8sc__runtime_attach_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts)
+{
+    /* A version-1 table ends before `attach`: never read past it. */
+    if (rt->backend->version < 2 || !rt->backend->attach)
+        return unsupported(rt, "attach to containers");
+    return rt->backend->attach(rt->state, ex, id, opts);
 }

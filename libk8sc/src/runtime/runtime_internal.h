@@ -24,5 +24,7 @@ int k8sc__sandbox_status_fill(k8sc_sandbox_status *st, const k8sc_sandbox_config
 
 /* Hand an allocated session (fds -1) to the backend's exec_start. */
 int k8sc__runtime_exec_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);
+/* Hand an allocated session (fds -1) to the backend's attach (EUNAVAILABLE without one). */
+int k8sc__runtime_attach_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
 
 #endif

@@ -17,10 +17,23 @@ struct k8sc__sched_cache {
     pthread_mutex_t mu;
     k8sc__keymap nodes; /* name -> k8sc__sched_node */
     k8sc__keymap pods;  /* "namespace/name" -> k8sc__sched_pod_info */
+    k8sc__keymap namespaces; /* name -> ns_entry */
+    k8sc__keymap images;     /* image name -> image_count: how many nodes have it */
+    size_t with_affinity, with_anti_affinity; /* the nodes' counts, summed */
     k8sc__sched_node **sorted;
     size_t nsorted;
     bool dirty; /* a node came or went: rebuild `sorted` */
 };
+
+typedef struct ns_entry {
+    k8sc__keynode kn;
+    k8sc_object *ns;
+} ns_entry;
+
+typedef struct image_count {
+    k8sc__keynode kn;
+    int64_t nodes;
+} image_count;
 
 int k8sc__sched_cache_new(k8sc__sched_cache **out)
 {
@@ -42,8 +55,50 @@ void k8sc__sched_cache_unlock(k8sc__sched_cache *c)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Count (delta 1) or uncount (-1) the node's images in the cache-wide map. */
+static void count_images(k8sc__sched_cache *c, k8sc__sched_node *n, int delta)
+{
+    for (size_t b = 0; b < n->images.nbuckets; b++)
+        for (k8sc__keynode *kn = n->images.buckets[b]; kn; kn = kn->next) {
+            image_count *ic = (image_count *)k8sc__keymap_find(&c->images, kn->key);
+            if (!ic && delta > 0 && !(ic = (image_count *)k8sc__keymap_insert(&c->images, kn->key, sizeof(*ic))))
+                continue;
+            if (!ic)
+                continue;
+            ic->nodes += delta;
+            if (ic->nodes <= 0)
+                k8sc__keymap_remove(&c->images, &ic->kn);
+        }
+}
+
+/* NodeInfo.ImageStates: every name of every image in status.images, with its size. */
+static int read_images(k8sc__sched_node *n)
+{
+    struct json_object *images = k8sc_object_get(n->node, "status.images");
+    size_t count = json_object_is_type(images, json_type_array) ? json_object_array_length(images) : 0;
+    for (size_t i = 0; i < count; i++) {
+        const struct json_object *img = json_object_array_get_idx(images, i);
+        struct json_object *names = k8sc__json_member(img, "names");
+        size_t nn = json_object_is_type(names, json_type_array) ? json_object_array_length(names) : 0;
+        int64_t size = json_object_get_int64(k8sc__json_member(img, "sizeBytes"));
+        for (size_t j = 0; j < nn; j++) {
+            const char *name = json_object_get_string(json_object_array_get_idx(names, j));
+            if (!name || k8sc__keymap_find(&n->images, name))
+                continue;
+            k8sc__sched_image *e = (k8sc__sched_image *)k8sc__keymap_insert(&n->images, name, sizeof(*e));
+            if (!e)
+                return K8SC_ENOMEM;
+            e->size = size;
+        }
+    }
+    return 0;
+}
+
 static void node_release(k8sc__sched_node *n)
 {
+    if (n->node)
+        count_images(n->cache, n, -1);
+    k8sc__keymap_clear(&n->images);
     k8sc_object_free(n->node);
     n->node = NULL;
     n->taints = NULL;
@@ -69,6 +124,7 @@ static k8sc__sched_node *node_entry(k8sc__sched_cache *c, const char *name)
     if (!(n = (k8sc__sched_node *)k8sc__keymap_insert(&c->nodes, name, sizeof(*n))))
         return NULL;
     n->name = n->kn.key;
+    n->cache = c;
     if (k8sc_resources_new(&n->requested) < 0) {
         k8sc__keymap_remove(&c->nodes, &n->kn);
         return NULL;
@@ -107,7 +163,9 @@ int k8sc__sched_cache_set_node(k8sc__sched_cache *c, const k8sc_object *node)
     k8sc_object_get_bool(node, "spec.unschedulable", &n->unschedulable);
     struct json_object *taints = k8sc_object_get(node, "spec.taints");
     n->taints = json_object_is_type(taints, json_type_array) && json_object_array_length(taints) ? taints : NULL;
-    return 0;
+    rc = read_images(n);
+    count_images(c, n, 1);
+    return rc;
 }
 
 void k8sc__sched_cache_remove_node(k8sc__sched_cache *c, const char *name)
@@ -136,6 +194,11 @@ static void unplace(k8sc__sched_cache *c, k8sc__sched_pod_info *pi)
     n->memory -= pi->memory;
     n->nonzero_cpu -= pi->nonzero_cpu;
     n->nonzero_mem -= pi->nonzero_mem;
+    size_t aff = pi->affinity != NULL, anti = pi->affinity && pi->affinity->n[K8SC__SCHED_ANTI_AFFINITY];
+    n->with_affinity -= aff;
+    n->with_anti_affinity -= anti;
+    c->with_affinity -= aff;
+    c->with_anti_affinity -= anti;
     /* Quantities cannot be subtracted exactly in every unit: sum what stays. */
     k8sc_resources *sum = NULL;
     if (k8sc_resources_new(&sum) == 0) {
@@ -174,15 +237,46 @@ static int place(k8sc__sched_cache *c, k8sc__sched_pod_info *pi, const char *nam
     n->memory += pi->memory;
     n->nonzero_cpu += pi->nonzero_cpu;
     n->nonzero_mem += pi->nonzero_mem;
+    size_t aff = pi->affinity != NULL, anti = pi->affinity && pi->affinity->n[K8SC__SCHED_ANTI_AFFINITY];
+    n->with_affinity += aff;
+    n->with_anti_affinity += anti;
+    c->with_affinity += aff;
+    c->with_anti_affinity += anti;
     pi->node = n;
     return 0;
+}
+
+void k8sc__sched_pod_info_set(k8sc__sched_pod_info *pi, k8sc__sched_pod *p, const k8sc_object *pod)
+{
+    pi->pod = k8sc_object_ref((k8sc_object *)pod);
+    pi->requests = p->requests;
+    pi->affinity = p->affinity;
+    p->requests = NULL;
+    p->affinity = NULL;
+    pi->ns = p->ns ? p->ns : "";
+    pi->labels = p->labels;
+    pi->terminating = k8sc_object_has(pod, "metadata.deletionTimestamp");
+    pi->milli_cpu = p->milli_cpu;
+    pi->memory = p->memory;
+    pi->nonzero_cpu = p->nonzero_cpu;
+    pi->nonzero_mem = p->nonzero_mem;
+    pi->host_ports = p->host_ports;
+}
+
+void k8sc__sched_pod_info_release(k8sc__sched_pod_info *pi)
+{
+    k8sc_object_free(pi->pod);
+    k8sc_resources_free(pi->requests);
+    k8sc__sched_affinity_free(pi->affinity);
+    pi->pod = NULL;
+    pi->requests = NULL;
+    pi->affinity = NULL;
 }
 
 static void pod_drop(k8sc__sched_cache *c, k8sc__sched_pod_info *pi)
 {
     unplace(c, pi);
-    k8sc_object_free(pi->pod);
-    k8sc_resources_free(pi->requests);
+    k8sc__sched_pod_info_release(pi);
     k8sc__keymap_remove(&c->pods, &pi->kn);
 }
 
@@ -227,15 +321,8 @@ static int pod_put(k8sc__sched_cache *c, const k8sc_object *pod, const char *nod
             return rc;
         }
     }
-    k8sc_object_free(pi->pod);
-    k8sc_resources_free(pi->requests);
-    pi->pod = k8sc_object_ref((k8sc_object *)pod);
-    pi->requests = p.requests;
-    pi->milli_cpu = p.milli_cpu;
-    pi->memory = p.memory;
-    pi->nonzero_cpu = p.nonzero_cpu;
-    pi->nonzero_mem = p.nonzero_mem;
-    pi->host_ports = p.host_ports;
+    k8sc__sched_pod_info_release(pi);
+    k8sc__sched_pod_info_set(pi, &p, pod);
     pi->assumed = assumed;
     if ((rc = place(c, pi, node)) < 0)
         pod_drop(c, pi);
@@ -286,6 +373,47 @@ bool k8sc__sched_cache_is_assumed(k8sc__sched_cache *c, const char *ns, const ch
     return pi && pi->assumed;
 }
 
+int k8sc__sched_cache_set_namespace(k8sc__sched_cache *c, const k8sc_object *ns)
+{
+    const char *name = k8sc_object_name(ns);
+    if (!name)
+        return 0;
+    ns_entry *e = (ns_entry *)k8sc__keymap_find(&c->namespaces, name);
+    if (!e && !(e = (ns_entry *)k8sc__keymap_insert(&c->namespaces, name, sizeof(*e))))
+        return K8SC_ENOMEM;
+    k8sc_object_free(e->ns);
+    e->ns = k8sc_object_ref((k8sc_object *)ns);
+    return 0;
+}
+
+void k8sc__sched_cache_remove_namespace(k8sc__sched_cache *c, const char *name)
+{
+    ns_entry *e = (ns_entry *)k8sc__keymap_find(&c->namespaces, name);
+    if (!e)
+        return;
+    k8sc_object_free(e->ns);
+    k8sc__keymap_remove(&c->namespaces, &e->kn);
+}
+
+const struct json_object *k8sc__sched_cache_namespace_labels(k8sc__sched_cache *c, const char *name)
+{
+    const ns_entry *e = (const ns_entry *)k8sc__keymap_find(&c->namespaces, name);
+    return e ? k8sc_object_get(e->ns, "metadata.labels") : NULL;
+}
+
+size_t k8sc__sched_cache_affinity_pods(const k8sc__sched_cache *c, bool anti)
+{
+    return anti ? c->with_anti_affinity : c->with_affinity;
+}
+
+int64_t k8sc__sched_cache_image_nodes(k8sc__sched_cache *c, const char *name)
+{
+    if (!name)
+        return (int64_t)c->images.count;
+    const image_count *ic = (const image_count *)k8sc__keymap_find(&c->images, name);
+    return ic ? ic->nodes : 0;
+}
+
 static int cmp_node(const void *a, const void *b)
 {
     return strcmp((*(k8sc__sched_node *const *)a)->name, (*(k8sc__sched_node *const *)b)->name);
@@ -324,6 +452,11 @@ void k8sc__sched_cache_free(k8sc__sched_cache *c)
             node_release(n);
             node_gc(c, n);
         }
+    for (size_t b = 0; b < c->namespaces.nbuckets; b++)
+        for (k8sc__keynode *kn = c->namespaces.buckets[b]; kn; kn = kn->next)
+            k8sc_object_free(((ns_entry *)kn)->ns);
+    k8sc__keymap_clear(&c->namespaces);
+    k8sc__keymap_clear(&c->images);
     k8sc__keymap_clear(&c->pods);
     k8sc__keymap_clear(&c->nodes);
     k8sc_free(c->sorted);

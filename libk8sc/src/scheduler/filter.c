@@ -1,7 +1,8 @@
 /*
  * The filter plugins of the default profile, in its order: NodeUnschedulable,
- * NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit.
- * Reasons are kube-scheduler's own strings.
+ * NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+ * PodTopologySpread, InterPodAffinity; the first that rejects a node
+ * decides. Reasons are kube-scheduler's own strings.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -163,8 +164,13 @@ bool k8sc__sched_term_matches(const struct json_object *term, const k8sc_object 
     return true;
 }
 
+bool k8sc__sched_taints_tolerated(const k8sc__sched_pod *p, const k8sc__sched_node *n)
+{
+    return !n->taints || !untolerated_taint(p, n);
+}
+
 /* NodeAffinity: spec.nodeSelector and the required terms. */
-static bool affinity_fits(const k8sc__sched_pod *p, const k8sc__sched_node *n)
+bool k8sc__sched_node_affinity_fits(const k8sc__sched_pod *p, const k8sc__sched_node *n)
 {
     if (json_object_is_type(p->node_selector, json_type_object)) {
         json_object_object_foreach(p->node_selector, key, val)
@@ -238,18 +244,7 @@ static bool ports_fit(const k8sc__sched_pod *p, const k8sc__sched_node *n)
     return !p->host_ports || foreach_host_port(p->pod, port_used_on_node, (void *)n) == 0;
 }
 
-/* Whether requested + want exceeds what the node has of `name`. */
-static bool insufficient(const k8sc__sched_node *n, const char *name, const k8sc_quantity *want)
-{
-    k8sc_quantity alloc = { 0, 0, 0 }, used = { 0, 0, 0 }, total;
-    k8sc_resources_get(n->allocatable, name, &alloc);
-    k8sc_resources_get(n->requested, name, &used);
-    if (k8sc_quantity_add(&total, &used, want) < 0)
-        return true;
-    return k8sc_quantity_cmp(&total, &alloc) > 0;
-}
-
-/* NodeResourcesFit: the pod count, cpu and memory, then every other resource the pod asks for. */
+/* NodeResourcesFit: the pod count, cpu, memory, ephemeral-storage and scalar resources (fitsRequest). */
 static int resources_fit(const k8sc__sched_pod *p, const k8sc__sched_node *n, k8sc__sched_hist *h)
 {
     int rejected = 0, rc;
@@ -272,10 +267,13 @@ static int resources_fit(const k8sc__sched_pod *p, const k8sc__sched_node *n, k8
     for (size_t i = 0; i < count; i++) {
         const char *name;
         k8sc_quantity q;
-        if (k8sc_resources_at(p->requests, i, &name, &q) < 0 || k8sc_quantity_sign(&q) <= 0)
+        int64_t want = 0;
+        if (k8sc_resources_at(p->requests, i, &name, &q) < 0 || k8sc_quantity_int(&q, &want) < 0 || want <= 0)
             continue;
-        if (strcmp(name, "pods") == 0 || strcmp(name, "cpu") == 0 || strcmp(name, "memory") == 0 ||
-            !insufficient(n, name, &q))
+        /* Resources the scheduler does not track (no domain, not hugepages-*) are not checked. */
+        if (strcmp(name, "ephemeral-storage") != 0 && !k8sc__sched_scalar_resource(name))
+            continue;
+        if (want <= k8sc__sched_int_of(n->allocatable, name) - k8sc__sched_int_of(n->requested, name))
             continue;
         char reason[300];
         snprintf(reason, sizeof(reason), "Insufficient %s", name);
@@ -288,22 +286,35 @@ static int resources_fit(const k8sc__sched_pod *p, const k8sc__sched_node *n, k8
     return rejected ? 0 : 1;
 }
 
-int k8sc__sched_filter(const k8sc__sched_pod *p, const k8sc__sched_node *n, k8sc__sched_hist *h)
+int k8sc__sched_filter(k8sc__sched_cycle *cy, const k8sc__sched_pod *p, const k8sc__sched_node *n,
+    k8sc__sched_hist *h)
 {
-    if (!node_schedulable(p, n))
+    const bool *on = cy->profile->filter;
+    if (on[K8SC__SCHED_NODE_UNSCHEDULABLE] && !node_schedulable(p, n))
         return reject(h, "node(s) were unschedulable", true);
-    if (!node_name_fits(p, n))
+    if (on[K8SC__SCHED_NODE_NAME] && !node_name_fits(p, n))
         return reject(h, "node(s) didn't match the requested node name", true);
-    const struct json_object *taint = untolerated_taint(p, n);
+    const struct json_object *taint = on[K8SC__SCHED_TAINT_TOLERATION] ? untolerated_taint(p, n) : NULL;
     if (taint) {
         char reason[700];
         snprintf(reason, sizeof(reason), "node(s) had untolerated taint {%s: %s}", str_or(taint, "key", ""),
             str_or(taint, "value", ""));
         return reject(h, reason, true);
     }
-    if (!affinity_fits(p, n))
+    if (on[K8SC__SCHED_NODE_AFFINITY] && !k8sc__sched_node_affinity_fits(p, n))
         return reject(h, "node(s) didn't match Pod's node affinity/selector", true);
-    if (!ports_fit(p, n))
+    if (on[K8SC__SCHED_NODE_PORTS] && !ports_fit(p, n))
         return reject(h, "node(s) didn't have free ports for the requested pod ports", false);
-    return resources_fit(p, n, h);
+    if (on[K8SC__SCHED_NODE_RESOURCES_FIT]) {
+        int rc = resources_fit(p, n, h);
+        if (rc <= 0)
+            return rc;
+    }
+    bool unresolvable = false;
+    const char *why = NULL;
+    if (cy->state[K8SC__SCHED_POD_TOPOLOGY_SPREAD] && on[K8SC__SCHED_POD_TOPOLOGY_SPREAD])
+        why = k8sc__sched_spread_filter(cy->state[K8SC__SCHED_POD_TOPOLOGY_SPREAD], p, n, &unresolvable);
+    if (!why && cy->state[K8SC__SCHED_INTER_POD_AFFINITY] && on[K8SC__SCHED_INTER_POD_AFFINITY])
+        why = k8sc__sched_interpod_filter(cy->state[K8SC__SCHED_INTER_POD_AFFINITY], p, n, &unresolvable);
+    return why ? reject(h, why, unresolvable) : 1;
 }

@@ -86,6 +86,27 @@ static bool wants_host_ports(const k8sc_object *pod)
     return false;
 }
 
+/*
+ * Whether PodTopologySpread's system defaults apply (helper.DefaultSelector
+ * finds a selector): the pod is controlled by a ReplicaSet,
+ * ReplicationController or StatefulSet, whose pods share its labels.
+ */
+static bool controlled_by_workload(const k8sc_object *pod)
+{
+    struct json_object *refs = k8sc_object_get(pod, "metadata.ownerReferences");
+    size_t n = json_object_is_type(refs, json_type_array) ? json_object_array_length(refs) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct json_object *ref = json_object_array_get_idx(refs, i);
+        const char *kind = k8sc__json_string(ref, "kind");
+        if (!json_object_get_boolean(k8sc__json_member(ref, "controller")) || !kind)
+            continue;
+        if (strcmp(kind, "ReplicaSet") == 0 || strcmp(kind, "ReplicationController") == 0 ||
+            strcmp(kind, "StatefulSet") == 0)
+            return true;
+    }
+    return false;
+}
+
 int k8sc__sched_pod_init(k8sc__sched_pod *p, const k8sc_object *pod)
 {
     memset(p, 0, sizeof(*p));
@@ -109,16 +130,30 @@ int k8sc__sched_pod_init(k8sc__sched_pod *p, const k8sc_object *pod)
         const char *name;
         k8sc_quantity q;
         if (k8sc_resources_at(p->requests, i, &name, &q) == 0 && k8sc_quantity_sign(&q) > 0 &&
-            strcmp(name, "cpu") != 0 && strcmp(name, "memory") != 0 && strcmp(name, "pods") != 0)
+            (strcmp(name, "ephemeral-storage") == 0 || k8sc__sched_scalar_resource(name)))
             p->other_resources = true;
     }
-    return 0;
+    p->ns = k8sc_object_namespace(pod);
+    p->ns = p->ns ? p->ns : "";
+    struct json_object *labels = k8sc_object_get(pod, "metadata.labels");
+    p->labels = json_object_is_type(labels, json_type_object) ? labels : NULL;
+    struct json_object *spread = k8sc_object_get(pod, "spec.topologySpreadConstraints");
+    p->spread = json_object_is_type(spread, json_type_array) && json_object_array_length(spread) ? spread : NULL;
+    p->default_spread = controlled_by_workload(pod);
+    return k8sc__sched_affinity_parse(&p->affinity, pod);
 }
 
 void k8sc__sched_pod_clear(k8sc__sched_pod *p)
 {
     k8sc_resources_free(p->requests);
     p->requests = NULL;
+    k8sc__sched_affinity_free(p->affinity);
+    p->affinity = NULL;
+}
+
+bool k8sc__sched_scalar_resource(const char *name)
+{
+    return strchr(name, '/') || strncmp(name, "hugepages-", 10) == 0 || strncmp(name, "attachable-volumes-", 19) == 0;
 }
 
 int64_t k8sc__sched_milli_of(const k8sc_resources *r, const char *name)

@@ -1,8 +1,9 @@
 /*
- * The score plugins of the default profile with its weights:
- * NodeResourcesFit (LeastAllocated on cpu and memory, weight 1),
- * NodeResourcesBalancedAllocation (1), TaintToleration (3), NodeAffinity (2).
- * Each plugin scores 0..100 after normalising over the feasible nodes.
+ * The score plugins, weighted by the profile (weight 0: not run):
+ * NodeResourcesFit (fit_score.c), NodeResourcesBalancedAllocation,
+ * TaintToleration, NodeAffinity, PodTopologySpread (spread.c),
+ * InterPodAffinity (interpod.c), ImageLocality (image_locality.c). Each
+ * plugin scores 0..100 after normalising over the feasible nodes.
  */
 #include <json-c/json.h>
 #include <string.h>
@@ -10,24 +11,6 @@
 #include "sched.h"
 
 #define MAX_SCORE 100
-
-enum { W_FIT = 1, W_BALANCED = 1, W_TAINT = 3, W_AFFINITY = 2 };
-
-/* leastRequestedScore. */
-static int64_t least_requested(int64_t requested, int64_t capacity)
-{
-    if (capacity <= 0 || requested > capacity)
-        return 0;
-    return (capacity - requested) * MAX_SCORE / capacity;
-}
-
-/* NodeResourcesFit LeastAllocated: requests with the defaults for pods that have none. */
-static int64_t least_allocated(const k8sc__sched_pod *p, const k8sc__sched_node *n)
-{
-    int64_t cpu = least_requested(n->nonzero_cpu + p->nonzero_cpu, n->alloc_cpu);
-    int64_t mem = least_requested(n->nonzero_mem + p->nonzero_mem, n->alloc_mem);
-    return (cpu + mem) / 2;
-}
 
 /* NodeResourcesBalancedAllocation: 1 - the standard deviation of the cpu and memory fractions, actual requests. */
 static int64_t balanced(const k8sc__sched_pod *p, const k8sc__sched_node *n)
@@ -113,25 +96,49 @@ static void normalize(int64_t *s, size_t count, bool reverse)
     }
 }
 
-int k8sc__sched_score(const k8sc__sched_pod *p, k8sc__sched_node *const *nodes, size_t count, int64_t *scores)
+/* The plugins that score across nodes, in a table: each fills its own row of scores. */
+typedef int (*cross_score_fn)(const k8sc__sched_cycle *cy, const k8sc__sched_pod *p, k8sc__sched_node *const *nodes,
+    size_t count, int64_t *scores);
+
+static const struct {
+    k8sc__sched_plugin id;
+    cross_score_fn fn;
+} cross[] = {
+    { K8SC__SCHED_POD_TOPOLOGY_SPREAD, k8sc__sched_spread_score },
+    { K8SC__SCHED_INTER_POD_AFFINITY, k8sc__sched_interpod_score },
+    { K8SC__SCHED_IMAGE_LOCALITY, k8sc__sched_image_score },
+};
+
+int k8sc__sched_score(k8sc__sched_cycle *cy, const k8sc__sched_pod *p, k8sc__sched_node *const *nodes, size_t count,
+    int64_t *scores)
 {
+    const int *w = cy->profile->weight;
     int64_t *taint = k8sc__calloc(count ? count : 1, sizeof(*taint));
     int64_t *aff = k8sc__calloc(count ? count : 1, sizeof(*aff));
-    if (!taint || !aff) {
-        k8sc_free(taint);
-        k8sc_free(aff);
-        return K8SC_ENOMEM;
-    }
-    for (size_t i = 0; i < count; i++) {
-        taint[i] = nodes[i]->taints ? intolerable_prefer(p, nodes[i]) : 0;
-        aff[i] = p->preferred_affinity ? preferred_affinity(p, nodes[i]) : 0;
+    int64_t *row = k8sc__calloc(count ? count : 1, sizeof(*row));
+    int rc = taint && aff && row ? 0 : K8SC_ENOMEM;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        taint[i] = w[K8SC__SCHED_TAINT_TOLERATION] && nodes[i]->taints ? intolerable_prefer(p, nodes[i]) : 0;
+        aff[i] = w[K8SC__SCHED_NODE_AFFINITY] && p->preferred_affinity ? preferred_affinity(p, nodes[i]) : 0;
     }
     normalize(taint, count, true);
     normalize(aff, count, false);
-    for (size_t i = 0; i < count; i++)
-        scores[i] = W_FIT * least_allocated(p, nodes[i]) + W_BALANCED * balanced(p, nodes[i]) + W_TAINT * taint[i] +
-            W_AFFINITY * aff[i];
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        scores[i] = w[K8SC__SCHED_TAINT_TOLERATION] * taint[i] + w[K8SC__SCHED_NODE_AFFINITY] * aff[i];
+        if (w[K8SC__SCHED_NODE_RESOURCES_FIT])
+            scores[i] += w[K8SC__SCHED_NODE_RESOURCES_FIT] * k8sc__sched_fit_score(cy->profile, p, nodes[i]);
+        if (w[K8SC__SCHED_NODE_RESOURCES_BALANCED_ALLOCATION])
+            scores[i] += w[K8SC__SCHED_NODE_RESOURCES_BALANCED_ALLOCATION] * balanced(p, nodes[i]);
+    }
+    for (size_t k = 0; k < sizeof(cross) / sizeof(cross[0]) && rc == 0; k++) {
+        if (!w[cross[k].id])
+            continue;
+        rc = cross[k].fn(cy, p, nodes, count, row);
+        for (size_t i = 0; i < count && rc == 0; i++)
+            scores[i] += w[cross[k].id] * row[i];
+    }
     k8sc_free(taint);
     k8sc_free(aff);
-    return 0;
+    k8sc_free(row);
+    return rc;
 }

@@ -17,7 +17,7 @@
  */
 #include "store_internal.h"
 
-#include <curl/curl.h>
+#include "curl_shim.h"
 #include <json-c/json.h>
 #include <stdatomic.h>
 #include <stdlib.h>

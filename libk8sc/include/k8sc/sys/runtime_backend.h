@@ -9,6 +9,13 @@
  * marked optional; an optional NULL entry makes the call fail with
  * EUNAVAILABLE ("<backend> cannot …"). Calls may come from many threads
  * at once.
+ *
+ * Versions: entries are only ever added at the end, and each addition
+ * bumps K8SC_RUNTIME_BACKEND_VERSION. A table of an older version is
+ * accepted and its later entries are treated as NULL (the generic layer
+ * never reads past what the table's version has).
+ *   1: up to import_image.
+ *   2: attach.
  */
 #ifndef K8SC_SYS_RUNTIME_BACKEND_H
 #define K8SC_SYS_RUNTIME_BACKEND_H
@@ -19,7 +26,7 @@
 extern "C" {
 #endif
 
-#define K8SC_RUNTIME_BACKEND_VERSION 1
+#define K8SC_RUNTIME_BACKEND_VERSION 2
 
 /*
  * An exec session. The generic layer allocates it with every fd -1 and
@@ -70,13 +77,15 @@ typedef struct k8sc_runtime_backend {
     int (*remove_image)(void *state, const char *ref);
     /* Optional. */
     int (*import_image)(void *state, char ***out, const char *path);
+    /* Version 2. Optional. Attach `ex` (as exec_start fills it) to container `id`'s stdio; see k8sc_runtime_attach. */
+    int (*attach)(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
 } k8sc_runtime_backend;
 
 /*
  * Make `backend` openable by its name (replacing a previous one of that
  * name). The table is borrowed and must outlive its use. Built-in:
- * "fake", "runc", "docker". EINVAL for a NULL table, a missing name or an
- * unknown version.
+ * "fake", "runc", "docker". Versions 1 to K8SC_RUNTIME_BACKEND_VERSION are
+ * accepted. EINVAL for a NULL table, a missing name or an unknown version.
  */
 K8SC_EXTERN int k8sc_runtime_backend_register(const k8sc_runtime_backend *backend);
 

@@ -1,5 +1,5 @@
 /* WebSocket handshake and framing (RFC 6455), with the SHA-1 the handshake needs (RFC 3174). */
-#include "websocket.h"
+#include "core/websocket.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -1,6 +1,9 @@
-/* WebSocket (RFC 6455) pieces the node server's exec sessions need: the handshake key and frames. */
-#ifndef K8SC_KUBELET_WEBSOCKET_H
-#define K8SC_KUBELET_WEBSOCKET_H
+/*
+ * WebSocket (RFC 6455) pieces shared by the node server's exec/attach
+ * sessions and the client's: the handshake key and frames.
+ */
+#ifndef K8SC_CORE_WEBSOCKET_H
+#define K8SC_CORE_WEBSOCKET_H
 
 #include <stdbool.h>
 #include <stddef.h>
