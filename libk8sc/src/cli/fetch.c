@@ -31,5 +31,10 @@ int k8sc__cli_get(char **out, k8sc_client *client, const char *path, const char 
     *out = NULL;
     if (client->apiserver)
         return inproc_get(out, client, path, accept);
-    return k8sc__http_do_accept(out, NULL, NULL, client, "GET", path, NULL, accept, NULL, 0);
+    int rc = k8sc__http_do_accept(out, NULL, NULL, client, "GET", path, NULL, accept, NULL, 0);
+    if (rc) { /* the reply of a failed request is not the caller's */
+        k8sc_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
