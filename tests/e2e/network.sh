@@ -132,6 +132,11 @@ expect_ok exec client -- nslookup web.default.svc.cluster.local
 grep -q "$VIP" "$TMP/out" || fail "nslookup: $(cat "$TMP/out") $(cat "$TMP/err")"
 expect_ok exec client -- nslookup kubernetes.default.svc.cluster.local
 grep -q "10.96.0.1$" "$TMP/out" || fail "nslookup kubernetes: $(cat "$TMP/out") $(cat "$TMP/err")"
+# Fetched by name: the pod's resolver finds the Service through the cluster DNS, short and long.
+for name in web web.default.svc.cluster.local; do
+    get "$name" 80 || fail "GET by name $name: $(cat "$TMP/err")"
+    case $(cat "$TMP/body") in "$POD1" | "$POD2") ;; *) fail "GET by name $name: $(cat "$TMP/out")" ;; esac
+done
 k exec client -- nslookup nosuch.default.svc.cluster.local
 grep -qi "NXDOMAIN\|can't find" "$TMP/out" "$TMP/err" || fail "nslookup of a missing name: $(cat "$TMP/out")"
 
