@@ -9,24 +9,20 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     int rc = k8sc__cli_remote_parse(cli, "attach", argc, argv, &a);
     if (rc)
         return rc;
-    char **args = a.args;
-    int nargs = a.nargs;
-    const char *container = a.container;
-    bool use_stdin = a.use_stdin, tty = a.tty, quiet = a.quiet;
-    const char *pod = nargs == 1 ? args[0] : NULL;
+    const char *pod = a.nargs == 1 ? a.args[0] : NULL;
     if (pod && strncmp(pod, "pod/", 4) == 0)
         pod += 4;
     if (!pod || !*pod)
-        return k8sc__cli_fail(cli, "expected POD, TYPE/NAME, or TYPE NAME, (at most 1 argument) saw %d", nargs);
+        return k8sc__cli_fail(cli, "expected POD, TYPE/NAME, or TYPE NAME, (at most 1 argument) saw %d", a.nargs);
     k8sc_client *c = NULL;
     if (k8sc__cli_open_client(cli, &c))
         return 1;
     k8sc__cli_remote r;
-    if (k8sc__cli_remote_begin(cli, &r, use_stdin, tty, container)) {
+    if (k8sc__cli_remote_begin(cli, &r, a.use_stdin, a.tty, a.container)) {
         k8sc_client_free(c);
         return 1;
     }
-    if (use_stdin && !quiet) {
+    if (a.use_stdin && !a.quiet) {
         fputs("If you don't see a command prompt, try pressing enter.\n", cli->err);
         fflush(cli->err);
     }
