@@ -1,9 +1,20 @@
 /*
  * `k8sctl get pods` against `kubectl get pods`: an in-process API server
  * (memory store) holding 100 pods, a throw-away kubeconfig and HOME, and
- * each program run N times in turn (after one warm-up run each, which
- * fills kubectl's discovery cache). Wall time per run (p50, p90) and the
- * peak RSS of the child from wait4's rusage.
+ * each program run N times in turn (after one warm-up run), a cold process
+ * each time. Each program is measured twice: with its discovery cache warm
+ * (what a user sees from the second command on; each program has a cache
+ * directory of its own) and with the cache directory removed before every
+ * run, so that discovery goes to the server each time.
+ *
+ * Wall time per run (p50, p90) and the program's peak RSS, both from the
+ * same runs: started with posix_spawn and seized with ptrace as soon as it
+ * has exec'd (no stop there), the program stops at its exit
+ * (PTRACE_O_TRACEEXIT) where /proc/PID/status still has its VmHWM, and the
+ * time runs from the spawn to that stop. wait4's ru_maxrss cannot be used:
+ * exec records the old address space's peak too, and that of a vfork'ed
+ * (posix_spawn) or forked child is this process's, an API server with its
+ * pods; and a zombie's /proc/PID/status has no VmHWM left to read.
  *
  *   bench_cli [--runs N] [--pods N] [--k8sctl PATH] [--kubectl PATH]
  *
@@ -12,14 +23,17 @@
  */
 #include "k8sc/k8sc.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,67 +66,92 @@ static void create_pods(k8sc_client *c, long n)
     }
 }
 
-/* Wait for `pid`: its peak RSS (KiB); a failed run ends the benchmark. */
-static long reap(pid_t pid, const char *prog)
+/* `prog` as a path: as given with a '/', else found on PATH. */
+static int find_program(char *out, size_t size, const char *prog)
 {
-    int status = 0;
-    struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) < 0) {
-        perror("wait4");
-        exit(1);
+    if (strchr(prog, '/')) {
+        snprintf(out, size, "%s", prog);
+        return access(out, X_OK);
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "bench_cli: %s get pods failed (status %d)\n", prog, status);
-        exit(1);
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        snprintf(out, size, "%.*s/%s", (int)n, p, prog);
+        if (n && access(out, X_OK) == 0)
+            return 0;
+        p += n + (p[n] == ':');
     }
-    return ru.ru_maxrss;
+    return -1;
+}
+
+/* VmHWM of `pid` in KiB, or -1. */
+static long vm_hwm(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kib = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kib = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+_Noreturn static void failed(const char *prog, const char *why, int status)
+{
+    fprintf(stderr, "bench_cli: %s get pods: %s (status %d)\n", prog, why, status);
+    exit(1);
 }
 
 /*
- * The peak RSS (KiB) of one `prog get pods`, started with fork: a
- * vfork'ed child (posix_spawn) would be charged this process's pages.
+ * One `prog get pods` with output to /dev/null: its wall time (s) and
+ * peak RSS (KiB), or a negative time when the program finished before it
+ * could be traced (the run is then made again).
  */
-static long peak_rss(const char *prog)
-{
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        exit(1);
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDOUT_FILENO);
-            close(devnull);
-        }
-        execlp(prog, prog, "get", "pods", (char *)NULL);
-        _exit(127);
-    }
-    return reap(pid, prog);
-}
-
-/*
- * The wall time (s) of one `prog get pods` with output to /dev/null.
- * posix_spawn (vfork underneath), not fork: copying this process's page
- * tables — an API server with its threads — would be timed too.
- */
-static double run_once(const char *prog)
+static double run_once(const char *path, const char *prog, int devnull, long *peak_kib)
 {
     extern char **environ;
+    char *const argv[] = { (char *)prog, "get", "pods", NULL };
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    char *const argv[] = { (char *)prog, "get", "pods", NULL };
-    double t0 = now();
+    posix_spawn_file_actions_adddup2(&fa, devnull, STDOUT_FILENO);
+    double t0 = now(), end = -1;
+    /* posix_spawn (vfork underneath): nothing of this process's memory is copied, or timed. */
     pid_t pid;
-    int err = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+    int err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (err) {
         fprintf(stderr, "bench_cli: %s: %s\n", prog, strerror(err));
         exit(1);
     }
-    reap(pid, prog);
-    return now() - t0;
+    /* It has exec'd when posix_spawn returns; seized, it runs on untouched until its exit stop. */
+    bool traced = ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)) == 0;
+    int status = 0;
+    for (;;) {
+        if (waitpid(pid, &status, 0) != pid) {
+            perror("waitpid");
+            exit(1);
+        }
+        if (WIFEXITED(status) || WIFSIGNALED(status))
+            break;
+        int sig = 0;
+        if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+            /* Done, its memory still there: the time is taken here, as a reaping parent would see the exit. */
+            end = now();
+            *peak_kib = vm_hwm(pid);
+        } else if (status >> 16 == 0) {
+            sig = WSTOPSIG(status); /* a signal for the program (Go's runtime sends some): passed on */
+        }
+        if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) != 0) {
+            perror("ptrace");
+            exit(1);
+        }
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        failed(prog, "failed", status);
+    return traced && end > 0 && *peak_kib > 0 ? end - t0 : -1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -121,18 +160,62 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void measure(const char *label, const char *prog, int runs)
+static int cmp_long(const void *a, const void *b)
 {
-    double *t = calloc((size_t)runs, sizeof(double));
-    if (!t)
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* rm -rf `dir`. */
+static void remove_tree(const char *dir)
+{
+    if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
+        perror(dir);
         exit(1);
-    long peak = peak_rss(prog); /* also the warm-up */
-    for (int i = 0; i < runs; i++)
-        t[i] = run_once(prog);
+    }
+}
+
+/*
+ * `runs` runs of `prog get pods` with KUBECACHEDIR=`cache`, removed before
+ * each run when `cold` (not timed), after one warm-up run.
+ */
+static void measure(const char *label, const char *prog, const char *cache, bool cold, int runs, int devnull)
+{
+    char path[PATH_MAX];
+    if (find_program(path, sizeof(path), prog) != 0) {
+        fprintf(stderr, "bench_cli: %s: not found\n", prog);
+        exit(1);
+    }
+    setenv("KUBECACHEDIR", cache, 1);
+    double *t = calloc((size_t)runs, sizeof(double));
+    long *rss = calloc((size_t)runs, sizeof(long));
+    if (!t || !rss)
+        exit(1);
+    long peak = 0;
+    run_once(path, prog, devnull, &peak); /* the warm-up; it fills the cache */
+    for (int i = 0, missed = 0; i < runs;) {
+        if (cold)
+            remove_tree(cache);
+        if ((t[i] = run_once(path, prog, devnull, &rss[i])) >= 0)
+            i++;
+        else if (++missed > runs)
+            failed(prog, "exits before it can be traced", 0);
+    }
     qsort(t, (size_t)runs, sizeof(double), cmp_double);
-    printf("  %-8s get pods   p50 %7.1f ms   p90 %7.1f ms   peak RSS %6.1f MiB\n", label, t[runs / 2] * 1e3,
-        t[runs * 9 / 10] * 1e3, (double)peak / 1024.0);
+    qsort(rss, (size_t)runs, sizeof(long), cmp_long);
+    printf("  %-8s get pods  %-22s p50 %7.1f ms   p90 %7.1f ms   peak RSS p50 %5.1f MiB, max %5.1f MiB\n", label,
+        cold ? "(discovery cache cold)" : "(discovery cache warm)", t[runs / 2] * 1e3, t[runs * 9 / 10] * 1e3,
+        (double)rss[runs / 2] / 1024.0, (double)rss[runs - 1] / 1024.0);
     free(t);
+    free(rss);
 }
 
 int main(int argc, char **argv)
@@ -186,13 +269,14 @@ int main(int argc, char **argv)
         die("client");
     create_pods(c, pods);
 
-    char dir[] = "/tmp/bench_cli.XXXXXX", path[PATH_MAX], cache[PATH_MAX];
+    char dir[] = "/tmp/bench_cli.XXXXXX", path[PATH_MAX], cache[2][PATH_MAX];
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 1;
     }
     snprintf(path, sizeof(path), "%s/kubeconfig", dir);
-    snprintf(cache, sizeof(cache), "%s/cache", dir);
+    snprintf(cache[0], sizeof(cache[0]), "%s/cache-k8sctl", dir);
+    snprintf(cache[1], sizeof(cache[1]), "%s/cache-kubectl", dir);
     FILE *f = fopen(path, "w");
     if (!f) {
         perror(path);
@@ -206,17 +290,23 @@ int main(int argc, char **argv)
     fclose(f);
     setenv("KUBECONFIG", path, 1);
     setenv("HOME", dir, 1);
-    setenv("KUBECACHEDIR", cache, 1);
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull < 0) {
+        perror("/dev/null");
+        return 1;
+    }
 
     printf("get pods: %ld pods, in-process API server over loopback HTTP, %d runs each (+1 warm-up)\n", pods, runs);
-    measure("k8sctl", k8sctl, runs);
-    measure("kubectl", kubectl, runs);
+    measure("k8sctl", k8sctl, cache[0], false, runs, devnull);
+    measure("k8sctl", k8sctl, cache[0], true, runs, devnull);
+    measure("kubectl", kubectl, cache[1], false, runs, devnull);
+    measure("kubectl", kubectl, cache[1], true, runs, devnull);
 
+    close(devnull);
     k8sc_client_free(c);
     k8sc_apiserver_free(srv);
     k8sc_registry_free(reg);
     k8sc_store_close(store);
-    char cmd[PATH_MAX + 16];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : 1;
+    remove_tree(dir);
+    return 0;
 }

@@ -24,12 +24,14 @@ static void usage(FILE *f)
         "Usage: k8sc up [--data-dir DIR] [--listen ADDR:PORT] [--kubeconfig FILE] [--runtime runc|docker|fake]\n"
         "               [--node-name NAME] [--node-ip IP] [--docker-endpoint URL] [--pod-network bridge|none]\n"
         "               [--proxy-mode iptables|userspace|none] [--cluster-cidr CIDR] [--service-cidr CIDR]\n"
-        "               [--cluster-dns IP]\n"
+        "               [--cluster-dns IP] [--tls]\n"
         "                                       run a single-node cluster in this process until SIGINT/SIGTERM\n"
         "       k8sc server [--data-dir DIR] [--listen ADDR:PORT] [--store URL] [--advertise-address IP]\n"
         "                   [--token TOKEN] [--cluster-cidr CIDR] [--service-cidr CIDR] [--cluster-dns IP]\n"
-        "                                       run the control plane of a multi-node cluster (token in DIR/token)\n"
-        "       k8sc agent --server URL (--token TOKEN | --token-file FILE) [--node-name NAME] [--data-dir DIR]\n"
+        "                                       run the control plane of a multi-node cluster over HTTPS (join\n"
+        "                                       token in DIR/token, CA in DIR/pki/ca.crt)\n"
+        "       k8sc agent --server URL (--token TOKEN | --token-file FILE) [--ca-file FILE] [--node-name NAME]\n"
+        "                  [--data-dir DIR]\n"
         "                  [--runtime runc|docker|fake] [--node-ip IP] [--kubelet-port N] [--pod-network MODE]\n"
         "                  [--proxy-mode MODE] [--cluster-cidr CIDR] [--cluster-dns IP]\n"
         "                                       run a node that joins the server's cluster\n"
@@ -49,9 +51,14 @@ static void usage(FILE *f)
         "  --advertise-address IP     server: the address agents and pods reach it on (default the listen\n"
         "                             address); its cluster DNS listens there\n"
         "  --token TOKEN              server: the join token (default DIR/token's, else a new random one);\n"
-        "                             agent: the server's token (its DIR/token)\n"
+        "                             agent: the server's token (its DIR/token): K10<CA hash>::<secret>,\n"
+        "                             with which the agent fetches the server's CA and checks it\n"
         "  --token-file FILE          agent: read the token from FILE\n"
-        "  --server URL               agent: the server's API, http://HOST:PORT\n"
+        "  --ca-file FILE             agent: the server's CA (its DIR/pki/ca.crt), for a token that is the\n"
+        "                             secret alone\n"
+        "  --server URL               agent: the server's API, https://HOST:PORT\n"
+        "  --tls                      up: serve HTTPS with certificates in DIR/pki and a token in DIR/token\n"
+        "                             (default plain HTTP, no token)\n"
         "  --kubelet-port N           agent: the kubelet's port on the node address (default 10250; 0: any)\n"
         "  --kubeconfig FILE          where up writes the kubeconfig (default DIR/kubeconfig)\n"
         "  --runtime runc|docker|fake the container runtime (default runc)\n"
@@ -156,7 +163,7 @@ int main(int argc, char **argv)
     k8sc_tune_allocator();
     k8sc_cluster_options co = K8SC_CLUSTER_OPTIONS_INIT;
     const char *runtime = "runc", *data_dir = NULL, *token_file = NULL, *kubelet_port = NULL;
-    char token[256];
+    char token[512];
     char *args[64];
     int nargs = 0;
     for (int i = 1; i < argc; i++) {
@@ -196,6 +203,10 @@ int main(int argc, char **argv)
             co.token = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--token-file"))) {
             token_file = v;
+        } else if ((v = flag_value(PROG, argc, argv, &i, "--ca-file"))) {
+            co.ca_file = v;
+        } else if (strcmp(argv[i], "--tls") == 0) {
+            co.tls = true;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--kubelet-port"))) {
             kubelet_port = v;
         } else if ((v = flag_value(PROG, argc, argv, &i, "--root-dir"))) {

@@ -23,7 +23,6 @@ int k8sc__curl_load(void);
     X(CURL *, curl_easy_init, (void), (), NULL) \
     X(CURLcode, curl_easy_perform, (CURL *h), (h), CURLE_FAILED_INIT) \
     X(const char *, curl_easy_strerror, (CURLcode c), (c), "libcurl could not be loaded") \
-    X(char *, curl_easy_escape, (CURL *h, const char *s, int n), (h, s, n), NULL) \
     X(CURLcode, curl_easy_send, (CURL *h, const void *b, size_t n, size_t *sent), (h, b, n, sent), CURLE_FAILED_INIT) \
     X(CURLcode, curl_easy_recv, (CURL *h, void *b, size_t n, size_t *got), (h, b, n, got), CURLE_FAILED_INIT) \
     X(CURLcode, curl_easy_pause, (CURL *h, int mask), (h, mask), CURLE_FAILED_INIT) \
@@ -78,7 +77,6 @@ CURLSHcode k8sc__curl_share_setopt(CURLSH *h, CURLSHoption opt, ...);
 #define curl_easy_cleanup k8sc__curl_easy_cleanup
 #define curl_easy_reset k8sc__curl_easy_reset
 #define curl_easy_strerror k8sc__curl_easy_strerror
-#define curl_easy_escape k8sc__curl_easy_escape
 #define curl_easy_send k8sc__curl_easy_send
 #define curl_easy_recv k8sc__curl_easy_recv
 #define curl_easy_pause k8sc__curl_easy_pause

@@ -403,6 +403,652 @@ same describe pods missing
 same describe foo x
 same describe
 
+# --- describe: the other built-in kinds with a layout of their own --------------------------------
+cat >"$TMP/kinds.yaml" <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: desc
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: desc
+spec:
+  selector:
+    app: web
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: web
+  namespace: desc
+  labels:
+    app: web
+subsets:
+- addresses:
+  - ip: 10.0.0.1
+  - ip: 10.0.0.2
+  notReadyAddresses:
+  - ip: 10.0.0.3
+  ports:
+  - name: http
+    port: 8080
+    protocol: TCP
+  - port: 9090
+    protocol: UDP
+- addresses:
+  - ip: 10.0.1.1
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-abc
+  namespace: desc
+  labels:
+    kubernetes.io/service-name: web
+addressType: IPv4
+ports:
+- name: http
+  port: 8080
+  protocol: TCP
+endpoints:
+- addresses: ["10.0.0.1"]
+  conditions:
+    ready: true
+  hostname: a
+  targetRef:
+    kind: Pod
+    name: web-1
+    namespace: desc
+  nodeName: node-1
+  zone: z1
+- addresses: ["10.0.0.2"]
+  conditions:
+    ready: false
+- addresses: ["10.0.0.4"]
+- addresses: ["10.0.0.5"]
+- addresses: ["10.0.0.6"]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: bare
+  namespace: desc
+addressType: IPv6
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+  namespace: desc
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: web
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: pct
+  namespace: desc
+spec:
+  maxUnavailable: 50%
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  namespace: desc
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  minReplicas: 1
+  maxReplicas: 5
+  metrics:
+  - type: Resource
+    resource:
+      name: cpu
+      target:
+        type: Utilization
+        averageUtilization: 50
+  - type: Resource
+    resource:
+      name: memory
+      target:
+        type: AverageValue
+        averageValue: 512Mi
+  - type: Pods
+    pods:
+      metric:
+        name: packets
+      target:
+        type: AverageValue
+        averageValue: 1k
+  - type: Object
+    object:
+      metric:
+        name: requests
+      describedObject:
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        name: web
+      target:
+        type: Value
+        value: 10k
+  - type: External
+    external:
+      metric:
+        name: queue
+      target:
+        type: AverageValue
+        averageValue: "30"
+  - type: ContainerResource
+    containerResource:
+      name: cpu
+      container: app
+      target:
+        type: Utilization
+        averageUtilization: 60
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: 300
+      policies:
+      - type: Percent
+        value: 10
+        periodSeconds: 60
+    scaleUp:
+      selectPolicy: Max
+      policies:
+      - type: Pods
+        value: 4
+        periodSeconds: 15
+      - type: Percent
+        value: 100
+        periodSeconds: 15
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: compute
+  namespace: desc
+spec:
+  hard:
+    pods: "10"
+    requests.cpu: "2"
+    requests.memory: 1Gi
+    limits.memory: 2G
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: besteffort
+  namespace: desc
+spec:
+  hard:
+    pods: "5"
+  scopes: [NotTerminating, BestEffort]
+---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: limits
+  namespace: desc
+spec:
+  limits:
+  - type: Container
+    max:
+      cpu: "2"
+    min:
+      cpu: 100m
+    default:
+      cpu: "0.5"
+    defaultRequest:
+      cpu: 200m
+    maxLimitRequestRatio:
+      cpu: "4"
+  - type: Pod
+    max:
+      memory: 1024Mi
+  - type: PersistentVolumeClaim
+    min:
+      storage: 1Gi
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: reader
+  namespace: desc
+rules:
+- apiGroups: [""]
+  resources: [pods, pods/log]
+  verbs: [get, list, watch]
+- apiGroups: [apps]
+  resources: [deployments]
+  resourceNames: [web, api]
+  verbs: [get, update]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: desc-admin
+  labels:
+    team: core
+rules:
+- apiGroups: ["*"]
+  resources: ["*"]
+  verbs: ["*"]
+- nonResourceURLs: [/healthz, /metrics]
+  verbs: [get]
+- apiGroups: [batch, ""]
+  resources: [jobs, configmaps]
+  verbs: [create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: reader-binding
+  namespace: desc
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: reader
+subjects:
+- kind: ServiceAccount
+  name: default
+  namespace: desc
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: alice
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: desc-admin-binding
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: desc-admin
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: Group
+  name: admins
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: desc-high
+  annotations:
+    team: core
+value: 1000
+preemptionPolicy: PreemptLowerPriority
+description: High priority
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: desc-low
+value: -5
+globalDefault: false
+preemptionPolicy: Never
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: desc
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: db
+        image: postgres:16
+        ports:
+        - containerPort: 5432
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+      labels:
+        tier: storage
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: fast
+      resources:
+        requests:
+          storage: 1Gi
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+  namespace: desc
+  labels:
+    app: agent
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      nodeSelector:
+        kubernetes.io/os: linux
+      containers:
+      - name: agent
+        image: busybox:1.36
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: desc
+  annotations:
+    note: front
+spec:
+  ingressClassName: nginx
+  tls:
+  - hosts: [a.example.com, b.example.com]
+    secretName: tls-cert
+  - hosts: [c.example.com]
+  rules:
+  - host: a.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+      - path: /api
+        pathType: Prefix
+        backend:
+          service:
+            name: missing
+            port:
+              name: http
+  - http:
+      paths:
+      - path: /static
+        pathType: ImplementationSpecific
+        backend:
+          resource:
+            apiGroup: k8s.example.com
+            kind: StorageBucket
+            name: static
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: fallback
+  namespace: desc
+spec:
+  defaultBackend:
+    service:
+      name: web
+      port:
+        name: http
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web
+  namespace: desc
+spec:
+  podSelector:
+    matchLabels:
+      app: web
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          role: frontend
+    - namespaceSelector:
+        matchLabels:
+          team: a
+      podSelector:
+        matchExpressions:
+        - key: tier
+          operator: In
+          values: [blue, green]
+    - ipBlock:
+        cidr: 172.17.0.0/16
+        except: [172.17.1.0/24, 172.17.2.0/24]
+    ports:
+    - protocol: TCP
+      port: 80
+    - port: 8000
+      endPort: 9000
+  - {}
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 10.0.0.0/8
+    ports:
+    - port: dns
+      protocol: UDP
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: desc
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: none
+  namespace: desc
+spec:
+  podSelector: {}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: desc
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: fast
+  volumeMode: Filesystem
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: bound
+  namespace: desc
+spec:
+  accessModes: [ReadWriteOnce, ReadOnlyMany]
+  volumeName: pv-local
+  dataSource:
+    kind: PersistentVolumeClaim
+    name: data
+  resources:
+    requests:
+      storage: 2Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: user
+  namespace: desc
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+  volumes:
+  - name: d
+    persistentVolumeClaim:
+      claimName: data
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: another
+  namespace: desc
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+  volumes:
+  - name: d
+    persistentVolumeClaim:
+      claimName: data
+      readOnly: true
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv-local
+  labels:
+    type: local
+spec:
+  capacity:
+    storage: 2Gi
+  accessModes: [ReadWriteMany, ReadWriteOnce, ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: fast
+  volumeMode: Filesystem
+  claimRef:
+    namespace: desc
+    name: bound
+  local:
+    path: /mnt/disk
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - key: kubernetes.io/hostname
+          operator: In
+          values: [node-1, node-2]
+        - key: disk
+          operator: Exists
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv-nfs
+spec:
+  capacity:
+    storage: 100Gi
+  accessModes: [ReadOnlyMany]
+  nfs:
+    server: nfs.example.com
+    path: /exports
+    readOnly: true
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv-csi
+spec:
+  capacity:
+    storage: 5Gi
+  accessModes: [ReadWriteOncePod]
+  csi:
+    driver: csi.example.com
+    volumeHandle: vol-1
+    fsType: ext4
+    volumeAttributes:
+      b: "2"
+      a: "1"
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv-host
+spec:
+  capacity:
+    storage: 1Gi
+  accessModes: [ReadWriteOnce]
+  hostPath:
+    path: /data
+    type: DirectoryOrCreate
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: example.com/fast
+parameters:
+  type: ssd
+  iops: "100"
+reclaimPolicy: Delete
+volumeBindingMode: WaitForFirstConsumer
+allowVolumeExpansion: true
+mountOptions: [debug, noatime]
+allowedTopologies:
+- matchLabelExpressions:
+  - key: topology.kubernetes.io/zone
+    values: [z1, z2]
+  - key: rack
+    values: [r1]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: slow
+provisioner: example.com/slow
+EOF
+run "$K8SCTL" kinds create -f "$TMP/kinds.yaml"
+[ "$(cat "$TMP/kinds.rc")" = 0 ] || fail "k8sctl create -f kinds.yaml: $(cat "$TMP/kinds.err")"
+# status_patch TYPE NAME JSON: a status as the controllers would set it.
+status_patch() {
+    expect_ok -n desc patch "$1" "$2" --subresource=status --type=merge -p "$3"
+}
+status_patch hpa web '{"status":{"currentReplicas":2,"desiredReplicas":3,"currentMetrics":[{"type":"Resource",
+"resource":{"name":"cpu","current":{"averageUtilization":30,"averageValue":"150m"}}},{"type":"Resource",
+"resource":{"name":"memory","current":{"averageValue":"256Mi"}}}],"conditions":[{"type":"AbleToScale",
+"status":"True","reason":"ReadyForNewScale","message":"recommended size matches current size"}]}}'
+status_patch quota compute '{"status":{"hard":{"pods":"10","requests.cpu":"2","requests.memory":"1Gi",
+"limits.memory":"2G"},"used":{"pods":"1","requests.cpu":"500m","requests.memory":"512Mi","limits.memory":"512Mi"}}}'
+status_patch pdb web '{"status":{"disruptionsAllowed":1,"currentHealthy":2,"desiredHealthy":1,"expectedPods":2}}'
+status_patch ingress web '{"status":{"loadBalancer":{"ingress":[{"ip":"192.0.2.10"},{"hostname":"lb.example.com"},
+{"ip":"192.0.2.10"}]}}}'
+status_patch pvc bound '{"status":{"phase":"Bound","accessModes":["ReadOnlyMany","ReadWriteOnce"],
+"capacity":{"storage":"2048Mi"}}}'
+# (k8sctl describe takes one type per command: several names of a type at a time.)
+for target in "ep web" "endpointslice web-abc bare" "pdb web pct" "hpa web" "quota compute besteffort" \
+    "limits limits" "role reader" "rolebinding reader-binding" "sts db" "ds agent" "ing web fallback" \
+    "netpol web deny-all none" "pvc data bound"; do
+    same describe -n desc $target
+done
+for target in "clusterrole desc-admin" "clusterrolebinding desc-admin-binding" "pc desc-high desc-low" \
+    "pv pv-local pv-nfs pv-csi pv-host" "sc fast slow" "ns desc"; do
+    same describe $target
+done
+
 # --- errors ---------------------------------------------------------------------------
 same get foo
 same get pods missing
@@ -458,6 +1104,7 @@ same_in scale deploy api --replicas=x
 same_in scale deploy nope --replicas=1
 same_in scale deploy nope api --replicas=1
 same_in scale deploy --all --replicas=4
+same_in scale deploy -l nothing=here --replicas=1
 same_in get deploy api -o 'jsonpath={.spec.replicas}'
 same_in patch deploy api -p '{"spec":{"replicas":1}}'
 same_in patch deploy api -p '{"spec":{"replicas":1}}'
@@ -791,11 +1438,13 @@ same_watch() {
         timeout 30 "$KUBECTL" -n $ns delete cm watched >/dev/null 2>&1
         timeout 30 "$KUBECTL" -n $ns create cm watched >/dev/null || fail "create cm watched in $ns"
     done
-    (RENAME=s/ns-a/ns-b/g; TIMEOUT=5; run "$K8SCTL" a -n ns-a "$@") &
+    # Both watches end by timeout; the changes come after both have started (kubectl alone needs
+    # ~0.2 s idle, seconds on a loaded machine) and well before the end.
+    (RENAME=s/ns-a/ns-b/g; TIMEOUT=10; run "$K8SCTL" a -n ns-a "$@") &
     A_PID=$!
-    (TIMEOUT=5; run "$KUBECTL" b -n ns-b "$@") &
+    (TIMEOUT=10; run "$KUBECTL" b -n ns-b "$@") &
     B_PID=$!
-    sleep 2
+    sleep 3
     for ns in ns-a ns-b; do
         timeout 30 "$KUBECTL" -n $ns label cm watched step=1 >/dev/null
         timeout 30 "$KUBECTL" -n $ns delete cm watched >/dev/null

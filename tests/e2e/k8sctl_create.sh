@@ -188,6 +188,12 @@ same explain pods.spec
 same explain deployments --recursive
 same explain configmaps --recursive
 same explain cronjobs.spec
+same explain pods.spec.containers.resources
+same explain pods.spec.containers --recursive
+same explain deployments.spec.strategy --recursive
+same explain svc.spec.ports.targetPort
+same explain pods.spec.os
+same explain pods.status.podIPs.ip
 same explain configmap.data.x
 same explain configmap.nope
 same explain nope

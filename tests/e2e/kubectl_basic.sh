@@ -187,10 +187,39 @@ expect_match '^ADDED +alpha +2 +[0-9]+s$' "$TMP/watch.out"
 expect_match '^ADDED +gamma +0 +[0-9]+s$' "$TMP/watch.out"
 expect_match '^DELETED +gamma +0 +[0-9]+s$' "$TMP/watch.out"
 
-# --- explain (minimal OpenAPI schemas) ------------------------------------------------------
+# --- explain (the OpenAPI v3 schemas, nested) -----------------------------------------------
+TAB=$(printf '\t')
 expect_ok explain configmap
 expect_match '^KIND: +ConfigMap$' "$TMP/out"
-expect_match '^  data\s+<Object>$' "$TMP/out"
+expect_match "^  data$TAB<map\[string\]string>$" "$TMP/out"
+expect_match "^  metadata$TAB<ObjectMeta>$" "$TMP/out"
+expect_ok explain pods.spec.containers.resources
+expect_match '^FIELD: resources <ResourceRequirements>$' "$TMP/out"
+expect_match '^    ResourceRequirements describes the compute resource requirements\.$' "$TMP/out"
+expect_match "^  limits$TAB<map\[string\]Quantity>$" "$TMP/out"
+expect_match "^  requests$TAB<map\[string\]Quantity>$" "$TMP/out"
+expect_match "^  claims$TAB<\[\]ResourceClaim>$" "$TMP/out"
+expect_ok explain pods.spec
+expect_match "^  containers$TAB<\[\]Container> -required-$" "$TMP/out"
+expect_match "^  affinity$TAB<Affinity>$" "$TMP/out"
+expect_ok explain deployments.spec.strategy --recursive
+expect_match '^GROUP: +apps$' "$TMP/out"
+expect_match '^FIELD: strategy <DeploymentStrategy>$' "$TMP/out"
+expect_match "^  rollingUpdate$TAB<RollingUpdateDeployment>$" "$TMP/out"
+expect_match "^    maxSurge$TAB<IntOrString>$" "$TMP/out"
+expect_match "^    maxUnavailable$TAB<IntOrString>$" "$TMP/out"
+expect_match "^  type$TAB<string>$" "$TMP/out"
+expect_ok explain svc.spec.ports.targetPort
+expect_match '^FIELD: targetPort <IntOrString>$' "$TMP/out"
+expect_match '^    IntOrString is a type that can hold an int32 or a string\.' "$TMP/out"
+expect_ok explain pods.metadata.creationTimestamp
+expect_match '^FIELD: creationTimestamp <string>$' "$TMP/out"
+expect_ok explain pods --recursive
+expect_match "^      resources$TAB<ResourceRequirements>$" "$TMP/out"
+expect_match "^        limits$TAB<map\[string\]Quantity>$" "$TMP/out"
+k explain pods.spec.containers.nope
+[ $? -eq 1 ] || fail "explain of a missing field succeeded"
+expect_match 'field "nope" does not exist' "$TMP/err"
 
 # --- errors --------------------------------------------------------------------------------
 k get cm nope

@@ -3,10 +3,10 @@
 # or on Docker (a private dockerd started here):
 # an image archive in the kubelet's data dir is imported at start, pods
 # run with env from a ConfigMap and its volume, `kubectl logs` (also
-# --previous and job/NAME) and `kubectl exec` work, a crashing container
-# backs off, an httpGet readiness probe (inside the pod's network
-# namespace) and an exec liveness probe act, deletion is graceful, and a
-# restarted kubelet re-attaches to running containers.
+# --previous and job/NAME), `kubectl exec` and (on Docker) `kubectl attach`
+# work, a crashing container backs off, an httpGet readiness probe (inside
+# the pod's network namespace) and an exec liveness probe act, deletion is
+# graceful, and a restarted kubelet re-attaches to running containers.
 # Usage: kubelet_runtime.sh runc|docker APISERVER KUBECTL MANAGER SCHEDULER KUBELET EXAMPLES_DIR
 RUNTIME=$1
 shift
@@ -225,6 +225,32 @@ expect_ok create job hello --image=busybox:1.36 -- sh -c 'echo hi from job'
 expect_ok wait --for=condition=complete job/hello --timeout=60s
 expect_ok logs job/hello
 expect_out "hi from job"
+
+# kubectl attach on Docker: stdin reaches a stdinOnce container's cat, whose output comes back, and the
+# end of that stdin ends the container.
+if [ "$RUNTIME" = docker ]; then
+    cat >"$TMP/attach.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: att
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: cat
+    image: busybox:1.36
+    imagePullPolicy: Never
+    command: ["cat"]
+    stdin: true
+    stdinOnce: true
+YAML
+    expect_ok apply -f "$TMP/attach.yaml"
+    expect_ok wait --for=condition=Ready pod/att --timeout=60s
+    echo "hello attach" | k attach -i att -c cat || fail "kubectl attach -i exited $?: $(cat "$TMP/err")"
+    expect_out "hello attach"
+    wait_for '{.status.phase} {.status.containerStatuses[0].state.terminated.exitCode}' "Succeeded 0" att
+fi
 
 # Graceful deletion: the container ignores SIGTERM (sh as PID 1), so it is killed after 2 s.
 START=$(date +%s)

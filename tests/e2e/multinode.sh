@@ -3,18 +3,17 @@
 # the test's network namespace (node address 10.211.0.1), `k8sc agent` mn-2
 # in a second one (10.211.0.2), joined by a veth pair; nothing is routed off
 # the machine. Both nodes become Ready with their own podCIDRs and host-gw
-# routes to each other's pods; the API refuses requests without the join
-# token; pods pinned to each node reach each other across the nodes; a
+# routes to each other's pods; the server speaks HTTPS with its own CA,
+# serves that CA at /cacerts (matching the join token's hash) and refuses
+# requests without the token's secret; kubectl uses the server's kubeconfig
+# as it is; pods pinned to each node reach each other across the nodes; a
 # ClusterIP with a backend on each node spreads the requests of a pod on
 # either node over both; the Service's name resolves from a pod on node 2;
 # `k8sc down` removes each node's containers, bridge, routes and rules.
-# kubectl sends no token over plain HTTP (client-go applies credentials only
-# over TLS), so it reaches the server through authproxy.py, which adds it.
 # Usage: multinode.sh K8SC KUBECTL EXAMPLES_DIR
 K8SC=$1
 KUBECTL=$2
 EX=$3
-command -v python3 >/dev/null || { echo "SKIPPED: needs python3"; exit 0; }
 . "$(dirname "$0")/uplib.sh"
 
 # $DIR is the server's directory (uplib's cleanup stops it and runs down on it); the agents' are A1 and A2.
@@ -22,11 +21,10 @@ A1=$TMP/agent-1
 A2=$TMP/agent-2
 IP1=10.211.0.1
 IP2=10.211.0.2
-SERVER=http://$IP1:6443
+SERVER=https://$IP1:6443
 A1_PID=
 A2_PID=
 NS2_PID=
-PROXY_PID=
 
 # ns2 CMD...: run CMD in the second node's network namespace, bounded (nsenter keeps the mounts: see uplib.sh).
 ns2() { timeout 120 nsenter --net="/proc/$NS2_PID/ns/net" "$@"; }
@@ -43,7 +41,6 @@ cleanup_all() {
     [ -d "$A1" ] && timeout 120 "$K8SC" down --data-dir "$A1" >/dev/null 2>&1
     # The second namespace, its end of the veth pair with it, goes with its last process.
     [ -n "$NS2_PID" ] && kill "$NS2_PID" 2>/dev/null && wait "$NS2_PID" 2>/dev/null
-    [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
     cleanup
 }
 trap cleanup_all EXIT
@@ -77,21 +74,30 @@ UP_PID=$!
 wait_file "$DIR/kubeconfig" "$UP_PID" server
 [ "$(stat -c %a "$DIR/token")" = 600 ] || fail "token file mode: $(stat -c %a "$DIR/token")"
 
-# Without the token the API answers 401 with Kubernetes' Status; with it, 200.
-curl -s -m 5 "$SERVER/api/v1/nodes" >"$TMP/anon" || fail "curl to the server exited $?"
-grep -q '"reason":"Unauthorized"' "$TMP/anon" && grep -q '"code":401' "$TMP/anon" || fail "anonymous: $(cat "$TMP/anon")"
+# HTTPS with the cluster's CA, whose hash the join token K10<hash>::<secret> carries; anyone may fetch it.
+CA=$DIR/pki/ca.crt
+[ "$(stat -c %a "$DIR/pki/ca.key")" = 600 ] && [ "$(stat -c %a "$DIR/pki/apiserver.key")" = 600 ] ||
+    fail "key file modes: $(stat -c '%n %a' "$DIR"/pki/*.key)"
 TOKEN=$(cat "$DIR/token")
-grep -q "token: $TOKEN" "$DIR/kubeconfig" || fail "the server's kubeconfig has no token"
-curl -s -m 5 -H "Authorization: Bearer $TOKEN" "$SERVER/api/v1/nodes" >"$TMP/authed"
+SECRET=${TOKEN##*::}
+[ "$TOKEN" = "K10$(sha256sum <"$CA" | cut -d' ' -f1)::$SECRET" ] || fail "join token $TOKEN vs CA $(sha256sum <"$CA")"
+curl -s -m 5 --cacert "$CA" "$SERVER/cacerts" >"$TMP/cacerts" || fail "curl /cacerts exited $?"
+cmp -s "$TMP/cacerts" "$CA" || fail "/cacerts: $(cat "$TMP/cacerts")"
+curl -s -m 5 "$SERVER/healthz" >/dev/null && fail "curl trusted the server without its CA"
+# Without the token the API answers 401 with Kubernetes' Status; with it, 200.
+curl -s -m 5 --cacert "$CA" "$SERVER/api/v1/nodes" >"$TMP/anon" || fail "curl to the server exited $?"
+grep -q '"reason":"Unauthorized"' "$TMP/anon" && grep -q '"code":401' "$TMP/anon" || fail "anonymous: $(cat "$TMP/anon")"
+grep -q "token: $SECRET" "$DIR/kubeconfig" || fail "the server's kubeconfig has no token"
+grep -q "server: $SERVER$" "$DIR/kubeconfig" && grep -q "certificate-authority-data: " "$DIR/kubeconfig" ||
+    fail "the server's kubeconfig: $(grep -v token: "$DIR/kubeconfig")"
+curl -s -m 5 --cacert "$CA" -H "Authorization: Bearer $SECRET" "$SERVER/api/v1/nodes" >"$TMP/authed"
 grep -q '"kind":"NodeList"' "$TMP/authed" || fail "with the token: $(cat "$TMP/authed")"
-curl -s -m 5 "$SERVER/healthz" >"$TMP/health"
+curl -s -m 5 --cacert "$CA" "$SERVER/healthz" >"$TMP/health"
 [ "$(cat "$TMP/health")" = ok ] || fail "healthz: $(cat "$TMP/health")"
-
-python3 "$(dirname "$0")/authproxy.py" "$IP1" 6443 "$DIR/token" "$TMP/proxy.port" 2>"$TMP/proxy.err" &
-PROXY_PID=$!
-wait_file "$TMP/proxy.port" "$PROXY_PID" proxy
-KUBECONFIG=$TMP/kubectl.conf
-sed "s#server: .*#server: http://127.0.0.1:$(cat "$TMP/proxy.port")#" "$DIR/kubeconfig" >"$KUBECONFIG"
+# kubectl with the server's kubeconfig as it is ($KUBECONFIG); with another token it is refused.
+expect_ok get nodes
+k --token "not-the-token-0123456789" get nodes && fail "kubectl with a wrong token got through"
+grep -q Unauthorized "$TMP/err" || fail "kubectl with a wrong token: $(cat "$TMP/err")"
 
 # agent DIR NODE_IP NAME: run `k8sc agent` in the background (in the current namespace); its pid in AGENT_PID.
 agent() {
@@ -108,6 +114,10 @@ A1_PID=$AGENT_PID
 NS="nsenter --net=/proc/$NS2_PID/ns/net"
 agent "$A2" "$IP2" mn-2
 A2_PID=$AGENT_PID
+# The agents fetched the CA (checked against the token) into their kubeconfigs.
+for a in "$A1" "$A2"; do
+    grep -q "certificate-authority-data: $(base64 -w0 <"$CA")$" "$a/kubeconfig" || fail "$a/kubeconfig has not the CA"
+done
 
 expect_ok get nodes -o 'jsonpath={range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}'
 grep -qx "mn-1 10.244.0.0/24 True" "$TMP/out" || fail "node mn-1: $(cat "$TMP/out")"
@@ -239,4 +249,4 @@ if [ $FAILED != 0 ]; then
     done
     exit 1
 fi
-echo "PASS: two nodes, token, cross-node pod network, ClusterIP over both nodes, DNS from node 2, down"
+echo "PASS: two nodes, HTTPS and token, cross-node pod network, ClusterIP over both nodes, DNS from node 2, down"

@@ -6,6 +6,7 @@
  * and creationTimestamp: null. Through the in-process entry point on a
  * memory store.
  */
+#include "apitest.h"
 #include "testutil.h"
 
 #include "k8sc/k8sc.h"
@@ -51,19 +52,8 @@ static void teardown(void)
 static struct json_object *req_accept(int *status, const char *method, const char *target, const char *ct,
     const char *accept, const char *body)
 {
-    k8sc_apiserver_response *resp = NULL;
-    int rc = k8sc_apiserver_handle(&resp, srv, method, target, ct, accept, body, body ? strlen(body) : 0);
-    ck_assert_msg(rc == 0, "%s %s: %s", method, target, k8sc_error_last());
-    *status = k8sc_apiserver_response_status(resp);
-    size_t len = 0;
-    const char *t = k8sc_apiserver_response_body(resp, &len);
     free(warnings);
-    warnings = strdup(k8sc_apiserver_response_warnings(resp));
-    struct json_object *j = NULL;
-    if (k8sc_json_parse(&j, t, len) != 0)
-        j = NULL;
-    k8sc_apiserver_response_free(resp);
-    return j;
+    return api_call(srv, status, NULL, &warnings, method, target, ct, accept, body);
 }
 
 static struct json_object *req(int *status, const char *method, const char *target, const char *ct, const char *body)
@@ -71,42 +61,9 @@ static struct json_object *req(int *status, const char *method, const char *targ
     return req_accept(status, method, target, ct, JSON, body);
 }
 
-static struct json_object *at(struct json_object *j, const char *path)
-{
-    k8sc_object *o = NULL;
-    ck_assert_int_eq(k8sc_object_wrap(&o, json_object_get(j)), 0);
-    struct json_object *v = k8sc_object_get(o, path);
-    k8sc_object_free(o);
-    return v;
-}
-
-static const char *str_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "<absent>";
-}
-
-static int64_t int_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
-}
-
-static void expect_status(struct json_object *j, int status, int code, const char *reason, const char *message)
-{
-    ck_assert_ptr_nonnull(j);
-    ck_assert_msg(status == code, "status %d, want %d: %s", status, code, json_object_to_json_string(j));
-    ck_assert_str_eq(str_at(j, "kind"), "Status");
-    ck_assert_str_eq(str_at(j, "reason"), reason);
-    ck_assert_str_eq(str_at(j, "message"), message);
-}
-
 static void ok(int want, const char *method, const char *target, const char *ct, const char *body)
 {
-    int st;
-    struct json_object *j = req(&st, method, target, ct, body);
-    ck_assert_msg(st == want, "%s %s: %d %s", method, target, st, j ? json_object_to_json_string(j) : "");
-    json_object_put(j);
+    api_expect_code(srv, want, method, target, ct, body);
 }
 
 /* ---- fieldValidation ---------------------------------------------------- */
@@ -119,7 +76,7 @@ START_TEST(test_strict_unknown_fields)
 {
     int st;
     struct json_object *j = req(&st, "POST", PODS "?fieldValidation=Strict", JSON, typo_pod);
-    expect_status(j, st, 400, "BadRequest", "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: "
+    api_expect_status(j, st, 400, "BadRequest", "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: "
         "unknown field \"spec.foo\", unknown field \"spec.containers[0].bar\"");
     json_object_put(j);
     j = req(&st, "GET", PODS "/p", NULL, NULL);
@@ -135,7 +92,7 @@ START_TEST(test_strict_unknown_fields)
     /* Unknown fields in metadata count too. */
     j = req(&st, "POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", JSON,
         "{\"metadata\":{\"name\":\"cm\",\"lables\":{}},\"data\":{}}");
-    expect_status(j, st, 400, "BadRequest", "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "
+    api_expect_status(j, st, 400, "BadRequest", "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: "
         "strict decoding error: unknown field \"metadata.lables\"");
     json_object_put(j);
 }
@@ -147,14 +104,14 @@ START_TEST(test_strict_duplicate_fields)
     struct json_object *j = req(&st, "POST", PODS "?fieldValidation=Strict", JSON,
         "{\"metadata\":{\"name\":\"a\",\"name\":\"b\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\","
         "\"image\":\"y\"}]}}");
-    expect_status(j, st, 400, "BadRequest", "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: "
+    api_expect_status(j, st, 400, "BadRequest", "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: "
         "duplicate field \"metadata.name\", duplicate field \"spec.containers[0].image\"");
     json_object_put(j);
     /* Warn: the last value wins, with a warning. */
     j = req(&st, "POST", PODS "?fieldValidation=Warn", JSON,
         "{\"metadata\":{\"name\":\"a\",\"name\":\"b\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(str_at(j, "metadata.name"), "b");
+    ck_assert_str_eq(api_str(j, "metadata.name"), "b");
     ck_assert_str_eq(warnings, "duplicate field \"metadata.name\"");
     json_object_put(j);
 }
@@ -166,8 +123,8 @@ START_TEST(test_warn_and_ignore_prune)
     struct json_object *j = req(&st, "POST", PODS "?fieldValidation=Warn", JSON, typo_pod);
     ck_assert_int_eq(st, 201);
     ck_assert_str_eq(warnings, "unknown field \"spec.foo\"\nunknown field \"spec.containers[0].bar\"");
-    ck_assert_ptr_null(at(j, "spec.foo"));
-    ck_assert_ptr_null(at(j, "spec.containers[0].bar"));
+    ck_assert_ptr_null(api_get(j, "spec.foo"));
+    ck_assert_ptr_null(api_get(j, "spec.containers[0].bar"));
     json_object_put(j);
     /* No fieldValidation is Warn. */
     j = req(&st, "PUT", PODS "/p", JSON, typo_pod);
@@ -179,11 +136,11 @@ START_TEST(test_warn_and_ignore_prune)
     ck_assert_str_eq(warnings, "");
     json_object_put(j);
     j = req(&st, "GET", PODS "/p", NULL, NULL);
-    ck_assert_ptr_null(at(j, "spec.foo"));
-    ck_assert_str_eq(str_at(j, "spec.containers[0].image"), "nginx");
+    ck_assert_ptr_null(api_get(j, "spec.foo"));
+    ck_assert_str_eq(api_str(j, "spec.containers[0].image"), "nginx");
     json_object_put(j);
     j = req(&st, "POST", PODS "?fieldValidation=Loose", JSON, typo_pod);
-    expect_status(j, st, 422, "Invalid", "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported "
+    api_expect_status(j, st, 422, "Invalid", "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported "
         "value: \"Loose\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"");
     json_object_put(j);
 }
@@ -194,14 +151,14 @@ START_TEST(test_strict_patches)
     int st;
     ok(201, "POST", PODS, JSON, "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
     struct json_object *j = req(&st, "PATCH", PODS "/p?fieldValidation=Strict", MERGE, "{\"spec\":{\"foo\":1}}");
-    expect_status(j, st, 400, "BadRequest", "strict decoding error: unknown field \"spec.foo\"");
+    api_expect_status(j, st, 400, "BadRequest", "strict decoding error: unknown field \"spec.foo\"");
     json_object_put(j);
     /* Strategic merge patch directives are not fields. */
     ok(200, "PATCH", PODS "/p?fieldValidation=Strict", SMP,
         "{\"metadata\":{\"labels\":{\"a\":\"b\"}},\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"c\"}],"
         "\"containers\":[{\"name\":\"c\",\"image\":\"y\"}]}}");
     j = req(&st, "PATCH", PODS "/p?fieldValidation=Strict", SMP, "{\"spec\":{\"containers\":[{\"name\":\"c\",\"imag\":\"z\"}]}}");
-    expect_status(j, st, 400, "BadRequest", "strict decoding error: unknown field \"spec.containers[0].imag\"");
+    api_expect_status(j, st, 400, "BadRequest", "strict decoding error: unknown field \"spec.containers[0].imag\"");
     json_object_put(j);
 }
 END_TEST
@@ -214,9 +171,9 @@ START_TEST(test_creation_timestamp_null)
         "\"template\":{\"metadata\":{\"creationTimestamp\":null,\"labels\":{\"app\":\"web\"}},"
         "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}}");
     struct json_object *j = req(&st, "GET", DEPLOYS "/web", NULL, NULL);
-    ck_assert_ptr_null(at(j, "spec.template.metadata.creationTimestamp"));
+    ck_assert_ptr_null(api_get(j, "spec.template.metadata.creationTimestamp"));
     char created[64];
-    snprintf(created, sizeof(created), "%s", str_at(j, "metadata.creationTimestamp"));
+    snprintf(created, sizeof(created), "%s", api_str(j, "metadata.creationTimestamp"));
     ck_assert_str_ne(created, "<absent>");
     json_object_put(j);
     /* rollout undo's PUT/patch: a null creationTimestamp is unset, at the top and in the template. */
@@ -224,15 +181,15 @@ START_TEST(test_creation_timestamp_null)
         "[{\"op\":\"replace\",\"path\":\"/spec/template\",\"value\":{\"metadata\":{\"creationTimestamp\":null,"
         "\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}]");
     ck_assert_int_eq(st, 200);
-    ck_assert_ptr_null(at(j, "spec.template.metadata.creationTimestamp"));
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 1);
+    ck_assert_ptr_null(api_get(j, "spec.template.metadata.creationTimestamp"));
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 1);
     json_object_put(j);
     j = req(&st, "PUT", DEPLOYS "/web", JSON,
         "{\"metadata\":{\"name\":\"web\",\"creationTimestamp\":null},\"spec\":{\"selector\":{\"matchLabels\":"
         "{\"app\":\"web\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":"
         "[{\"name\":\"c\",\"image\":\"x\"}]}}}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "metadata.creationTimestamp"), created);
+    ck_assert_str_eq(api_str(j, "metadata.creationTimestamp"), created);
     json_object_put(j);
 }
 END_TEST
@@ -279,22 +236,22 @@ START_TEST(test_eviction_budget)
     running_pod("b");
     pdb("web", 0, 1);
     struct json_object *j = evict(&st, "a");
-    expect_status(j, st, 429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
-    ck_assert_str_eq(str_at(j, "details.causes[0].reason"), "DisruptionBudget");
-    ck_assert_str_eq(str_at(j, "details.causes[0].message"), "The disruption budget web needs 1 healthy pods and has 2 currently");
+    api_expect_status(j, st, 429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
+    ck_assert_str_eq(api_str(j, "details.causes[0].reason"), "DisruptionBudget");
+    ck_assert_str_eq(api_str(j, "details.causes[0].message"), "The disruption budget web needs 1 healthy pods and has 2 currently");
     json_object_put(j);
     ok(200, "PATCH", PDBS "/web/status", MERGE, "{\"status\":{\"disruptionsAllowed\":1}}");
     j = evict(&st, "a");
     ck_assert_msg(st == 201, "%d %s", st, json_object_to_json_string(j));
-    ck_assert_str_eq(str_at(j, "status"), "Success");
+    ck_assert_str_eq(api_str(j, "status"), "Success");
     json_object_put(j);
     ok(404, "GET", PODS "/a", NULL, NULL);
     j = req(&st, "GET", PDBS "/web", NULL, NULL);
-    ck_assert_int_eq(int_at(j, "status.disruptionsAllowed"), 0);
-    ck_assert_str_ne(str_at(j, "status.disruptedPods.a"), "<absent>");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].type"), "DisruptionAllowed");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].status"), "False");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].reason"), "InsufficientPods");
+    ck_assert_int_eq(api_int(j, "status.disruptionsAllowed"), 0);
+    ck_assert_str_ne(api_str(j, "status.disruptedPods.a"), "<absent>");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].type"), "DisruptionAllowed");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].status"), "False");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].reason"), "InsufficientPods");
     json_object_put(j);
     /* The budget is spent: b stays. */
     j = evict(&st, "b");
@@ -311,13 +268,13 @@ START_TEST(test_eviction_rules)
     pdb("web", 1, 0);
     /* The PDB's generation is 1: a status of generation 0 is not yet the controller's word. */
     struct json_object *j = evict(&st, "a");
-    expect_status(j, st, 429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
-    ck_assert_str_eq(str_at(j, "details.causes[0].message"), "The disruption budget web is still being processed by the server.");
-    ck_assert_int_eq(int_at(j, "details.retryAfterSeconds"), 10);
+    api_expect_status(j, st, 429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
+    ck_assert_str_eq(api_str(j, "details.causes[0].message"), "The disruption budget web is still being processed by the server.");
+    ck_assert_int_eq(api_int(j, "details.retryAfterSeconds"), 10);
     json_object_put(j);
     pdb("other", 1, 1);
     j = evict(&st, "a");
-    expect_status(j, st, 500, "InternalError",
+    api_expect_status(j, st, 500, "InternalError",
         "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
     json_object_put(j);
     /* Finished pods need no budget. */
@@ -327,10 +284,10 @@ START_TEST(test_eviction_rules)
     json_object_put(j);
     ok(404, "GET", PODS "/a", NULL, NULL);
     j = req(&st, "POST", PODS "/x/eviction", JSON, "{\"metadata\":{\"name\":\"y\"}}");
-    expect_status(j, st, 400, "BadRequest", "name in URL does not match name in Eviction object");
+    api_expect_status(j, st, 400, "BadRequest", "name in URL does not match name in Eviction object");
     json_object_put(j);
     j = evict(&st, "x");
-    expect_status(j, st, 404, "NotFound", "pods \"x\" not found");
+    api_expect_status(j, st, 404, "NotFound", "pods \"x\" not found");
     json_object_put(j);
     /* A pod no budget covers goes at once. */
     ok(201, "POST", PODS, JSON, "{\"metadata\":{\"name\":\"free\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
@@ -380,21 +337,21 @@ START_TEST(test_token_request)
     int st;
     struct json_object *j = req(&st, "POST", "/api/v1/namespaces/default/serviceaccounts/builder/token", JSON,
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}");
-    expect_status(j, st, 404, "NotFound", "serviceaccounts \"builder\" not found");
+    api_expect_status(j, st, 404, "NotFound", "serviceaccounts \"builder\" not found");
     json_object_put(j);
     ok(201, "POST", "/api/v1/namespaces/default/serviceaccounts", JSON, "{\"metadata\":{\"name\":\"builder\"}}");
     j = req(&st, "POST", "/api/v1/namespaces/default/serviceaccounts/builder/token", JSON,
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{\"expirationSeconds\":60}}");
-    expect_status(j, st, 422, "Invalid", "TokenRequest.authentication.k8s.io \"builder\" is invalid: "
+    api_expect_status(j, st, 422, "Invalid", "TokenRequest.authentication.k8s.io \"builder\" is invalid: "
         "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes");
     json_object_put(j);
     j = req(&st, "POST", "/api/v1/namespaces/default/serviceaccounts/builder/token", JSON,
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"spec\":{}}");
     ck_assert_msg(st == 201, "%d %s", st, json_object_to_json_string(j));
-    ck_assert_str_eq(str_at(j, "kind"), "TokenRequest");
-    ck_assert_int_eq(int_at(j, "spec.expirationSeconds"), 3600);
-    ck_assert_str_eq(str_at(j, "spec.audiences[0]"), "https://kubernetes.default.svc.cluster.local");
-    const char *tok = str_at(j, "status.token");
+    ck_assert_str_eq(api_str(j, "kind"), "TokenRequest");
+    ck_assert_int_eq(api_int(j, "spec.expirationSeconds"), 3600);
+    ck_assert_str_eq(api_str(j, "spec.audiences[0]"), "https://kubernetes.default.svc.cluster.local");
+    const char *tok = api_str(j, "status.token");
     const char *d1 = strchr(tok, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     ck_assert_ptr_nonnull(d2);
     size_t n = 0;
@@ -405,15 +362,15 @@ START_TEST(test_token_request)
     struct json_object *c = NULL;
     ck_assert_int_eq(k8sc_json_parse(&c, (char *)claims, n), 0);
     free(claims);
-    ck_assert_str_eq(str_at(c, "sub"), "system:serviceaccount:default:builder");
-    ck_assert_str_eq(str_at(c, "iss"), "https://kubernetes.default.svc.cluster.local");
-    ck_assert_str_eq(str_at(c, "aud[0]"), "https://kubernetes.default.svc.cluster.local");
+    ck_assert_str_eq(api_str(c, "sub"), "system:serviceaccount:default:builder");
+    ck_assert_str_eq(api_str(c, "iss"), "https://kubernetes.default.svc.cluster.local");
+    ck_assert_str_eq(api_str(c, "aud[0]"), "https://kubernetes.default.svc.cluster.local");
     struct json_object *kio = json_object_object_get(c, "kubernetes.io");
-    ck_assert_str_eq(str_at(kio, "namespace"), "default");
-    ck_assert_str_eq(str_at(kio, "serviceaccount.name"), "builder");
-    ck_assert_str_ne(str_at(kio, "serviceaccount.uid"), "");
-    ck_assert_int_eq(int_at(c, "exp") - int_at(c, "iat"), 3600);
-    ck_assert_int_eq(int_at(c, "nbf"), int_at(c, "iat"));
+    ck_assert_str_eq(api_str(kio, "namespace"), "default");
+    ck_assert_str_eq(api_str(kio, "serviceaccount.name"), "builder");
+    ck_assert_str_ne(api_str(kio, "serviceaccount.uid"), "");
+    ck_assert_int_eq(api_int(c, "exp") - api_int(c, "iat"), 3600);
+    ck_assert_int_eq(api_int(c, "nbf"), api_int(c, "iat"));
     json_object_put(c);
     /* The signature verifies with the key file's public key. */
     size_t siglen = 0;
@@ -435,8 +392,8 @@ START_TEST(test_self_reviews)
         "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\",\"spec\":"
         "{\"resourceAttributes\":{\"verb\":\"get\",\"resource\":\"pods\",\"namespace\":\"default\"}}}");
     ck_assert_int_eq(st, 201);
-    ck_assert(json_object_get_boolean(at(j, "status.allowed")));
-    ck_assert_str_eq(str_at(j, "spec.resourceAttributes.verb"), "get");
+    ck_assert(json_object_get_boolean(api_get(j, "status.allowed")));
+    ck_assert_str_eq(api_str(j, "spec.resourceAttributes.verb"), "get");
     json_object_put(j);
     j = req(&st, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", JSON, "{\"spec\":{}}");
     ck_assert_int_eq(st, 422);
@@ -448,8 +405,8 @@ START_TEST(test_self_reviews)
     j = req(&st, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", JSON,
         "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(str_at(j, "status.userInfo.username"), "system:anonymous");
-    ck_assert_str_eq(str_at(j, "status.userInfo.groups[0]"), "system:unauthenticated");
+    ck_assert_str_eq(api_str(j, "status.userInfo.username"), "system:anonymous");
+    ck_assert_str_eq(api_str(j, "status.userInfo.groups[0]"), "system:unauthenticated");
     json_object_put(j);
 }
 END_TEST
@@ -464,13 +421,13 @@ static void table(const char *target, char *cols, size_t cols_size, char *cells,
     int st;
     struct json_object *j = req_accept(&st, "GET", target, NULL, TABLE, NULL);
     ck_assert_int_eq(st, 200);
-    struct json_object *defs = at(j, "columnDefinitions");
+    struct json_object *defs = api_get(j, "columnDefinitions");
     cols[0] = '\0';
     for (size_t i = 0; i < json_object_array_length(defs); i++) {
         strncat(cols, i ? "|" : "", cols_size - strlen(cols) - 1);
-        strncat(cols, str_at(json_object_array_get_idx(defs, i), "name"), cols_size - strlen(cols) - 1);
+        strncat(cols, api_str(json_object_array_get_idx(defs, i), "name"), cols_size - strlen(cols) - 1);
     }
-    snprintf(cells, cells_size, "%s", json_object_to_json_string_ext(at(j, "rows[0].cells"), JSON_C_TO_STRING_PLAIN |
+    snprintf(cells, cells_size, "%s", json_object_to_json_string_ext(api_get(j, "rows[0].cells"), JSON_C_TO_STRING_PLAIN |
         JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(j);
 }

@@ -5,6 +5,7 @@
  * and delete-on-update, deletecollection selectors), per-kind defaults and
  * immutable fields. All through the in-process entry point on a memory store.
  */
+#include "apitest.h"
 #include "testutil.h"
 
 #include "k8sc/k8sc.h"
@@ -46,62 +47,12 @@ static void teardown(void)
 static struct json_object *req_raw(int *status, char **text, const char *method, const char *target, const char *ct,
     const char *body)
 {
-    k8sc_apiserver_response *resp = NULL;
-    int rc = k8sc_apiserver_handle(&resp, srv, method, target, ct, JSON, body, body ? strlen(body) : 0);
-    ck_assert_msg(rc == 0, "%s %s: %s", method, target, k8sc_error_last());
-    *status = k8sc_apiserver_response_status(resp);
-    size_t len = 0;
-    const char *t = k8sc_apiserver_response_body(resp, &len);
-    if (text)
-        *text = strdup(t);
-    struct json_object *j = NULL;
-    if (k8sc_json_parse(&j, t, len) != 0)
-        j = NULL;
-    k8sc_apiserver_response_free(resp);
-    return j;
+    return api_call(srv, status, text, NULL, method, target, ct, JSON, body);
 }
 
 static struct json_object *req(int *status, const char *method, const char *target, const char *ct, const char *body)
 {
     return req_raw(status, NULL, method, target, ct, body);
-}
-
-static struct json_object *at(struct json_object *j, const char *path)
-{
-    k8sc_object *o = NULL;
-    ck_assert_int_eq(k8sc_object_wrap(&o, json_object_get(j)), 0);
-    struct json_object *v = k8sc_object_get(o, path);
-    k8sc_object_free(o);
-    return v;
-}
-
-static const char *str_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "<absent>";
-}
-
-static int64_t int_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
-}
-
-/* The JSON text at `path`, compact, for whole-subtree comparisons. */
-static const char *json_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "<absent>";
-}
-
-static void expect_status(struct json_object *j, int status, int code, const char *reason, const char *message)
-{
-    ck_assert_ptr_nonnull(j);
-    ck_assert_msg(status == code, "status %d, want %d: %s", status, code, json_object_to_json_string(j));
-    ck_assert_str_eq(str_at(j, "kind"), "Status");
-    ck_assert_str_eq(str_at(j, "reason"), reason);
-    ck_assert_str_eq(str_at(j, "message"), message);
-    ck_assert_int_eq(int_at(j, "code"), code);
 }
 
 static void create(const char *collection, const char *body)
@@ -129,27 +80,27 @@ START_TEST(test_scale_get_patch_put)
     int st;
     struct json_object *j = req(&st, "GET", DEPLOY_WEB "/scale", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Scale");
-    ck_assert_str_eq(str_at(j, "apiVersion"), "autoscaling/v1");
-    ck_assert_str_eq(str_at(j, "metadata.name"), "web");
-    ck_assert_str_eq(str_at(j, "metadata.namespace"), "default");
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 2);
-    ck_assert_int_eq(int_at(j, "status.replicas"), 0);
-    ck_assert_str_eq(str_at(j, "status.selector"), "app=web,tier=fe");
+    ck_assert_str_eq(api_str(j, "kind"), "Scale");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "autoscaling/v1");
+    ck_assert_str_eq(api_str(j, "metadata.name"), "web");
+    ck_assert_str_eq(api_str(j, "metadata.namespace"), "default");
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 2);
+    ck_assert_int_eq(api_int(j, "status.replicas"), 0);
+    ck_assert_str_eq(api_str(j, "status.selector"), "app=web,tier=fe");
     char rv[32];
-    snprintf(rv, sizeof(rv), "%s", str_at(j, "metadata.resourceVersion"));
+    snprintf(rv, sizeof(rv), "%s", api_str(j, "metadata.resourceVersion"));
     json_object_put(j);
 
     /* kubectl scale --replicas=3: a merge patch of the Scale; the parent's spec and generation follow. */
     j = req(&st, "PATCH", DEPLOY_WEB "/scale", MERGE, "{\"spec\":{\"replicas\":3}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Scale");
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 3);
-    ck_assert_str_ne(str_at(j, "metadata.resourceVersion"), rv);
+    ck_assert_str_eq(api_str(j, "kind"), "Scale");
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 3);
+    ck_assert_str_ne(api_str(j, "metadata.resourceVersion"), rv);
     json_object_put(j);
     j = req(&st, "GET", DEPLOY_WEB, NULL, NULL);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 3);
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 2);
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 3);
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 2);
     json_object_put(j);
 
     /* --current-replicas: a PUT of the whole Scale without Content-Type, pinned to the read resourceVersion. */
@@ -157,34 +108,34 @@ START_TEST(test_scale_get_patch_put)
     snprintf(body, sizeof(body), "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\","
         "\"namespace\":\"default\",\"resourceVersion\":\"%s\"},\"spec\":{\"replicas\":5}}", rv);
     j = req(&st, "PUT", DEPLOY_WEB "/scale", NULL, body);
-    expect_status(j, st, 409, "Conflict", "Operation cannot be fulfilled on deployments.apps \"web\": the object has "
+    api_expect_status(j, st, 409, "Conflict", "Operation cannot be fulfilled on deployments.apps \"web\": the object has "
         "been modified; please apply your changes to the latest version and try again");
     json_object_put(j);
     j = req(&st, "PUT", DEPLOY_WEB "/scale", NULL,
         "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":5}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 5);
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 5);
     json_object_put(j);
 
     /* Scaling to 0 omits spec.replicas (omitempty), as Kubernetes' Scale does. */
     j = req(&st, "PATCH", DEPLOY_WEB "/scale", MERGE, "{\"spec\":{\"replicas\":0}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(json_at(j, "spec"), "{}");
+    ck_assert_str_eq(api_json(j, "spec"), "{}");
     json_object_put(j);
 
     j = req(&st, "PATCH", DEPLOY_WEB "/scale", MERGE, "{\"spec\":{\"replicas\":-1}}");
-    expect_status(j, st, 422, "Invalid",
+    api_expect_status(j, st, 422, "Invalid",
         "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0");
     json_object_put(j);
     j = req(&st, "PUT", DEPLOY_WEB "/scale", JSON, "{\"kind\":\"Deployment\",\"spec\":{\"replicas\":1}}");
-    expect_status(j, st, 400, "BadRequest", "the kind in the data (Deployment) does not match the expected kind (Scale)");
+    api_expect_status(j, st, 400, "BadRequest", "the kind in the data (Deployment) does not match the expected kind (Scale)");
     json_object_put(j);
     j = req(&st, "PUT", DEPLOY_WEB "/scale", JSON, "{\"spec\":{\"replicas\":1}}");
-    expect_status(j, st, 422, "Invalid",
+    api_expect_status(j, st, 422, "Invalid",
         "Scale.autoscaling \"web\" is invalid: metadata.name: Required value: name or generateName is required");
     json_object_put(j);
     j = req(&st, "GET", DEPLOYS "/nope/scale", NULL, NULL);
-    expect_status(j, st, 404, "NotFound", "deployments.apps \"nope\" not found");
+    api_expect_status(j, st, 404, "NotFound", "deployments.apps \"nope\" not found");
     json_object_put(j);
     j = req(&st, "DELETE", DEPLOY_WEB "/scale", NULL, NULL);
     ck_assert_int_eq(st, 405);
@@ -192,7 +143,7 @@ START_TEST(test_scale_get_patch_put)
     /* Kinds without the subresource have no such path. */
     create(CMS, "{\"metadata\":{\"name\":\"c\"}}");
     j = req(&st, "GET", CMS "/c/scale", NULL, NULL);
-    expect_status(j, st, 404, "NotFound", "the server could not find the requested resource");
+    api_expect_status(j, st, 404, "NotFound", "the server could not find the requested resource");
     json_object_put(j);
 }
 END_TEST
@@ -205,8 +156,8 @@ START_TEST(test_scale_other_kinds)
     int st;
     struct json_object *j = req(&st, "GET", "/api/v1/namespaces/default/replicationcontrollers/rc/scale", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 1); /* defaulted */
-    ck_assert_str_eq(str_at(j, "status.selector"), "a=1,b=2");
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 1); /* defaulted */
+    ck_assert_str_eq(api_str(j, "status.selector"), "a=1,b=2");
     json_object_put(j);
 
     create("/apis/apps/v1/namespaces/default/statefulsets",
@@ -216,8 +167,8 @@ START_TEST(test_scale_other_kinds)
     j = req(&st, "PATCH", "/apis/apps/v1/namespaces/default/statefulsets/db/scale", "application/json-patch+json",
         "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":4}]");
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 4);
-    ck_assert_str_eq(str_at(j, "status.selector"), "app in (cache,db)");
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 4);
+    ck_assert_str_eq(api_str(j, "status.selector"), "app in (cache,db)");
     json_object_put(j);
 
     create("/apis/apps/v1/namespaces/default/replicasets",
@@ -226,20 +177,20 @@ START_TEST(test_scale_other_kinds)
     j = req(&st, "PATCH", "/apis/apps/v1/namespaces/default/replicasets/rs/scale",
         "application/strategic-merge-patch+json", "{\"spec\":{\"replicas\":2}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 2);
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 2);
     json_object_put(j);
 
     /* Discovery names the subresource's group, version and kind, which kubectl scale --current-replicas needs. */
     j = req(&st, "GET", "/apis/apps/v1", NULL, NULL);
     bool found = false;
-    struct json_object *list = at(j, "resources");
+    struct json_object *list = api_get(j, "resources");
     for (size_t i = 0; list && i < json_object_array_length(list); i++) {
         struct json_object *e = json_object_array_get_idx(list, i);
-        if (strcmp(str_at(e, "name"), "deployments/scale") == 0) {
+        if (strcmp(api_str(e, "name"), "deployments/scale") == 0) {
             found = true;
-            ck_assert_str_eq(str_at(e, "group"), "autoscaling");
-            ck_assert_str_eq(str_at(e, "version"), "v1");
-            ck_assert_str_eq(str_at(e, "kind"), "Scale");
+            ck_assert_str_eq(api_str(e, "group"), "autoscaling");
+            ck_assert_str_eq(api_str(e, "version"), "v1");
+            ck_assert_str_eq(api_str(e, "kind"), "Scale");
         }
     }
     ck_assert(found);
@@ -269,37 +220,37 @@ START_TEST(test_delete_propagation)
     create(CMS, "{\"metadata\":{\"name\":\"bg\"}}");
     struct json_object *j = req(&st, "DELETE", CMS "/bg", JSON, "{\"propagationPolicy\":\"Background\"}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Status");
-    ck_assert_str_eq(str_at(j, "status"), "Success");
+    ck_assert_str_eq(api_str(j, "kind"), "Status");
+    ck_assert_str_eq(api_str(j, "status"), "Success");
     json_object_put(j);
 
     /* Orphan: kept with the orphan finalizer and a deletionTimestamp, for the garbage collector. */
     create(DEPLOYS, deploy_body);
     j = req(&st, "DELETE", DEPLOY_WEB, JSON, "{\"propagationPolicy\":\"Orphan\"}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Deployment");
-    ck_assert_str_eq(json_at(j, "metadata.finalizers"), "[\"orphan\"]");
-    ck_assert_str_ne(str_at(j, "metadata.deletionTimestamp"), "<absent>");
-    ck_assert_int_eq(int_at(j, "metadata.deletionGracePeriodSeconds"), 0);
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 2);
+    ck_assert_str_eq(api_str(j, "kind"), "Deployment");
+    ck_assert_str_eq(api_json(j, "metadata.finalizers"), "[\"orphan\"]");
+    ck_assert_str_ne(api_str(j, "metadata.deletionTimestamp"), "<absent>");
+    ck_assert_int_eq(api_int(j, "metadata.deletionGracePeriodSeconds"), 0);
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 2);
     json_object_put(j);
 
     /* Deleting again returns the terminating object; Foreground swaps the GC finalizer. */
     j = req(&st, "DELETE", DEPLOY_WEB, JSON, "{\"propagationPolicy\":\"Foreground\"}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(json_at(j, "metadata.finalizers"), "[\"foregroundDeletion\"]");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 2);
+    ck_assert_str_eq(api_json(j, "metadata.finalizers"), "[\"foregroundDeletion\"]");
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 2);
     json_object_put(j);
     j = req(&st, "DELETE", DEPLOY_WEB, NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(json_at(j, "metadata.finalizers"), "[\"foregroundDeletion\"]");
+    ck_assert_str_eq(api_json(j, "metadata.finalizers"), "[\"foregroundDeletion\"]");
     json_object_put(j);
 
     /* The query form works too (no body). */
     create(CMS, "{\"metadata\":{\"name\":\"q\"}}");
     j = req(&st, "DELETE", CMS "/q?propagationPolicy=Foreground", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(json_at(j, "metadata.finalizers"), "[\"foregroundDeletion\"]");
+    ck_assert_str_eq(api_json(j, "metadata.finalizers"), "[\"foregroundDeletion\"]");
     json_object_put(j);
 
     /* Removing the last finalizer by an update deletes the object. */
@@ -307,15 +258,15 @@ START_TEST(test_delete_propagation)
     ck_assert_int_eq(st, 200);
     json_object_put(j);
     j = req(&st, "GET", CMS "/q", NULL, NULL);
-    expect_status(j, st, 404, "NotFound", "configmaps \"q\" not found");
+    api_expect_status(j, st, 404, "NotFound", "configmaps \"q\" not found");
     json_object_put(j);
 
     j = req(&st, "DELETE", CMS "/c", JSON, "{\"propagationPolicy\":\"Sideways\"}");
-    expect_status(j, st, 422, "Invalid", "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported "
+    api_expect_status(j, st, 422, "Invalid", "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported "
         "value: \"Sideways\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"");
     json_object_put(j);
     j = req(&st, "DELETE", CMS "/c", JSON, "{\"propagationPolicy\":\"Orphan\",\"orphanDependents\":true}");
-    expect_status(j, st, 422, "Invalid", "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Invalid "
+    api_expect_status(j, st, 422, "Invalid", "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Invalid "
         "value: \"Orphan\": orphanDependents and deletionPropagation cannot be both set");
     json_object_put(j);
 }
@@ -327,20 +278,20 @@ START_TEST(test_delete_finalizers_and_preconditions)
     create(CMS, "{\"metadata\":{\"name\":\"f\",\"finalizers\":[\"example.com/hold\"]}}");
     struct json_object *j = req(&st, "GET", CMS "/f", NULL, NULL);
     char uid[64], rv[32];
-    snprintf(uid, sizeof(uid), "%s", str_at(j, "metadata.uid"));
-    snprintf(rv, sizeof(rv), "%s", str_at(j, "metadata.resourceVersion"));
+    snprintf(uid, sizeof(uid), "%s", api_str(j, "metadata.uid"));
+    snprintf(rv, sizeof(rv), "%s", api_str(j, "metadata.resourceVersion"));
     json_object_put(j);
 
     j = req(&st, "DELETE", CMS "/f", JSON, "{\"preconditions\":{\"uid\":\"0000\"}}");
     char msg[512];
     snprintf(msg, sizeof(msg), "Operation cannot be fulfilled on ConfigMap \"f\": the UID in the precondition (0000) "
         "does not match the UID in record (%s). The object might have been deleted and then recreated", uid);
-    expect_status(j, st, 409, "Conflict", msg);
+    api_expect_status(j, st, 409, "Conflict", msg);
     json_object_put(j);
     j = req(&st, "DELETE", CMS "/f", JSON, "{\"preconditions\":{\"resourceVersion\":\"1\"}}");
     snprintf(msg, sizeof(msg), "Operation cannot be fulfilled on ConfigMap \"f\": the ResourceVersion in the "
         "precondition (1) does not match the ResourceVersion in record (%s). The object might have been modified", rv);
-    expect_status(j, st, 409, "Conflict", msg);
+    api_expect_status(j, st, 409, "Conflict", msg);
     json_object_put(j);
 
     /* Matching preconditions: the object is marked, not removed, while a finalizer remains. */
@@ -348,9 +299,9 @@ START_TEST(test_delete_finalizers_and_preconditions)
     snprintf(body, sizeof(body), "{\"preconditions\":{\"uid\":\"%s\",\"resourceVersion\":\"%s\"}}", uid, rv);
     j = req(&st, "DELETE", CMS "/f", JSON, body);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "ConfigMap");
-    ck_assert_str_ne(str_at(j, "metadata.deletionTimestamp"), "<absent>");
-    ck_assert_str_eq(json_at(j, "metadata.finalizers"), "[\"example.com/hold\"]");
+    ck_assert_str_eq(api_str(j, "kind"), "ConfigMap");
+    ck_assert_str_ne(api_str(j, "metadata.deletionTimestamp"), "<absent>");
+    ck_assert_str_eq(api_json(j, "metadata.finalizers"), "[\"example.com/hold\"]");
     json_object_put(j);
     j = req(&st, "GET", CMS "/f", NULL, NULL);
     ck_assert_int_eq(st, 200);
@@ -361,7 +312,7 @@ START_TEST(test_delete_finalizers_and_preconditions)
     json_object_put(j);
     j = req(&st, "PATCH", CMS "/f", "application/json-patch+json", "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "data.k"), "v");
+    ck_assert_str_eq(api_str(j, "data.k"), "v");
     json_object_put(j);
     j = req(&st, "GET", CMS "/f", NULL, NULL);
     ck_assert_int_eq(st, 404);
@@ -378,8 +329,8 @@ START_TEST(test_delete_pod_grace)
     /* An unscheduled pod goes at once; pods reply with the object. */
     struct json_object *j = req(&st, "DELETE", PODS "/free", JSON, "{}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Pod");
-    ck_assert_int_eq(int_at(j, "metadata.deletionGracePeriodSeconds"), 0);
+    ck_assert_str_eq(api_str(j, "kind"), "Pod");
+    ck_assert_int_eq(api_int(j, "metadata.deletionGracePeriodSeconds"), 0);
     json_object_put(j);
     j = req(&st, "GET", PODS "/free", NULL, NULL);
     ck_assert_int_eq(st, 404);
@@ -388,17 +339,17 @@ START_TEST(test_delete_pod_grace)
     /* A scheduled pod is only marked, with its terminationGracePeriodSeconds (defaulted to 30). */
     j = req(&st, "DELETE", PODS "/bound", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "metadata.deletionGracePeriodSeconds"), 30);
-    ck_assert_str_ne(str_at(j, "metadata.deletionTimestamp"), "<absent>");
+    ck_assert_int_eq(api_int(j, "metadata.deletionGracePeriodSeconds"), 30);
+    ck_assert_str_ne(api_str(j, "metadata.deletionTimestamp"), "<absent>");
     json_object_put(j);
     /* A longer or equal grace period changes nothing; a shorter one shortens it. */
     j = req(&st, "DELETE", PODS "/bound", JSON, "{\"gracePeriodSeconds\":60}");
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "metadata.deletionGracePeriodSeconds"), 30);
+    ck_assert_int_eq(api_int(j, "metadata.deletionGracePeriodSeconds"), 30);
     json_object_put(j);
     j = req(&st, "DELETE", PODS "/bound?gracePeriodSeconds=10", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "metadata.deletionGracePeriodSeconds"), 10);
+    ck_assert_int_eq(api_int(j, "metadata.deletionGracePeriodSeconds"), 10);
     json_object_put(j);
     j = req(&st, "GET", PODS "/bound", NULL, NULL);
     ck_assert_int_eq(st, 200);
@@ -421,13 +372,13 @@ START_TEST(test_delete_collection_selector)
     create(CMS, "{\"metadata\":{\"name\":\"c\",\"labels\":{\"app\":\"x\"}}}");
     struct json_object *j = req(&st, "DELETE", CMS "?labelSelector=app%3Dx", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq((int)json_object_array_length(at(j, "items")), 2);
+    ck_assert_int_eq((int)json_object_array_length(api_get(j, "items")), 2);
     json_object_put(j);
     j = req(&st, "DELETE", CMS "?fieldSelector=metadata.name%3Db", NULL, NULL);
-    ck_assert_int_eq((int)json_object_array_length(at(j, "items")), 1);
+    ck_assert_int_eq((int)json_object_array_length(api_get(j, "items")), 1);
     json_object_put(j);
     j = req(&st, "GET", CMS, NULL, NULL);
-    ck_assert_int_eq((int)json_object_array_length(at(j, "items")), 0);
+    ck_assert_int_eq((int)json_object_array_length(api_get(j, "items")), 0);
     json_object_put(j);
 }
 END_TEST
@@ -442,33 +393,33 @@ START_TEST(test_pod_defaults)
         "{\"name\":\"d\",\"image\":\"x@sha256:abc\"}],\"volumes\":[{\"name\":\"v\"},{\"name\":\"s\",\"secret\":"
         "{\"secretName\":\"s\"}}]}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(str_at(j, "spec.restartPolicy"), "Always");
-    ck_assert_str_eq(str_at(j, "spec.dnsPolicy"), "ClusterFirst");
-    ck_assert_int_eq(int_at(j, "spec.terminationGracePeriodSeconds"), 30);
-    ck_assert_str_eq(str_at(j, "spec.schedulerName"), "default-scheduler");
-    ck_assert_str_eq(json_at(j, "spec.securityContext"), "{}");
-    ck_assert(json_object_get_boolean(at(j, "spec.enableServiceLinks")));
-    ck_assert_int_eq(int_at(j, "spec.priority"), 0);
-    ck_assert_str_eq(str_at(j, "spec.preemptionPolicy"), "PreemptLowerPriority");
-    ck_assert_str_eq(json_at(j, "spec.tolerations"),
+    ck_assert_str_eq(api_str(j, "spec.restartPolicy"), "Always");
+    ck_assert_str_eq(api_str(j, "spec.dnsPolicy"), "ClusterFirst");
+    ck_assert_int_eq(api_int(j, "spec.terminationGracePeriodSeconds"), 30);
+    ck_assert_str_eq(api_str(j, "spec.schedulerName"), "default-scheduler");
+    ck_assert_str_eq(api_json(j, "spec.securityContext"), "{}");
+    ck_assert(json_object_get_boolean(api_get(j, "spec.enableServiceLinks")));
+    ck_assert_int_eq(api_int(j, "spec.priority"), 0);
+    ck_assert_str_eq(api_str(j, "spec.preemptionPolicy"), "PreemptLowerPriority");
+    ck_assert_str_eq(api_json(j, "spec.tolerations"),
         "[{\"key\":\"node.kubernetes.io/not-ready\",\"operator\":\"Exists\",\"effect\":\"NoExecute\","
         "\"tolerationSeconds\":300},{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
         "\"effect\":\"NoExecute\",\"tolerationSeconds\":300}]");
-    ck_assert_str_eq(str_at(j, "spec.containers[0].imagePullPolicy"), "Always");
-    ck_assert_str_eq(str_at(j, "spec.containers[1].imagePullPolicy"), "IfNotPresent");
-    ck_assert_str_eq(str_at(j, "spec.containers[2].imagePullPolicy"), "Always");
-    ck_assert_str_eq(str_at(j, "spec.containers[3].imagePullPolicy"), "IfNotPresent");
-    ck_assert_str_eq(str_at(j, "spec.containers[0].terminationMessagePath"), "/dev/termination-log");
-    ck_assert_str_eq(str_at(j, "spec.containers[0].terminationMessagePolicy"), "File");
-    ck_assert_str_eq(str_at(j, "spec.containers[0].ports[0].protocol"), "TCP");
-    ck_assert_str_eq(str_at(j, "spec.containers[0].resources.requests.cpu"), "1");
-    ck_assert_str_eq(json_at(j, "spec.containers[0].readinessProbe"),
+    ck_assert_str_eq(api_str(j, "spec.containers[0].imagePullPolicy"), "Always");
+    ck_assert_str_eq(api_str(j, "spec.containers[1].imagePullPolicy"), "IfNotPresent");
+    ck_assert_str_eq(api_str(j, "spec.containers[2].imagePullPolicy"), "Always");
+    ck_assert_str_eq(api_str(j, "spec.containers[3].imagePullPolicy"), "IfNotPresent");
+    ck_assert_str_eq(api_str(j, "spec.containers[0].terminationMessagePath"), "/dev/termination-log");
+    ck_assert_str_eq(api_str(j, "spec.containers[0].terminationMessagePolicy"), "File");
+    ck_assert_str_eq(api_str(j, "spec.containers[0].ports[0].protocol"), "TCP");
+    ck_assert_str_eq(api_str(j, "spec.containers[0].resources.requests.cpu"), "1");
+    ck_assert_str_eq(api_json(j, "spec.containers[0].readinessProbe"),
         "{\"httpGet\":{\"port\":80,\"path\":\"/\",\"scheme\":\"HTTP\"},\"timeoutSeconds\":1,\"periodSeconds\":10,"
         "\"successThreshold\":1,\"failureThreshold\":3}");
-    ck_assert_str_eq(json_at(j, "spec.volumes[0]"), "{\"name\":\"v\",\"emptyDir\":{}}");
-    ck_assert_int_eq(int_at(j, "spec.volumes[1].secret.defaultMode"), 420);
-    ck_assert_str_eq(str_at(j, "status.phase"), "Pending");
-    ck_assert_str_eq(str_at(j, "status.qosClass"), "Burstable"); /* cpu only */
+    ck_assert_str_eq(api_json(j, "spec.volumes[0]"), "{\"name\":\"v\",\"emptyDir\":{}}");
+    ck_assert_int_eq(api_int(j, "spec.volumes[1].secret.defaultMode"), 420);
+    ck_assert_str_eq(api_str(j, "status.phase"), "Pending");
+    ck_assert_str_eq(api_str(j, "status.qosClass"), "Burstable"); /* cpu only */
     json_object_put(j);
 
     /* QoS classes: none, equal cpu+memory limits everywhere (requests defaulted from them), anything else. */
@@ -488,8 +439,8 @@ START_TEST(test_pod_defaults)
             "\"image\":\"nginx\",\"resources\":%s}]}}", i, qos[i].resources);
         j = req(&st, "POST", PODS, JSON, body);
         ck_assert_int_eq(st, 201);
-        ck_assert_msg(strcmp(str_at(j, "status.qosClass"), qos[i].qos) == 0, "case %zu: %s", i,
-            str_at(j, "status.qosClass"));
+        ck_assert_msg(strcmp(api_str(j, "status.qosClass"), qos[i].qos) == 0, "case %zu: %s", i,
+            api_str(j, "status.qosClass"));
         json_object_put(j);
     }
 
@@ -497,8 +448,8 @@ START_TEST(test_pod_defaults)
     j = req(&st, "POST", PODS, JSON,
         "{\"metadata\":{\"name\":\"t\"},\"spec\":{\"tolerations\":[{\"key\":\"node.kubernetes.io/unreachable\","
         "\"operator\":\"Exists\"}],\"containers\":[{\"name\":\"a\",\"image\":\"nginx\"}]}}");
-    ck_assert_int_eq((int)json_object_array_length(at(j, "spec.tolerations")), 2);
-    ck_assert_str_eq(str_at(j, "spec.tolerations[1].key"), "node.kubernetes.io/not-ready");
+    ck_assert_int_eq((int)json_object_array_length(api_get(j, "spec.tolerations")), 2);
+    ck_assert_str_eq(api_str(j, "spec.tolerations[1].key"), "node.kubernetes.io/not-ready");
     json_object_put(j);
 }
 END_TEST
@@ -510,16 +461,16 @@ START_TEST(test_workload_defaults)
         "{\"metadata\":{\"name\":\"d\"},\"spec\":{\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":"
         "{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1\"}]}}}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 1);
-    ck_assert_int_eq(int_at(j, "spec.revisionHistoryLimit"), 10);
-    ck_assert_int_eq(int_at(j, "spec.progressDeadlineSeconds"), 600);
-    ck_assert_str_eq(json_at(j, "spec.strategy"),
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 1);
+    ck_assert_int_eq(api_int(j, "spec.revisionHistoryLimit"), 10);
+    ck_assert_int_eq(api_int(j, "spec.progressDeadlineSeconds"), 600);
+    ck_assert_str_eq(api_json(j, "spec.strategy"),
         "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxUnavailable\":\"25%\",\"maxSurge\":\"25%\"}}");
-    ck_assert_str_eq(str_at(j, "spec.template.spec.restartPolicy"), "Always");
-    ck_assert_str_eq(str_at(j, "spec.template.spec.containers[0].imagePullPolicy"), "IfNotPresent");
+    ck_assert_str_eq(api_str(j, "spec.template.spec.restartPolicy"), "Always");
+    ck_assert_str_eq(api_str(j, "spec.template.spec.containers[0].imagePullPolicy"), "IfNotPresent");
     /* Templates get PodSpec defaults only: no admission tolerations, no enableServiceLinks. */
-    ck_assert_str_eq(json_at(j, "spec.template.spec.tolerations"), "<absent>");
-    ck_assert_str_eq(json_at(j, "spec.template.spec.enableServiceLinks"), "<absent>");
+    ck_assert_str_eq(api_json(j, "spec.template.spec.tolerations"), "<absent>");
+    ck_assert_str_eq(api_json(j, "spec.template.spec.enableServiceLinks"), "<absent>");
     json_object_put(j);
 
     j = req(&st, "POST", "/apis/batch/v1/namespaces/default/jobs", JSON,
@@ -527,54 +478,106 @@ START_TEST(test_workload_defaults)
         "[{\"name\":\"c\",\"image\":\"perl\"}]}}}}");
     ck_assert_int_eq(st, 201);
     char uid[64];
-    snprintf(uid, sizeof(uid), "%s", str_at(j, "metadata.uid"));
-    ck_assert_int_eq(int_at(j, "spec.backoffLimit"), 6);
-    ck_assert_int_eq(int_at(j, "spec.completions"), 1);
-    ck_assert_int_eq(int_at(j, "spec.parallelism"), 1);
-    ck_assert_str_eq(str_at(j, "spec.completionMode"), "NonIndexed");
-    ck_assert_str_eq(json_at(j, "spec.suspend"), "false");
-    ck_assert_str_eq(str_at(j, "spec.podReplacementPolicy"), "TerminatingOrFailed");
-    ck_assert_str_eq(json_at(j, "spec.manualSelector"), "<absent>");
-    ck_assert_str_eq(str_at(j, "spec.selector.matchLabels.batch\\.kubernetes\\.io/controller-uid"), uid);
-    ck_assert_str_eq(str_at(j, "spec.template.metadata.labels.controller-uid"), uid);
-    ck_assert_str_eq(str_at(j, "spec.template.metadata.labels.job-name"), "pi");
-    ck_assert_str_eq(str_at(j, "spec.template.metadata.labels.batch\\.kubernetes\\.io/job-name"), "pi");
-    ck_assert_str_eq(str_at(j, "metadata.labels.job-name"), "pi");
+    snprintf(uid, sizeof(uid), "%s", api_str(j, "metadata.uid"));
+    ck_assert_int_eq(api_int(j, "spec.backoffLimit"), 6);
+    ck_assert_int_eq(api_int(j, "spec.completions"), 1);
+    ck_assert_int_eq(api_int(j, "spec.parallelism"), 1);
+    ck_assert_str_eq(api_str(j, "spec.completionMode"), "NonIndexed");
+    ck_assert_str_eq(api_json(j, "spec.suspend"), "false");
+    ck_assert_str_eq(api_str(j, "spec.podReplacementPolicy"), "TerminatingOrFailed");
+    ck_assert_str_eq(api_json(j, "spec.manualSelector"), "<absent>");
+    ck_assert_str_eq(api_str(j, "spec.selector.matchLabels.batch\\.kubernetes\\.io/controller-uid"), uid);
+    ck_assert_str_eq(api_str(j, "spec.template.metadata.labels.controller-uid"), uid);
+    ck_assert_str_eq(api_str(j, "spec.template.metadata.labels.job-name"), "pi");
+    ck_assert_str_eq(api_str(j, "spec.template.metadata.labels.batch\\.kubernetes\\.io/job-name"), "pi");
+    ck_assert_str_eq(api_str(j, "metadata.labels.job-name"), "pi");
     json_object_put(j);
 
     j = req(&st, "POST", "/apis/batch/v1/namespaces/default/cronjobs", JSON,
         "{\"metadata\":{\"name\":\"cj\"},\"spec\":{\"schedule\":\"* * * * *\",\"jobTemplate\":{\"spec\":{\"template\":"
         "{\"spec\":{\"restartPolicy\":\"OnFailure\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(str_at(j, "spec.concurrencyPolicy"), "Allow");
-    ck_assert_str_eq(json_at(j, "spec.suspend"), "false");
-    ck_assert_int_eq(int_at(j, "spec.successfulJobsHistoryLimit"), 3);
-    ck_assert_int_eq(int_at(j, "spec.failedJobsHistoryLimit"), 1);
-    ck_assert_str_eq(str_at(j, "spec.jobTemplate.spec.template.spec.dnsPolicy"), "ClusterFirst");
+    ck_assert_str_eq(api_str(j, "spec.concurrencyPolicy"), "Allow");
+    ck_assert_str_eq(api_json(j, "spec.suspend"), "false");
+    ck_assert_int_eq(api_int(j, "spec.successfulJobsHistoryLimit"), 3);
+    ck_assert_int_eq(api_int(j, "spec.failedJobsHistoryLimit"), 1);
+    ck_assert_str_eq(api_str(j, "spec.jobTemplate.spec.template.spec.dnsPolicy"), "ClusterFirst");
     json_object_put(j);
 
     j = req(&st, "POST", "/api/v1/namespaces/default/services", JSON,
         "{\"metadata\":{\"name\":\"svc\"},\"spec\":{\"selector\":{\"a\":\"b\"},\"ports\":[{\"port\":80},"
         "{\"port\":53,\"protocol\":\"UDP\",\"targetPort\":5353}]}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(str_at(j, "spec.type"), "ClusterIP");
-    ck_assert_str_eq(str_at(j, "spec.sessionAffinity"), "None");
-    ck_assert_str_eq(str_at(j, "spec.ports[0].protocol"), "TCP");
-    ck_assert_int_eq(int_at(j, "spec.ports[0].targetPort"), 80);
-    ck_assert_int_eq(int_at(j, "spec.ports[1].targetPort"), 5353);
-    ck_assert_str_eq(str_at(j, "spec.ipFamilyPolicy"), "SingleStack");
-    ck_assert_str_eq(json_at(j, "spec.ipFamilies"), "[\"IPv4\"]");
-    ck_assert_str_eq(str_at(j, "spec.internalTrafficPolicy"), "Cluster");
-    ck_assert_str_eq(json_at(j, "spec.externalTrafficPolicy"), "<absent>");
+    ck_assert_str_eq(api_str(j, "spec.type"), "ClusterIP");
+    ck_assert_str_eq(api_str(j, "spec.sessionAffinity"), "None");
+    ck_assert_str_eq(api_str(j, "spec.ports[0].protocol"), "TCP");
+    ck_assert_int_eq(api_int(j, "spec.ports[0].targetPort"), 80);
+    ck_assert_int_eq(api_int(j, "spec.ports[1].targetPort"), 5353);
+    ck_assert_str_eq(api_str(j, "spec.ipFamilyPolicy"), "SingleStack");
+    ck_assert_str_eq(api_json(j, "spec.ipFamilies"), "[\"IPv4\"]");
+    ck_assert_str_eq(api_str(j, "spec.internalTrafficPolicy"), "Cluster");
+    ck_assert_str_eq(api_json(j, "spec.externalTrafficPolicy"), "<absent>");
     json_object_put(j);
 
     j = req(&st, "POST", "/api/v1/namespaces/default/replicationcontrollers", JSON,
         "{\"metadata\":{\"name\":\"rc\"},\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"k\":\"v\"}},\"spec\":"
         "{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(json_at(j, "spec.selector"), "{\"k\":\"v\"}");
-    ck_assert_str_eq(json_at(j, "metadata.labels"), "{\"k\":\"v\"}");
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 1);
+    ck_assert_str_eq(api_json(j, "spec.selector"), "{\"k\":\"v\"}");
+    ck_assert_str_eq(api_json(j, "metadata.labels"), "{\"k\":\"v\"}");
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 1);
+    json_object_put(j);
+}
+END_TEST
+
+/* Defaults of the other kinds kubectl's describe relies on (kubectl panics on a PriorityClass without preemptionPolicy). */
+START_TEST(test_other_defaults)
+{
+    static const struct {
+        const char *target, *body, *path, *want;
+    } cases[] = {
+        { "/apis/scheduling.k8s.io/v1/priorityclasses", "{\"metadata\":{\"name\":\"hi\"},\"value\":1000}",
+            "preemptionPolicy", "\"PreemptLowerPriority\"" },
+        { "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+            "{\"metadata\":{\"name\":\"es\"},\"addressType\":\"IPv4\",\"endpoints\":[],\"ports\":[{\"port\":80}]}",
+            "ports", "[{\"port\":80,\"protocol\":\"TCP\"}]" },
+        { "/api/v1/namespaces/default/persistentvolumeclaims",
+            "{\"metadata\":{\"name\":\"c\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"resources\":"
+            "{\"requests\":{\"storage\":\"1Gi\"}}}}",
+            "spec.volumeMode", "\"Filesystem\"" },
+        { "/api/v1/persistentvolumes",
+            "{\"metadata\":{\"name\":\"pv\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},\"accessModes\":"
+            "[\"ReadWriteOnce\"],\"hostPath\":{\"path\":\"/tmp\"}}}",
+            "spec.persistentVolumeReclaimPolicy", "\"Retain\"" },
+        { "/apis/storage.k8s.io/v1/storageclasses", "{\"metadata\":{\"name\":\"sc\"},\"provisioner\":\"x\"}",
+            "volumeBindingMode", "\"Immediate\"" },
+        { "/apis/storage.k8s.io/v1/storageclasses", "{\"metadata\":{\"name\":\"sc2\"},\"provisioner\":\"x\"}",
+            "reclaimPolicy", "\"Delete\"" },
+        { "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
+            "{\"metadata\":{\"name\":\"h\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":"
+            "\"Deployment\",\"name\":\"d\"},\"maxReplicas\":3}}",
+            "spec.metrics", "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":"
+            "\"Utilization\",\"averageUtilization\":80}}}]" },
+        { "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies",
+            "{\"metadata\":{\"name\":\"np\"},\"spec\":{\"podSelector\":{},\"egress\":[{\"ports\":[{\"port\":53}]}]}}",
+            "spec", "{\"podSelector\":{},\"egress\":[{\"ports\":[{\"port\":53,\"protocol\":\"TCP\"}]}],"
+            "\"policyTypes\":[\"Ingress\",\"Egress\"]}" },
+        { "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies",
+            "{\"metadata\":{\"name\":\"np2\"},\"spec\":{\"podSelector\":{},\"policyTypes\":[\"Egress\"]}}",
+            "spec.policyTypes", "[\"Egress\"]" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int st;
+        struct json_object *j = req(&st, "POST", cases[i].target, JSON, cases[i].body);
+        ck_assert_msg(st == 201, "%s: %d %s", cases[i].target, st, j ? json_object_to_json_string(j) : "");
+        ck_assert_str_eq(api_json(j, cases[i].path), cases[i].want);
+        json_object_put(j);
+    }
+    int st;
+    struct json_object *j = req(&st, "POST", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", JSON,
+        "{\"metadata\":{\"name\":\"h2\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":"
+        "\"Deployment\",\"name\":\"d\"},\"maxReplicas\":3}}");
+    ck_assert_int_eq(api_int(j, "spec.minReplicas"), 1);
     json_object_put(j);
 }
 END_TEST
@@ -587,15 +590,15 @@ START_TEST(test_secret_string_data)
         "\"data\":{\"a\":\"eA==\",\"b\":\"Yg==\"},\"stringData\":{\"a\":\"hello\",\"c\":\"\"}}");
     ck_assert_int_eq(st, 201);
     /* stringData is write-only: merged into data (winning), then dropped; type defaults to Opaque. */
-    ck_assert_str_eq(json_at(j, "data"), "{\"a\":\"aGVsbG8=\",\"b\":\"Yg==\",\"c\":\"\"}");
-    ck_assert_str_eq(json_at(j, "stringData"), "<absent>");
-    ck_assert_str_eq(str_at(j, "type"), "Opaque");
+    ck_assert_str_eq(api_json(j, "data"), "{\"a\":\"aGVsbG8=\",\"b\":\"Yg==\",\"c\":\"\"}");
+    ck_assert_str_eq(api_json(j, "stringData"), "<absent>");
+    ck_assert_str_eq(api_str(j, "type"), "Opaque");
     json_object_put(j);
     j = req(&st, "PATCH", "/api/v1/namespaces/default/secrets/s", "application/merge-patch+json",
         "{\"stringData\":{\"b\":\"new\"}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "data.b"), "bmV3");
-    ck_assert_str_eq(str_at(j, "data.a"), "aGVsbG8=");
+    ck_assert_str_eq(api_str(j, "data.b"), "bmV3");
+    ck_assert_str_eq(api_str(j, "data.a"), "aGVsbG8=");
     json_object_put(j);
 }
 END_TEST
@@ -606,7 +609,7 @@ START_TEST(test_noop_update_keeps_revision)
     int st;
     struct json_object *j = req(&st, "GET", CMS "/same", NULL, NULL);
     char rv[32];
-    snprintf(rv, sizeof(rv), "%s", str_at(j, "metadata.resourceVersion"));
+    snprintf(rv, sizeof(rv), "%s", api_str(j, "metadata.resourceVersion"));
     /* The same content, its keys in another order: nothing to write. */
     char body[512];
     snprintf(body, sizeof(body),
@@ -615,12 +618,12 @@ START_TEST(test_noop_update_keeps_revision)
     json_object_put(j);
     j = req(&st, "PUT", CMS "/same", JSON, body);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "metadata.resourceVersion"), rv);
+    ck_assert_str_eq(api_str(j, "metadata.resourceVersion"), rv);
     json_object_put(j);
     /* A real change moves it. */
     j = req(&st, "PATCH", CMS "/same", "application/merge-patch+json", "{\"data\":{\"k\":\"w\"}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_ne(str_at(j, "metadata.resourceVersion"), rv);
+    ck_assert_str_ne(api_str(j, "metadata.resourceVersion"), rv);
     json_object_put(j);
 }
 END_TEST
@@ -631,13 +634,13 @@ START_TEST(test_immutable_fields)
     int st;
     struct json_object *j = req(&st, "PATCH", DEPLOY_WEB, MERGE,
         "{\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"other\",\"tier\":null}}}}");
-    expect_status(j, st, 422, "Invalid", "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: "
+    api_expect_status(j, st, 422, "Invalid", "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: "
         "v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"other\"}, "
         "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable");
-    ck_assert_str_eq(str_at(j, "details.causes[0].field"), "spec.selector");
-    ck_assert_str_eq(str_at(j, "details.causes[0].reason"), "FieldValueInvalid");
-    ck_assert_str_eq(str_at(j, "details.kind"), "Deployment");
-    ck_assert_str_eq(str_at(j, "details.group"), "apps");
+    ck_assert_str_eq(api_str(j, "details.causes[0].field"), "spec.selector");
+    ck_assert_str_eq(api_str(j, "details.causes[0].reason"), "FieldValueInvalid");
+    ck_assert_str_eq(api_str(j, "details.kind"), "Deployment");
+    ck_assert_str_eq(api_str(j, "details.group"), "apps");
     json_object_put(j);
     /* The template is not. */
     j = req(&st, "PATCH", DEPLOY_WEB, MERGE, "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"x\":\"y\"}}}}}");
@@ -648,11 +651,11 @@ START_TEST(test_immutable_fields)
     j = req(&st, "PATCH", PODS "/p", "application/strategic-merge-patch+json",
         "{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:2\"}],\"activeDeadlineSeconds\":60}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "spec.containers[0].image"), "nginx:2");
+    ck_assert_str_eq(api_str(j, "spec.containers[0].image"), "nginx:2");
     json_object_put(j);
     j = req(&st, "PATCH", PODS "/p", "application/strategic-merge-patch+json",
         "{\"spec\":{\"containers\":[{\"name\":\"c\",\"args\":[\"-x\"]}]}}");
-    expect_status(j, st, 422, "Invalid", "Pod \"p\" is invalid: spec: Forbidden: pod updates may not change fields "
+    api_expect_status(j, st, 422, "Invalid", "Pod \"p\" is invalid: spec: Forbidden: pod updates may not change fields "
         "other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,"
         "`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it "
         "to be set to 1 if it was previously negative)");
@@ -671,7 +674,7 @@ START_TEST(test_immutable_fields)
         "[{\"name\":\"c\",\"image\":\"perl\"}]}}}}");
     json_object_put(j);
     j = req(&st, "PATCH", "/apis/batch/v1/namespaces/default/jobs/j", MERGE, "{\"spec\":{\"completionMode\":\"Indexed\"}}");
-    expect_status(j, st, 422, "Invalid",
+    api_expect_status(j, st, 422, "Invalid",
         "Job.batch \"j\" is invalid: spec.completionMode: Invalid value: \"Indexed\": field is immutable");
     json_object_put(j);
 }
@@ -687,31 +690,31 @@ START_TEST(test_pod_binding)
     json_object_put(j);
     /* ...only by a Binding. */
     j = req(&st, "POST", PODS "/p/binding", JSON, "{\"metadata\":{\"name\":\"q\"},\"target\":{\"name\":\"n1\"}}");
-    expect_status(j, st, 400, "BadRequest", "name in URL does not match name in Binding object");
+    api_expect_status(j, st, 400, "BadRequest", "name in URL does not match name in Binding object");
     json_object_put(j);
     j = req(&st, "POST", PODS "/p/binding", JSON, "{\"metadata\":{\"name\":\"p\"},\"target\":{\"kind\":\"Pod\"}}");
-    expect_status(j, st, 422, "Invalid", "Binding \"p\" is invalid: [target.kind: Unsupported value: \"Pod\": "
+    api_expect_status(j, st, 422, "Invalid", "Binding \"p\" is invalid: [target.kind: Unsupported value: \"Pod\": "
         "supported values: \"Node\", \"<empty>\", target.name: Required value]");
     json_object_put(j);
     j = req(&st, "POST", PODS "/p/binding", JSON,
         "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\",\"annotations\":{\"a\":\"b\"}},"
         "\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"n1\"}}");
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(str_at(j, "status"), "Success");
-    ck_assert_int_eq(int_at(j, "code"), 201);
+    ck_assert_str_eq(api_str(j, "status"), "Success");
+    ck_assert_int_eq(api_int(j, "code"), 201);
     json_object_put(j);
     j = req(&st, "GET", PODS "/p", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "spec.nodeName"), "n1");
-    ck_assert_str_eq(str_at(j, "metadata.annotations.a"), "b");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].type"), "PodScheduled");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].status"), "True");
+    ck_assert_str_eq(api_str(j, "spec.nodeName"), "n1");
+    ck_assert_str_eq(api_str(j, "metadata.annotations.a"), "b");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].type"), "PodScheduled");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].status"), "True");
     json_object_put(j);
     j = req(&st, "POST", PODS "/p/binding", JSON, "{\"metadata\":{\"name\":\"p\"},\"target\":{\"name\":\"n2\"}}");
-    expect_status(j, st, 409, "Conflict",
+    api_expect_status(j, st, 409, "Conflict",
         "Operation cannot be fulfilled on pods/binding \"p\": pod p is already assigned to node \"n1\"");
     json_object_put(j);
     j = req(&st, "POST", PODS "/none/binding", JSON, "{\"metadata\":{\"name\":\"none\"},\"target\":{\"name\":\"n\"}}");
-    expect_status(j, st, 404, "NotFound", "pods \"none\" not found");
+    api_expect_status(j, st, 404, "NotFound", "pods \"none\" not found");
     json_object_put(j);
 
     /* A pod the scheduler first found no room for: binding turns PodScheduled True, without the old reason. */
@@ -723,9 +726,9 @@ START_TEST(test_pod_binding)
     json_object_put(req(&st, "POST", PODS "/late/binding", JSON, "{\"metadata\":{\"name\":\"late\"},\"target\":{\"name\":\"n1\"}}"));
     ck_assert_int_eq(st, 201);
     j = req(&st, "GET", PODS "/late", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "status.conditions[0].status"), "True");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].reason"), "<absent>");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].message"), "<absent>");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].status"), "True");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].reason"), "<absent>");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].message"), "<absent>");
     json_object_put(j);
 }
 END_TEST
@@ -829,6 +832,7 @@ int main(void)
     tcase_add_test(tc, test_delete_collection_selector);
     tcase_add_test(tc, test_pod_defaults);
     tcase_add_test(tc, test_workload_defaults);
+    tcase_add_test(tc, test_other_defaults);
     tcase_add_test(tc, test_secret_string_data);
     tcase_add_test(tc, test_noop_update_keeps_revision);
     tcase_add_test(tc, test_immutable_fields);

@@ -239,7 +239,7 @@ START_TEST(test_options_version_1)
     k8sc_apiserver_options o;
     ck_assert_int_eq(k8sc_apiserver_options_init(&o, 1), 0);
     ck_assert_uint_eq(o.version, 1);
-    ck_assert_int_eq(k8sc_apiserver_options_init(&o, 3), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_apiserver_options_init(&o, K8SC_APISERVER_OPTIONS_VERSION + 1), K8SC_EINVAL);
     size_t v1_size = offsetof(k8sc_apiserver_options, token_file);
     k8sc_apiserver_options full;
     ck_assert_int_eq(k8sc_apiserver_options_init(&full, 1), 0);

@@ -1064,6 +1064,115 @@ START_TEST(test_kubeconfig_canonical)
 }
 END_TEST
 
+START_TEST(test_describe_hpa_v1)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    k8sc_object *hpa = obj("{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{"
+        "\"name\":\"cpu\",\"namespace\":\"default\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\"},\"spec\":{"
+        "\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\"},\"maxReplicas\":3,"
+        "\"targetCPUUtilizationPercentage\":80},\"status\":{\"currentReplicas\":1,\"desiredReplicas\":2}}");
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, hpa, NULL, 0, NULL, 0, DESCRIBE_NOW), 0);
+    expect_text(out,
+        "Name:                     cpu\n"
+        "Namespace:                default\n"
+        "Labels:                   <none>\n"
+        "Annotations:              <none>\n"
+        "CreationTimestamp:        Thu, 01 Jan 2026 00:00:00 +0000\n"
+        "Reference:                Deployment/web\n"
+        "Target CPU utilization:   80%\n"
+        "Current CPU utilization:  <unknown>%\n"
+        "Min replicas:             <unset>\n"
+        "Max replicas:             3\n"
+        "Deployment pods:          1 current / 2 desired\n"
+        "Events:                   <none>\n");
+    k8sc_free(out);
+    k8sc_object_free(hpa);
+}
+END_TEST
+
+START_TEST(test_describe_role_rules)
+{
+    /* Rules broken down per verb, merged per resource, sorted by PolicyRule.String() as kubectl does. */
+    k8sc_object *role = obj("{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{"
+        "\"name\":\"mixed\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\",\"pods/log\"],\"verbs\":[\"get\","
+        "\"list\"]},{\"nonResourceURLs\":[\"/healthz\"],\"verbs\":[\"get\"]},{\"apiGroups\":[\"apps\"],\"resources\":["
+        "\"deployments\"],\"resourceNames\":[\"web\"],\"verbs\":[\"update\"]},{\"apiGroups\":[\"\"],\"resources\":["
+        "\"pods\"],\"verbs\":[\"delete\"]}]}");
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, role, NULL, 0, NULL, 0, DESCRIBE_NOW), 0);
+    expect_text(out,
+        "Name:         mixed\n"
+        "Labels:       <none>\n"
+        "Annotations:  <none>\n"
+        "PolicyRule:\n"
+        "  Resources         Non-Resource URLs  Resource Names  Verbs\n"
+        "  ---------         -----------------  --------------  -----\n"
+        "  pods              []                 []              [get list delete]\n"
+        "  pods/log          []                 []              [get list]\n"
+        "                    [/healthz]         []              [get]\n"
+        "  deployments.apps  []                 [web]           [update]\n");
+    k8sc_free(out);
+    k8sc_object_free(role);
+}
+END_TEST
+
+START_TEST(test_describe_statefulset_pods)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    k8sc_object *ss = obj("{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"db\","
+        "\"namespace\":\"default\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\"},\"spec\":{\"replicas\":3,"
+        "\"selector\":{\"matchLabels\":{\"app\":\"db\"}},\"updateStrategy\":{\"type\":\"RollingUpdate\","
+        "\"rollingUpdate\":{\"partition\":1,\"maxUnavailable\":\"50%\"}},\"template\":{\"metadata\":{\"labels\":{"
+        "\"app\":\"db\"}},\"spec\":{\"containers\":[{\"name\":\"db\",\"image\":\"postgres:16\"}]}},"
+        "\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"data\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
+        "\"resources\":{\"requests\":{\"storage\":\"1024Mi\"}}}}]},\"status\":{\"replicas\":2}}");
+    k8sc_object *pods[3] = { obj("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"db-0\"},\"status\":{\"phase\":\"Running\"}}"),
+        obj("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"db-1\"},\"status\":{\"phase\":\"Pending\"}}"),
+        obj("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"db-2\"},\"status\":{\"phase\":\"Failed\"}}") };
+    char *out = NULL;
+    ck_assert_int_eq(k8sc_cli_describe_format(&out, ss, pods, 3, NULL, 0, DESCRIBE_NOW), 0);
+    expect_text(out,
+        "Name:               db\n"
+        "Namespace:          default\n"
+        "CreationTimestamp:  Thu, 01 Jan 2026 00:00:00 +0000\n"
+        "Selector:           app=db\n"
+        "Labels:             <none>\n"
+        "Annotations:        <none>\n"
+        "Replicas:           3 desired | 2 total\n"
+        "Update Strategy:    RollingUpdate\n"
+        "  Partition:        1\n"
+        "  MaxUnavailable:   50%\n"
+        "Pods Status:        1 Running / 1 Waiting / 0 Succeeded / 1 Failed\n"
+        "Pod Template:\n"
+        "  Labels:  app=db\n"
+        "  Containers:\n"
+        "   db:\n"
+        "    Image:         postgres:16\n"
+        "    Port:          <none>\n"
+        "    Host Port:     <none>\n"
+        "    Environment:   <none>\n"
+        "    Mounts:        <none>\n"
+        "  Volumes:         <none>\n"
+        "  Node-Selectors:  <none>\n"
+        "  Tolerations:     <none>\n"
+        "Volume Claims:\n"
+        "  Name:          data\n"
+        "  StorageClass:  \n"
+        "  Labels:        <none>\n"
+        "  Annotations:   <none>\n"
+        "  Capacity:      1Gi\n"
+        "  Access Modes:  [ReadWriteOnce]\n"
+        "Events:          <none>\n");
+    k8sc_free(out);
+    for (size_t i = 0; i < 3; i++)
+        k8sc_object_free(pods[i]);
+    k8sc_object_free(ss);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -1084,6 +1193,9 @@ int main(void)
     tcase_add_test(tc, test_rollout_history);
     tcase_add_test(tc, test_cli_durations);
     tcase_add_test(tc, test_kubeconfig_canonical);
+    tcase_add_test(tc, test_describe_hpa_v1);
+    tcase_add_test(tc, test_describe_role_rules);
+    tcase_add_test(tc, test_describe_statefulset_pods);
     suite_add_tcase(s, tc);
     TCase *srv_tc = tcase_create("apiserver");
     tcase_add_checked_fixture(srv_tc, setup, teardown);

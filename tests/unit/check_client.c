@@ -8,6 +8,7 @@
 #include "k8sc/codec.h"
 #include "k8sc/core.h"
 #include "k8sc/store.h"
+#include "client/client_internal.h"
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -18,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static k8sc_store *store;
@@ -904,6 +908,300 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* ---- discovery kept on disk (kubectl's --cache-dir) ------------------------- */
+
+static char cache_dir[64];
+static int cache_port; /* the server's, kept for after it stopped */
+
+static void cache_setup(void)
+{
+    setup();
+    cache_port = k8sc_apiserver_port(srv);
+    snprintf(cache_dir, sizeof(cache_dir), "/tmp/check_client_cache.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(cache_dir));
+}
+
+static void cache_teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    teardown();
+}
+
+/* A client of the test's server keeping discovery under cache_dir, fresh for `ttl_s`. */
+static k8sc_client *cached_client(long ttl_s)
+{
+    k8sc_client_config *cfg = NULL;
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", cache_port);
+    ck_assert_int_eq(k8sc_client_config_from_url(&cfg, url), 0);
+    k8sc_client_options o;
+    ck_assert_int_eq(k8sc_client_options_init(&o, K8SC_CLIENT_OPTIONS_VERSION), 0);
+    o.config = cfg;
+    o.timeout_ms = 5000;
+    o.max_retries = -1;
+    o.discovery_cache_dir = cache_dir;
+    o.discovery_cache_ttl_s = ttl_s;
+    k8sc_client *c = NULL;
+    ck_assert_msg(k8sc_client_new(&c, &o) == 0, "%s", k8sc_error_last());
+    k8sc_client_config_free(cfg);
+    return c;
+}
+
+/* Where kubectl keeps the list of `gv` for the test's server. */
+static void cache_file(char *path, size_t size, const char *gv)
+{
+    snprintf(path, size, "%s/discovery/127.0.0.1_%d/%s/serverresources.json", cache_dir, cache_port, gv);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s", path);
+    char *text = calloc(1, 1 << 20);
+    ck_assert_ptr_nonnull(text);
+    size_t n = fread(text, 1, (1 << 20) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static void spew(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+}
+
+/* Set the file's mtime `age_s` seconds back. */
+static void age_file(const char *path, long age_s)
+{
+    struct timespec times[2];
+    clock_gettime(CLOCK_REALTIME, &times[0]);
+    times[0].tv_sec -= age_s;
+    times[1] = times[0];
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+static int resolve(k8sc_client *c, const char *gv, const char *kind, char *plural)
+{
+    bool namespaced = false;
+    return k8sc_client_resolve(c, gv, kind, plural, 64, &namespaced);
+}
+
+/* A list of v1 the server never sends: only a cache can make "Gadget" resolve. */
+static const char *gadget_list =
+    "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":\"v1\",\"resources\":["
+    "{\"name\":\"gadgets\",\"namespaced\":true,\"kind\":\"Gadget\",\"verbs\":[\"get\"]}]}";
+
+START_TEST(test_discovery_cache_written_and_reused)
+{
+    char path[512], plural[64];
+    cache_file(path, sizeof(path), "v1");
+    k8sc_client *c = cached_client(0);
+    ck_assert_int_eq(resolve(c, "v1", "Pod", plural), 0);
+    ck_assert_str_eq(plural, "pods");
+    k8sc_client_free(c);
+    /* kubectl's file: the server's APIResourceList, group and world without access. */
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0660);
+    char *text = slurp(path);
+    ck_assert_ptr_nonnull(strstr(text, "\"kind\":\"APIResourceList\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"name\":\"pods\""));
+    free(text);
+
+    /* A new process (client) answers from the file: with the server gone, no request can have been made. */
+    k8sc_apiserver_stop(srv);
+    c = cached_client(0);
+    ck_assert_msg(resolve(c, "v1", "Pod", plural) == 0, "%s", k8sc_error_last());
+    ck_assert_str_eq(plural, "pods");
+    ck_assert_int_eq(resolve(c, "v1", "Service", plural), 0);
+    ck_assert_str_eq(plural, "services");
+    k8sc_client_free(c);
+
+    /* A fresh file is believed as it is (kubectl's cache too): Gadget resolves from it alone. */
+    spew(path, gadget_list);
+    c = cached_client(0);
+    ck_assert_msg(resolve(c, "v1", "Gadget", plural) == 0, "%s", k8sc_error_last());
+    ck_assert_str_eq(plural, "gadgets");
+    k8sc_client_free(c);
+
+    /* In-process clients have no disk cache. */
+    k8sc_client *inproc = NULL;
+    ck_assert_int_eq(k8sc_client_new_in_process(&inproc, srv), 0);
+    ck_assert_int_eq(resolve(inproc, "v1", "Gadget", plural), K8SC_ENOTFOUND);
+    k8sc_client_free(inproc);
+}
+END_TEST
+
+START_TEST(test_discovery_cache_ttl)
+{
+    char path[512], plural[64];
+    cache_file(path, sizeof(path), "v1");
+    k8sc_client *c = cached_client(60);
+    ck_assert_int_eq(resolve(c, "v1", "Pod", plural), 0);
+    k8sc_client_free(c);
+
+    /* Within the TTL the file answers... */
+    spew(path, gadget_list);
+    age_file(path, 30);
+    c = cached_client(60);
+    ck_assert_int_eq(resolve(c, "v1", "Gadget", plural), 0);
+    k8sc_client_free(c);
+
+    /* ...past it the server does (it has no Gadget), and the file is written again. */
+    age_file(path, 90);
+    c = cached_client(60);
+    ck_assert_int_eq(resolve(c, "v1", "Gadget", plural), K8SC_ENOTFOUND);
+    ck_assert_str_eq(k8sc_error_last(), "no matches for kind \"Gadget\" in version \"v1\"");
+    ck_assert_int_eq(resolve(c, "v1", "ConfigMap", plural), 0);
+    ck_assert_str_eq(plural, "configmaps");
+    k8sc_client_free(c);
+    char *text = slurp(path);
+    ck_assert_ptr_null(strstr(text, "Gadget"));
+    ck_assert_ptr_nonnull(strstr(text, "\"name\":\"configmaps\""));
+    free(text);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_ge((long long)st.st_mtime, (long long)time(NULL) - 10);
+}
+END_TEST
+
+/* A namespaced CRD of group cache.k8sc.io/v1 with kind `kind` (plural: lower-case + "s"). */
+static void create_crd_kind(const char *kind, const char *plural)
+{
+    char json[1024];
+    snprintf(json, sizeof(json),
+        "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\","
+        "\"metadata\":{\"name\":\"%s.cache.k8sc.io\"},\"spec\":{\"group\":\"cache.k8sc.io\",\"scope\":\"Namespaced\","
+        "\"names\":{\"plural\":\"%s\",\"kind\":\"%s\"},\"versions\":[{\"name\":\"v1\",\"served\":true,"
+        "\"storage\":true,\"schema\":{\"openAPIV3Schema\":{\"type\":\"object\","
+        "\"x-kubernetes-preserve-unknown-fields\":true}}}]}}",
+        plural, plural, kind);
+    k8sc_object *crd = parse(json);
+    ck_assert_msg(k8sc_client_create(NULL, client, crd) == 0, "%s", k8sc_error_last());
+    k8sc_object_free(crd);
+}
+
+START_TEST(test_discovery_cache_miss_refreshes)
+{
+    char path[512], plural[64];
+    cache_file(path, sizeof(path), "cache.k8sc.io/v1");
+    create_crd_kind("Alpha", "alphas");
+    k8sc_client *c = cached_client(0);
+    ck_assert_msg(resolve(c, "cache.k8sc.io/v1", "Alpha", plural) == 0, "%s", k8sc_error_last());
+    ck_assert_str_eq(plural, "alphas");
+    k8sc_client_free(c);
+    char *text = slurp(path);
+    ck_assert_ptr_null(strstr(text, "\"Beta\""));
+    free(text);
+
+    /* A CRD created since: the fresh file does not have it, so the server is asked and the file updated. */
+    create_crd_kind("Beta", "betas");
+    c = cached_client(0);
+    ck_assert_msg(resolve(c, "cache.k8sc.io/v1", "Beta", plural) == 0, "%s", k8sc_error_last());
+    ck_assert_str_eq(plural, "betas");
+    ck_assert_int_eq(resolve(c, "cache.k8sc.io/v1", "Alpha", plural), 0);
+    k8sc_client_free(c);
+    text = slurp(path);
+    ck_assert_ptr_nonnull(strstr(text, "\"kind\":\"Beta\""));
+    free(text);
+}
+END_TEST
+
+START_TEST(test_discovery_cache_corrupt_ignored)
+{
+    static const char *const bad[] = {
+        "garbage{", "", "[]", "{\"kind\":\"APIResourceList\"}", "{\"resources\":{}}",
+        /* Another group-version's list in this one's place. */
+        "{\"groupVersion\":\"apps/v1\",\"resources\":[{\"name\":\"gadgets\",\"kind\":\"Gadget\"}]}",
+        "{\"groupVersion\":\"v1\",\"resources\":[{\"name\":null,\"kind\":\"Gadget\"},7]}",
+    };
+    char path[512], plural[64];
+    cache_file(path, sizeof(path), "v1");
+    k8sc_client *c = cached_client(0);
+    ck_assert_int_eq(resolve(c, "v1", "Pod", plural), 0);
+    k8sc_client_free(c);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        spew(path, bad[i]);
+        c = cached_client(0);
+        ck_assert_msg(resolve(c, "v1", "Pod", plural) == 0, "%s: %s", bad[i], k8sc_error_last());
+        ck_assert_str_eq(plural, "pods");
+        ck_assert_int_eq(resolve(c, "v1", "Gadget", plural), K8SC_ENOTFOUND);
+        k8sc_client_free(c);
+        /* Replaced by the server's list, atomically: no temporary file is left behind. */
+        char *text = slurp(path);
+        ck_assert_msg(strstr(text, "\"name\":\"pods\"") != NULL, "%s", bad[i]);
+        free(text);
+    }
+    char dir[512], cmd[600];
+    snprintf(dir, sizeof(dir), "%s/discovery/127.0.0.1_%d/v1", cache_dir, cache_port);
+    snprintf(cmd, sizeof(cmd), "test \"$(ls -A '%s')\" = serverresources.json", dir);
+    ck_assert_int_eq(system(cmd), 0);
+
+    /* A cache directory that cannot be written costs nothing but the cache. */
+    char saved[sizeof(cache_dir)];
+    memcpy(saved, cache_dir, sizeof(saved));
+    snprintf(cache_dir, sizeof(cache_dir), "/dev/null/nowhere");
+    c = cached_client(0);
+    ck_assert_msg(resolve(c, "v1", "Pod", plural) == 0, "%s", k8sc_error_last());
+    k8sc_client_free(c);
+    memcpy(cache_dir, saved, sizeof(saved));
+}
+END_TEST
+
+START_TEST(test_discovery_cache_paths)
+{
+    /* kubectl's computeDiscoverCacheDir: scheme dropped, [^(\w/.)] -> '_', the path cleaned. */
+    static const struct {
+        const char *server, *dir;
+    } cases[] = {
+        { "https://127.0.0.1:6443", "/c/discovery/127.0.0.1_6443" },
+        { "http://api.example.com:8080/", "/c/discovery/api.example.com_8080" },
+        { "https://rancher.example/k8s/clusters/c-m-1", "/c/discovery/rancher.example/k8s/clusters/c_m_1" },
+        { "https://[::1]:6443", "/c/discovery/___1__6443" },
+        { "https://a//b", "/c/discovery/a/b" },
+        { "https://h/../../etc", NULL },
+        { "https://h/./x", NULL },
+        { "inproc://", NULL },
+        { "https://", NULL },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *dir = NULL;
+        ck_assert_int_eq(k8sc__discovery_cache_dir(&dir, "/c", cases[i].server), 0);
+        if (cases[i].dir)
+            ck_assert_msg(dir && strcmp(dir, cases[i].dir) == 0, "%s: %s", cases[i].server, dir ? dir : "(null)");
+        else
+            ck_assert_msg(dir == NULL, "%s: %s", cases[i].server, dir);
+        free(dir);
+    }
+    char *dir = (char *)"x";
+    ck_assert_int_eq(k8sc__discovery_cache_dir(&dir, NULL, "https://h"), 0);
+    ck_assert_ptr_null(dir);
+    ck_assert_int_eq(k8sc__discovery_cache_dir(&dir, "", "https://h"), 0);
+    ck_assert_ptr_null(dir);
+
+    /* Group-versions that would leave their directory are never read or written. */
+    k8sc__discovery_cache_write(cache_dir, "../v1", "{}", 2);
+    k8sc__discovery_cache_write(cache_dir, "a/..", "{}", 2);
+    char *body = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(k8sc__discovery_cache_read(&body, &len, cache_dir, "../v1", 60), 0);
+    ck_assert_ptr_null(body);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", cache_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    k8sc__discovery_cache_write(cache_dir, "apps/v1", "{\"x\":1}", 7);
+    ck_assert_int_eq(k8sc__discovery_cache_read(&body, &len, cache_dir, "apps/v1", 60), 1);
+    ck_assert_uint_eq(len, 7);
+    ck_assert_str_eq(body, "{\"x\":1}");
+    free(body);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client");
@@ -930,5 +1228,14 @@ int main(void)
     tcase_add_test(fake, test_plain_http_transport);
     tcase_add_test(fake, test_watch_stream_errors);
     suite_add_tcase(s, fake);
+    TCase *cache = tcase_create("discovery-cache");
+    tcase_add_checked_fixture(cache, cache_setup, cache_teardown);
+    tcase_set_timeout(cache, 60);
+    tcase_add_test(cache, test_discovery_cache_written_and_reused);
+    tcase_add_test(cache, test_discovery_cache_ttl);
+    tcase_add_test(cache, test_discovery_cache_miss_refreshes);
+    tcase_add_test(cache, test_discovery_cache_corrupt_ignored);
+    tcase_add_test(cache, test_discovery_cache_paths);
+    suite_add_tcase(s, cache);
     return k8sc_test_main(s);
 }

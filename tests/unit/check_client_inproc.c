@@ -146,7 +146,7 @@ START_TEST(test_config_and_options)
     ck_assert_str_eq(k8sc_client_config_server(k8sc_client_get_config(c)), "http://127.0.0.1:1");
     k8sc_client_free(c);
     k8sc_client_config_free(url_cfg);
-    ck_assert_int_eq(k8sc_client_options_init(&v1, 3), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_client_options_init(&v1, K8SC_CLIENT_OPTIONS_VERSION + 1), K8SC_EINVAL);
 }
 END_TEST
 

@@ -7,6 +7,7 @@
  * and its custom resources, and CRDs surviving a restart. All through the
  * in-process entry point on a memory store and a registry of its own.
  */
+#include "apitest.h"
 #include "testutil.h"
 
 #include "k8sc/k8sc.h"
@@ -57,19 +58,7 @@ static void teardown(void)
 static struct json_object *req_full(int *status, char **warnings, const char *method, const char *target,
     const char *ct, const char *accept, const char *body)
 {
-    k8sc_apiserver_response *resp = NULL;
-    int rc = k8sc_apiserver_handle(&resp, srv, method, target, ct, accept, body, body ? strlen(body) : 0);
-    ck_assert_msg(rc == 0, "%s %s: %s", method, target, k8sc_error_last());
-    *status = k8sc_apiserver_response_status(resp);
-    if (warnings)
-        *warnings = strdup(k8sc_apiserver_response_warnings(resp));
-    size_t len = 0;
-    const char *t = k8sc_apiserver_response_body(resp, &len);
-    struct json_object *j = NULL;
-    if (k8sc_json_parse(&j, t, len) != 0)
-        j = NULL;
-    k8sc_apiserver_response_free(resp);
-    return j;
+    return api_call(srv, status, NULL, warnings, method, target, ct, accept, body);
 }
 
 static struct json_object *req(int *status, const char *method, const char *target, const char *ct, const char *body)
@@ -77,48 +66,9 @@ static struct json_object *req(int *status, const char *method, const char *targ
     return req_full(status, NULL, method, target, ct, JSON, body);
 }
 
-static struct json_object *at(struct json_object *j, const char *path)
-{
-    k8sc_object *o = NULL;
-    ck_assert_int_eq(k8sc_object_wrap(&o, json_object_get(j)), 0);
-    struct json_object *v = k8sc_object_get(o, path);
-    k8sc_object_free(o);
-    return v;
-}
-
-static const char *str_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "<absent>";
-}
-
-static int64_t int_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
-}
-
-static const char *json_at(struct json_object *j, const char *path)
-{
-    struct json_object *v = at(j, path);
-    return v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "<absent>";
-}
-
-static void expect_status(struct json_object *j, int status, int code, const char *reason, const char *message)
-{
-    ck_assert_ptr_nonnull(j);
-    ck_assert_msg(status == code, "status %d, want %d: %s", status, code, json_object_to_json_string(j));
-    ck_assert_str_eq(str_at(j, "kind"), "Status");
-    ck_assert_str_eq(str_at(j, "reason"), reason);
-    ck_assert_str_eq(str_at(j, "message"), message);
-}
-
 static void expect_code(int want, const char *method, const char *target, const char *ct, const char *body)
 {
-    int st;
-    struct json_object *j = req(&st, method, target, ct, body);
-    ck_assert_msg(st == want, "%s %s: %d, want %d: %s", method, target, st, want, j ? json_object_to_json_string(j) : "");
-    json_object_put(j);
+    api_expect_code(srv, want, method, target, ct, body);
 }
 
 /* The Greeting CRD with `extra` spliced into spec.versions[0] (may be ""). */
@@ -169,17 +119,17 @@ START_TEST(test_crd_status_and_defaults)
     int st;
     struct json_object *j = req(&st, "GET", CRD_NAME, NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "spec.names.listKind"), "GreetingList");
-    ck_assert_str_eq(str_at(j, "spec.conversion.strategy"), "None");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 1);
-    ck_assert_str_eq(str_at(j, "status.acceptedNames.kind"), "Greeting");
-    ck_assert_str_eq(str_at(j, "status.acceptedNames.plural"), "greetings");
-    ck_assert_str_eq(json_at(j, "status.storedVersions"), "[\"v1\"]");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].type"), "NamesAccepted");
-    ck_assert_str_eq(str_at(j, "status.conditions[0].status"), "True");
-    ck_assert_str_eq(str_at(j, "status.conditions[1].type"), "Established");
-    ck_assert_str_eq(str_at(j, "status.conditions[1].status"), "True");
-    ck_assert_str_eq(str_at(j, "status.conditions[1].reason"), "InitialNamesAccepted");
+    ck_assert_str_eq(api_str(j, "spec.names.listKind"), "GreetingList");
+    ck_assert_str_eq(api_str(j, "spec.conversion.strategy"), "None");
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 1);
+    ck_assert_str_eq(api_str(j, "status.acceptedNames.kind"), "Greeting");
+    ck_assert_str_eq(api_str(j, "status.acceptedNames.plural"), "greetings");
+    ck_assert_str_eq(api_json(j, "status.storedVersions"), "[\"v1\"]");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].type"), "NamesAccepted");
+    ck_assert_str_eq(api_str(j, "status.conditions[0].status"), "True");
+    ck_assert_str_eq(api_str(j, "status.conditions[1].type"), "Established");
+    ck_assert_str_eq(api_str(j, "status.conditions[1].status"), "True");
+    ck_assert_str_eq(api_str(j, "status.conditions[1].reason"), "InitialNamesAccepted");
     json_object_put(j);
     /* The short names of the CRD kind itself. */
     const k8sc_resource *r = k8sc_registry_lookup(reg, "crd");
@@ -194,14 +144,14 @@ START_TEST(test_crd_validation)
     int st;
     char *body = crd_body("hello.demo.k8sc.io", greeting_version);
     struct json_object *j = req(&st, "POST", CRDS, JSON, body);
-    expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"hello.demo.k8sc.io\" is "
+    api_expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"hello.demo.k8sc.io\" is "
         "invalid: metadata.name: Invalid value: \"hello.demo.k8sc.io\": must be spec.names.plural+\".\"+spec.group");
     json_object_put(j);
     free(body);
 
     body = crd_body("greetings.demo.k8sc.io", "");
     j = req(&st, "POST", CRDS, JSON, body);
-    expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"greetings.demo.k8sc.io\" is "
+    api_expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"greetings.demo.k8sc.io\" is "
         "invalid: spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required");
     json_object_put(j);
     free(body);
@@ -213,7 +163,7 @@ START_TEST(test_crd_validation)
         "{\"name\":\"v2\",\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":{\"type\":\"object\"}}}]}}";
     j = req(&st, "POST", CRDS, JSON, two);
     ck_assert_int_eq(st, 422);
-    const char *msg = str_at(j, "message");
+    const char *msg = api_str(j, "message");
     ck_assert_msg(strstr(msg, "spec.group: Invalid value: \"demo\": should be a domain with at least one dot"), "%s", msg);
     ck_assert_msg(strstr(msg, "spec.scope: Unsupported value: \"Galaxy\": supported values: \"Cluster\", \"Namespaced\""),
         "%s", msg);
@@ -224,14 +174,14 @@ START_TEST(test_crd_validation)
         "\"scope\":\"Namespaced\",\"names\":{\"plural\":\"ingresses\",\"kind\":\"Ingress\"},\"versions\":[{"
         "\"name\":\"v9\",\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":{\"type\":\"object\"}}}]}}";
     j = req(&st, "POST", CRDS, JSON, builtin);
-    expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"ingresses.networking.k8s.io\" "
+    api_expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"ingresses.networking.k8s.io\" "
         "is invalid: spec.names.plural: Invalid value: \"ingresses\": ingresses.networking.k8s.io is already served by "
         "the API server");
     json_object_put(j);
     j = req(&st, "POST", CRDS, JSON, "{\"metadata\":{\"name\":\"things.x.k8s.io\"},\"spec\":{\"group\":\"x.k8s.io\","
         "\"scope\":\"Cluster\",\"names\":{\"plural\":\"things\",\"kind\":\"Thing\"},\"versions\":[{"
         "\"name\":\"v1\",\"served\":true,\"storage\":true,\"schema\":{\"openAPIV3Schema\":{\"type\":\"object\"}}}]}}");
-    expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"things.x.k8s.io\" is invalid: "
+    api_expect_status(j, st, 422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"things.x.k8s.io\" is invalid: "
         "metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval "
         "annotation \"api-approved.kubernetes.io\", see https://github.com/kubernetes/enhancements/pull/1111");
     json_object_put(j);
@@ -249,39 +199,39 @@ START_TEST(test_cr_verbs)
     int st;
     struct json_object *j = req(&st, "GET", GREETINGS "/a", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Greeting");
-    ck_assert_str_eq(str_at(j, "apiVersion"), "demo.k8sc.io/v1");
-    ck_assert_str_eq(str_at(j, "metadata.namespace"), "default");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 1);
+    ck_assert_str_eq(api_str(j, "kind"), "Greeting");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "demo.k8sc.io/v1");
+    ck_assert_str_eq(api_str(j, "metadata.namespace"), "default");
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 1);
     json_object_put(j);
 
     j = req(&st, "GET", GREETINGS, NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "GreetingList");
-    ck_assert_int_eq(json_object_array_length(at(j, "items")), 2);
+    ck_assert_str_eq(api_str(j, "kind"), "GreetingList");
+    ck_assert_int_eq(json_object_array_length(api_get(j, "items")), 2);
     json_object_put(j);
     j = req(&st, "GET", GREETINGS "?labelSelector=app%3Db", NULL, NULL);
-    ck_assert_int_eq(json_object_array_length(at(j, "items")), 1);
-    ck_assert_str_eq(str_at(j, "items[0].metadata.name"), "b");
+    ck_assert_int_eq(json_object_array_length(api_get(j, "items")), 1);
+    ck_assert_str_eq(api_str(j, "items[0].metadata.name"), "b");
     json_object_put(j);
     j = req(&st, "GET", "/apis/demo.k8sc.io/v1/greetings?fieldSelector=metadata.name%3Da", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(json_object_array_length(at(j, "items")), 1);
-    ck_assert_str_eq(str_at(j, "items[0].metadata.name"), "a");
+    ck_assert_int_eq(json_object_array_length(api_get(j, "items")), 1);
+    ck_assert_str_eq(api_str(j, "items[0].metadata.name"), "a");
     json_object_put(j);
 
     j = req(&st, "PATCH", GREETINGS "/a", MERGE, "{\"spec\":{\"message\":\"hi there\"}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "spec.message"), "hi there");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 2);
+    ck_assert_str_eq(api_str(j, "spec.message"), "hi there");
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 2);
     json_object_put(j);
     j = req(&st, "PATCH", GREETINGS "/a", "application/json-patch+json",
         "[{\"op\":\"replace\",\"path\":\"/spec/count\",\"value\":7}]");
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "spec.count"), 7);
+    ck_assert_int_eq(api_int(j, "spec.count"), 7);
     json_object_put(j);
     j = req(&st, "PATCH", GREETINGS "/a", "application/strategic-merge-patch+json", "{\"spec\":{\"count\":2}}");
-    expect_status(j, st, 415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+    api_expect_status(j, st, 415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
         "media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
     json_object_put(j);
 
@@ -290,7 +240,7 @@ START_TEST(test_cr_verbs)
     json_object_object_add(json_object_object_get(j, "spec"), "message", json_object_new_string("replaced"));
     struct json_object *u = req(&st, "PUT", GREETINGS "/a", JSON, json_object_to_json_string(j));
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(u, "spec.message"), "replaced");
+    ck_assert_str_eq(api_str(u, "spec.message"), "replaced");
     json_object_put(u);
     json_object_put(j);
 
@@ -298,7 +248,7 @@ START_TEST(test_cr_verbs)
     expect_code(404, "GET", GREETINGS "/a", NULL, NULL);
     expect_code(200, "DELETE", GREETINGS, NULL, NULL);
     j = req(&st, "GET", GREETINGS, NULL, NULL);
-    ck_assert_int_eq(json_object_array_length(at(j, "items")), 0);
+    ck_assert_int_eq(json_object_array_length(api_get(j, "items")), 0);
     json_object_put(j);
 }
 END_TEST
@@ -344,7 +294,7 @@ START_TEST(test_schema_errors)
         snprintf(want, sizeof(want), "Greeting.demo.k8sc.io \"x\" is invalid: %s", cases[i].message);
         int st;
         struct json_object *j = req(&st, "POST", GREETINGS, JSON, body);
-        expect_status(j, st, 422, "Invalid", want);
+        api_expect_status(j, st, 422, "Invalid", want);
         json_object_put(j);
     }
 }
@@ -357,7 +307,7 @@ START_TEST(test_prune_default_field_validation)
         "\"spec\":{\"message\":\"hi\",\"foo\":1,\"extra\":{\"anything\":true}},\"bar\":2}";
     int st;
     struct json_object *j = req_full(&st, NULL, "POST", GREETINGS "?fieldValidation=Strict", JSON, JSON, body);
-    expect_status(j, st, 400, "BadRequest",
+    api_expect_status(j, st, 400, "BadRequest",
         "Greeting in version \"v1\" cannot be handled as a Greeting: strict decoding error: unknown field \"bar\", "
         "unknown field \"spec.foo\"");
     json_object_put(j);
@@ -368,17 +318,17 @@ START_TEST(test_prune_default_field_validation)
     ck_assert_str_eq(warnings, "unknown field \"bar\"\nunknown field \"spec.foo\"");
     free(warnings);
     /* Pruned, preserved and defaulted. */
-    ck_assert_str_eq(json_at(j, "spec"), "{\"message\":\"hi\",\"extra\":{\"anything\":true},\"count\":1}");
-    ck_assert_str_eq(json_at(j, "bar"), "<absent>");
+    ck_assert_str_eq(api_json(j, "spec"), "{\"message\":\"hi\",\"extra\":{\"anything\":true},\"count\":1}");
+    ck_assert_str_eq(api_json(j, "bar"), "<absent>");
     json_object_put(j);
 
     j = req(&st, "POST", GREETINGS "?fieldValidation=Loose", JSON, body);
-    expect_status(j, st, 422, "Invalid", "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: "
+    api_expect_status(j, st, 422, "Invalid", "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: "
         "\"Loose\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"");
     json_object_put(j);
 
     j = req_full(&st, &warnings, "PATCH", GREETINGS "/p?fieldValidation=Strict", MERGE, JSON, "{\"spec\":{\"baz\":1}}");
-    expect_status(j, st, 400, "BadRequest", "strict decoding error: unknown field \"spec.baz\"");
+    api_expect_status(j, st, 400, "BadRequest", "strict decoding error: unknown field \"spec.baz\"");
     json_object_put(j);
     free(warnings);
 }
@@ -392,28 +342,28 @@ START_TEST(test_status_subresource_and_generation)
         "\"spec\":{\"message\":\"hi\"},\"status\":{\"phase\":\"Made\"}}";
     struct json_object *j = req(&st, "POST", GREETINGS, JSON, body);
     ck_assert_int_eq(st, 201);
-    ck_assert_str_eq(json_at(j, "status"), "<absent>");
+    ck_assert_str_eq(api_json(j, "status"), "<absent>");
     json_object_put(j);
 
     j = req(&st, "PATCH", GREETINGS "/s/status", MERGE, "{\"status\":{\"phase\":\"Ready\"},\"spec\":{\"message\":\"x\"}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "status.phase"), "Ready");
-    ck_assert_str_eq(str_at(j, "spec.message"), "hi");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 1);
+    ck_assert_str_eq(api_str(j, "status.phase"), "Ready");
+    ck_assert_str_eq(api_str(j, "spec.message"), "hi");
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 1);
     json_object_put(j);
 
     j = req(&st, "PATCH", GREETINGS "/s", MERGE, "{\"status\":{\"phase\":\"Lost\"},\"metadata\":{\"labels\":{\"a\":\"b\"}}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "status.phase"), "Ready");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 1);
+    ck_assert_str_eq(api_str(j, "status.phase"), "Ready");
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 1);
     json_object_put(j);
 
     j = req(&st, "PATCH", GREETINGS "/s", MERGE, "{\"spec\":{\"count\":4}}");
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 2);
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 2);
     json_object_put(j);
     j = req(&st, "GET", GREETINGS "/s/status", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "status.phase"), "Ready");
+    ck_assert_str_eq(api_str(j, "status.phase"), "Ready");
     json_object_put(j);
 }
 END_TEST
@@ -435,23 +385,23 @@ START_TEST(test_scale_subresource)
     int st;
     struct json_object *j = req(&st, "GET", POOLS "/p/scale", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Scale");
-    ck_assert_str_eq(str_at(j, "apiVersion"), "autoscaling/v1");
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 2);
-    ck_assert_int_eq(int_at(j, "status.replicas"), 1);
-    ck_assert_str_eq(str_at(j, "status.selector"), "app=p");
+    ck_assert_str_eq(api_str(j, "kind"), "Scale");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "autoscaling/v1");
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 2);
+    ck_assert_int_eq(api_int(j, "status.replicas"), 1);
+    ck_assert_str_eq(api_str(j, "status.selector"), "app=p");
     json_object_put(j);
     j = req(&st, "PATCH", POOLS "/p/scale", MERGE, "{\"spec\":{\"replicas\":5}}");
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(int_at(j, "spec.replicas"), 5);
+    ck_assert_int_eq(api_int(j, "spec.replicas"), 5);
     json_object_put(j);
     j = req(&st, "GET", POOLS "/p", NULL, NULL);
-    ck_assert_int_eq(int_at(j, "spec.size"), 5);
-    ck_assert_int_eq(int_at(j, "metadata.generation"), 2);
+    ck_assert_int_eq(api_int(j, "spec.size"), 5);
+    ck_assert_int_eq(api_int(j, "metadata.generation"), 2);
     json_object_put(j);
     j = req(&st, "GET", "/apis/demo.k8sc.io/v1", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "resources[2].name"), "pools/scale");
-    ck_assert_str_eq(str_at(j, "resources[2].kind"), "Scale");
+    ck_assert_str_eq(api_str(j, "resources[2].name"), "pools/scale");
+    ck_assert_str_eq(api_str(j, "resources[2].kind"), "Scale");
     json_object_put(j);
     /* A kind whose CRD declares no scale has none. */
     create_crd();
@@ -467,12 +417,12 @@ START_TEST(test_table_columns)
     int st;
     struct json_object *j = req_full(&st, NULL, "GET", GREETINGS, NULL, TABLE, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "kind"), "Table");
-    ck_assert_str_eq(str_at(j, "columnDefinitions[0].name"), "Name");
-    ck_assert_str_eq(str_at(j, "columnDefinitions[1].name"), "Message");
-    ck_assert_str_eq(str_at(j, "columnDefinitions[2].name"), "Count");
-    ck_assert_str_eq(str_at(j, "columnDefinitions[2].type"), "integer");
-    ck_assert_str_eq(json_at(j, "rows[0].cells"), "[\"t\",\"hello\",5]");
+    ck_assert_str_eq(api_str(j, "kind"), "Table");
+    ck_assert_str_eq(api_str(j, "columnDefinitions[0].name"), "Name");
+    ck_assert_str_eq(api_str(j, "columnDefinitions[1].name"), "Message");
+    ck_assert_str_eq(api_str(j, "columnDefinitions[2].name"), "Count");
+    ck_assert_str_eq(api_str(j, "columnDefinitions[2].type"), "integer");
+    ck_assert_str_eq(api_json(j, "rows[0].cells"), "[\"t\",\"hello\",5]");
     json_object_put(j);
 
     /* Without printer columns a version shows Name and Age (the creation timestamp, a date). */
@@ -486,11 +436,11 @@ START_TEST(test_table_columns)
         "{\"metadata\":{\"name\":\"o\"},\"anything\":1}");
     j = req_full(&st, NULL, "GET", "/apis/demo.k8sc.io/v1/namespaces/default/others", NULL, TABLE, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(json_object_array_length(at(j, "columnDefinitions")), 2);
-    ck_assert_str_eq(str_at(j, "columnDefinitions[1].name"), "Age");
-    ck_assert_str_eq(str_at(j, "columnDefinitions[1].type"), "date");
-    ck_assert_str_eq(str_at(j, "rows[0].cells[0]"), "o");
-    ck_assert_msg(strchr(str_at(j, "rows[0].cells[1]"), 'T') != NULL, "%s", json_at(j, "rows[0].cells"));
+    ck_assert_int_eq(json_object_array_length(api_get(j, "columnDefinitions")), 2);
+    ck_assert_str_eq(api_str(j, "columnDefinitions[1].name"), "Age");
+    ck_assert_str_eq(api_str(j, "columnDefinitions[1].type"), "date");
+    ck_assert_str_eq(api_str(j, "rows[0].cells[0]"), "o");
+    ck_assert_msg(strchr(api_str(j, "rows[0].cells[1]"), 'T') != NULL, "%s", api_json(j, "rows[0].cells"));
     json_object_put(j);
 }
 END_TEST
@@ -501,14 +451,14 @@ START_TEST(test_discovery_and_openapi)
     int st;
     struct json_object *j = req(&st, "GET", "/apis/demo.k8sc.io/v1", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "resources[0].name"), "greetings");
-    ck_assert_str_eq(str_at(j, "resources[0].kind"), "Greeting");
-    ck_assert_str_eq(json_at(j, "resources[0].shortNames"), "[\"gr\"]");
-    ck_assert_str_eq(json_at(j, "resources[0].categories"), "[\"all\"]");
-    ck_assert_str_eq(str_at(j, "resources[1].name"), "greetings/status");
+    ck_assert_str_eq(api_str(j, "resources[0].name"), "greetings");
+    ck_assert_str_eq(api_str(j, "resources[0].kind"), "Greeting");
+    ck_assert_str_eq(api_json(j, "resources[0].shortNames"), "[\"gr\"]");
+    ck_assert_str_eq(api_json(j, "resources[0].categories"), "[\"all\"]");
+    ck_assert_str_eq(api_str(j, "resources[1].name"), "greetings/status");
     json_object_put(j);
     j = req(&st, "GET", "/apis/demo.k8sc.io", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "preferredVersion.groupVersion"), "demo.k8sc.io/v1");
+    ck_assert_str_eq(api_str(j, "preferredVersion.groupVersion"), "demo.k8sc.io/v1");
     json_object_put(j);
     j = req_full(&st, NULL, "GET", "/apis", NULL,
         "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json", NULL);
@@ -517,15 +467,15 @@ START_TEST(test_discovery_and_openapi)
     json_object_put(j);
 
     j = req(&st, "GET", "/openapi/v3", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "paths.apis/demo\\.k8sc\\.io/v1.serverRelativeURL"), "/openapi/v3/apis/demo.k8sc.io/v1");
+    ck_assert_str_eq(api_str(j, "paths.apis/demo\\.k8sc\\.io/v1.serverRelativeURL"), "/openapi/v3/apis/demo.k8sc.io/v1");
     json_object_put(j);
     j = req(&st, "GET", "/openapi/v3/apis/demo.k8sc.io/v1", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "components.schemas.io\\.k8sc\\.demo\\.v1\\.Greeting.properties.spec.properties.message.type"),
+    ck_assert_str_eq(api_str(j, "components.schemas.io\\.k8sc\\.demo\\.v1\\.Greeting.properties.spec.properties.message.type"),
         "string");
-    ck_assert_str_eq(str_at(j,
+    ck_assert_str_eq(api_str(j,
         "components.schemas.io\\.k8sc\\.demo\\.v1\\.Greeting.x-kubernetes-group-version-kind[0].kind"), "Greeting");
-    ck_assert_str_eq(str_at(j, "paths./apis/demo\\.k8sc\\.io/v1/namespaces/{namespace}/greetings/{name}.patch."
+    ck_assert_str_eq(api_str(j, "paths./apis/demo\\.k8sc\\.io/v1/namespaces/{namespace}/greetings/{name}.patch."
         "x-kubernetes-group-version-kind.kind"), "Greeting");
     json_object_put(j);
 }
@@ -549,7 +499,7 @@ START_TEST(test_delete_crd_removes_resources)
     int st;
     struct json_object *j = req(&st, "GET", GREETINGS, NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_int_eq(json_object_array_length(at(j, "items")), 0);
+    ck_assert_int_eq(json_object_array_length(api_get(j, "items")), 0);
     json_object_put(j);
 }
 END_TEST
@@ -569,26 +519,26 @@ START_TEST(test_versions_none_conversion)
     int st;
     struct json_object *j = req(&st, "GET", "/apis/demo.k8sc.io/v2/notes/n", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "apiVersion"), "demo.k8sc.io/v2");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "demo.k8sc.io/v2");
     json_object_put(j);
     j = req(&st, "GET", "/apis/demo.k8sc.io/v2/notes", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "apiVersion"), "demo.k8sc.io/v2");
-    ck_assert_str_eq(str_at(j, "items[0].apiVersion"), "demo.k8sc.io/v2");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "demo.k8sc.io/v2");
+    ck_assert_str_eq(api_str(j, "items[0].apiVersion"), "demo.k8sc.io/v2");
     json_object_put(j);
     j = req(&st, "PATCH", "/apis/demo.k8sc.io/v2/notes/n", MERGE, "{\"text\":\"b\"}");
     ck_assert_msg(st == 200, "%s", json_object_to_json_string(j));
-    ck_assert_str_eq(str_at(j, "apiVersion"), "demo.k8sc.io/v2");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "demo.k8sc.io/v2");
     json_object_put(j);
     j = req(&st, "GET", "/apis/demo.k8sc.io/v1/notes/n", NULL, NULL);
-    ck_assert_str_eq(str_at(j, "apiVersion"), "demo.k8sc.io/v1");
-    ck_assert_str_eq(str_at(j, "text"), "b");
+    ck_assert_str_eq(api_str(j, "apiVersion"), "demo.k8sc.io/v1");
+    ck_assert_str_eq(api_str(j, "text"), "b");
     json_object_put(j);
     /* Unserved versions are not served. */
     expect_code(404, "GET", "/apis/demo.k8sc.io/v0/notes", NULL, NULL);
     /* Kubernetes' version priority picks the preferred version: v2 before v1. */
     j = req(&st, "GET", "/apis/demo.k8sc.io", NULL, NULL);
-    ck_assert_int_eq(json_object_array_length(at(j, "versions")), 2);
-    ck_assert_str_eq(str_at(j, "preferredVersion.version"), "v2");
+    ck_assert_int_eq(json_object_array_length(api_get(j, "versions")), 2);
+    ck_assert_str_eq(api_str(j, "preferredVersion.version"), "v2");
     json_object_put(j);
 }
 END_TEST
@@ -647,7 +597,7 @@ START_TEST(test_crd_survives_restart)
     int st;
     struct json_object *j = req(&st, "GET", GREETINGS "/r", NULL, NULL);
     ck_assert_int_eq(st, 200);
-    ck_assert_str_eq(str_at(j, "spec.message"), "still here");
+    ck_assert_str_eq(api_str(j, "spec.message"), "still here");
     json_object_put(j);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include "k8sc/core.h"
 #include "k8sc/store.h"
 #include "net/dns_internal.h"
+#include "apitest.h"
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -29,31 +30,13 @@
 
 #define ZONE ".default.svc.cluster.local"
 
-static k8sc_store *store;
-static k8sc_registry *registry;
-static k8sc_apiserver *srv;
-static k8sc_client *client;
+static api_server api;
 static k8sc_dns *dns;
 static char resolv_path[64];
 
 static void setup(void)
 {
-    ck_assert_int_eq(k8sc_store_open(&store, "memory://", NULL), 0);
-    ck_assert_int_eq(k8sc_registry_new(&registry), 0);
-    k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
-    o.listen = "127.0.0.1:0";
-    o.store = store;
-    o.registry = registry;
-    ck_assert_msg(k8sc_apiserver_new(&srv, &o) == 0, "%s", k8sc_error_last());
-    ck_assert_msg(k8sc_apiserver_start(srv) == 0, "%s", k8sc_error_last());
-    char url[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", k8sc_apiserver_port(srv));
-    k8sc_client_config *cfg = NULL;
-    ck_assert_int_eq(k8sc_client_config_from_url(&cfg, url), 0);
-    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
-    co.config = cfg;
-    ck_assert_msg(k8sc_client_new(&client, &co) == 0, "%s", k8sc_error_last());
-    k8sc_client_config_free(cfg);
+    api_server_start(&api, 0);
     snprintf(resolv_path, sizeof(resolv_path), "/tmp/k8sc-dns-test-%ld.conf", (long)getpid());
     FILE *f = fopen(resolv_path, "w");
     ck_assert_ptr_nonnull(f);
@@ -64,10 +47,7 @@ static void setup(void)
 static void teardown(void)
 {
     k8sc_dns_free(dns);
-    k8sc_client_free(client);
-    k8sc_apiserver_free(srv);
-    k8sc_registry_free(registry);
-    k8sc_store_close(store);
+    api_server_free(&api);
     unlink(resolv_path);
     dns = NULL;
 }
@@ -81,7 +61,7 @@ static int start_dns(k8sc_dns_options *o)
     o->listen = "127.0.0.1:0";
     if (!o->upstream_count)
         o->resolv_conf = resolv_path;
-    ck_assert_msg(k8sc_dns_new(&dns, client, o) == 0, "%s", k8sc_error_last());
+    ck_assert_msg(k8sc_dns_new(&dns, api.client, o) == 0, "%s", k8sc_error_last());
     ck_assert_msg(k8sc_dns_start(dns) == 0, "%s", k8sc_error_last());
     ck_assert_int_eq(k8sc_dns_wait_synced(dns, 10000), 0);
     ck_assert_int_gt(k8sc_dns_port(dns), 0);
@@ -92,7 +72,7 @@ static void create_json(const char *json)
 {
     k8sc_object *obj = NULL;
     ck_assert_msg(k8sc_object_from_json(&obj, json, strlen(json)) == 0, "%s", k8sc_error_last());
-    ck_assert_msg(k8sc_client_create(NULL, client, obj) == 0, "%s", k8sc_error_last());
+    ck_assert_msg(k8sc_client_create(NULL, api.client, obj) == 0, "%s", k8sc_error_last());
     k8sc_object_free(obj);
 }
 
@@ -538,7 +518,7 @@ START_TEST(test_updates_and_deletes_followed)
     wait_answer(port, "web" ZONE, 1, 0, 1, &r);
     wait_answer(port, "db" ZONE, 1, 0, 1, &r);
     /* A Service recreated with another cluster IP. */
-    ck_assert_int_eq(k8sc_client_delete(NULL, client, "v1", "Service", "default", "web", NULL), 0);
+    ck_assert_int_eq(k8sc_client_delete(NULL, api.client, "v1", "Service", "default", "web", NULL), 0);
     ck_assert_int_lt(wait_answer(port, "web" ZONE, 1, 3, 0, &r), 1000);
     create_service("web", "10.96.0.54");
     ck_assert_int_lt(wait_answer(port, "web" ZONE, 1, 0, 1, &r), 1000);
@@ -549,17 +529,17 @@ START_TEST(test_updates_and_deletes_followed)
     ck_assert_uint_eq(answers(&r, 12), 1);
     /* An endpoint becoming ready, then one more. */
     k8sc_object *slice = NULL;
-    ck_assert_int_eq(k8sc_client_get(&slice, client, "discovery.k8s.io/v1", "EndpointSlice", "default", "db-x"), 0);
+    ck_assert_int_eq(k8sc_client_get(&slice, api.client, "discovery.k8s.io/v1", "EndpointSlice", "default", "db-x"), 0);
     struct json_object *eps = NULL;
     const char *two = "[{\"addresses\":[\"10.1.0.1\"]},{\"addresses\":[\"10.1.0.9\"],\"conditions\":{\"ready\":true}}]";
     eps = json_tokener_parse(two);
     ck_assert_ptr_nonnull(eps);
     ck_assert_int_eq(k8sc_object_set(slice, "endpoints", eps), 0);
-    ck_assert_msg(k8sc_client_update(NULL, client, slice) == 0, "%s", k8sc_error_last());
+    ck_assert_msg(k8sc_client_update(NULL, api.client, slice) == 0, "%s", k8sc_error_last());
     k8sc_object_free(slice);
     ck_assert_int_lt(wait_answer(port, "db" ZONE, 1, 0, 2, &r), 1000);
     ck_assert(has_a(&r, "10.1.0.9"));
-    ck_assert_int_eq(k8sc_client_delete(NULL, client, "v1", "Service", "default", "db", NULL), 0);
+    ck_assert_int_eq(k8sc_client_delete(NULL, api.client, "v1", "Service", "default", "db", NULL), 0);
     ck_assert_int_lt(wait_answer(port, "db" ZONE, 1, 3, 0, &r), 1000);
 }
 END_TEST
@@ -927,23 +907,23 @@ START_TEST(test_handle_and_options)
     ck_assert_int_eq(k8sc_dns_options_init(&o, K8SC_DNS_OPTIONS_VERSION), 0);
     o.resolv_conf = resolv_path;
     o.listen = "127.0.0.1";
-    ck_assert_int_eq(k8sc_dns_new(&dns, client, &o), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_dns_new(&dns, api.client, &o), K8SC_EINVAL);
     o.listen = "127.0.0.1:0";
     o.domain = "bad..domain";
-    ck_assert_int_eq(k8sc_dns_new(&dns, client, &o), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_dns_new(&dns, api.client, &o), K8SC_EINVAL);
     o.domain = ".";
-    ck_assert_int_eq(k8sc_dns_new(&dns, client, &o), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_dns_new(&dns, api.client, &o), K8SC_EINVAL);
     o.domain = NULL;
     o.resolv_conf = "/nonexistent/resolv.conf";
-    ck_assert_int_eq(k8sc_dns_new(&dns, client, &o), K8SC_EIO);
+    ck_assert_int_eq(k8sc_dns_new(&dns, api.client, &o), K8SC_EIO);
     o.resolv_conf = resolv_path;
     const char *bad[] = { "300.1.1.1" };
     o.upstreams = bad;
     o.upstream_count = 1;
-    ck_assert_int_eq(k8sc_dns_new(&dns, client, &o), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc_dns_new(&dns, api.client, &o), K8SC_EINVAL);
     o.upstream_count = 0;
     o.domain = "Example.Test";
-    ck_assert_int_eq(k8sc_dns_new(&dns, client, &o), 0);
+    ck_assert_int_eq(k8sc_dns_new(&dns, api.client, &o), 0);
     ck_assert_int_eq(k8sc_dns_port(dns), 0);
     k8sc_dns_action act;
     size_t len;
@@ -967,7 +947,7 @@ START_TEST(test_handle_and_options)
     snprintf(taken, sizeof(taken), "127.0.0.1:%d", k8sc_dns_port(dns));
     o.listen = taken;
     k8sc_dns *other = NULL;
-    ck_assert_int_eq(k8sc_dns_new(&other, client, &o), 0);
+    ck_assert_int_eq(k8sc_dns_new(&other, api.client, &o), 0);
     ck_assert_int_eq(k8sc_dns_start(other), K8SC_EIO);
     ck_assert_int_eq(k8sc_dns_port(other), 0);
     k8sc_dns_free(other);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "k8sc/net.h"
+#include "apitest.h"
 #include "testutil.h"
 
 #define NODE_IP "10.0.0.1"
@@ -32,10 +33,7 @@
 #define COUNT_IP "10.96.0.13"
 #define BULK (200 * 1024)
 
-static k8sc_store *store;
-static k8sc_registry *registry;
-static k8sc_apiserver *srv;
-static k8sc_client *client;
+static api_server api;
 
 /* A backend: answers every connection with its name, then closes. */
 typedef struct backend {
@@ -143,13 +141,13 @@ static k8sc_object *parse(const char *json)
 static void create(const char *json)
 {
     k8sc_object *obj = parse(json);
-    ck_assert_msg(k8sc_client_create(NULL, client, obj) == 0, "%s", k8sc_error_last());
+    ck_assert_msg(k8sc_client_create(NULL, api.client, obj) == 0, "%s", k8sc_error_last());
     k8sc_object_free(obj);
 }
 
 static void patch(const char *api_version, const char *kind, const char *name, const char *json)
 {
-    ck_assert_msg(k8sc_client_patch(NULL, client, api_version, kind, "default", name, K8SC_PATCH_MERGE, json) == 0,
+    ck_assert_msg(k8sc_client_patch(NULL, api.client, api_version, kind, "default", name, K8SC_PATCH_MERGE, json) == 0,
         "%s", k8sc_error_last());
 }
 
@@ -276,23 +274,7 @@ static bool kube_chains_left(void)
 
 static void setup(void)
 {
-    ck_assert_int_eq(k8sc_store_open(&store, "memory://", NULL), 0);
-    ck_assert_int_eq(k8sc_registry_new(&registry), 0);
-    k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
-    o.listen = "127.0.0.1:0";
-    o.store = store;
-    o.registry = registry;
-    ck_assert_msg(k8sc_apiserver_new(&srv, &o) == 0, "%s", k8sc_error_last());
-    ck_assert_msg(k8sc_apiserver_start(srv) == 0, "%s", k8sc_error_last());
-    char url[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", k8sc_apiserver_port(srv));
-    k8sc_client_config *cfg = NULL;
-    ck_assert_int_eq(k8sc_client_config_from_url(&cfg, url), 0);
-    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
-    co.config = cfg;
-    co.timeout_ms = 10000;
-    ck_assert_msg(k8sc_client_new(&client, &co) == 0, "%s", k8sc_error_last());
-    k8sc_client_config_free(cfg);
+    api_server_start(&api, 10000);
     backend_start(&backends[0], BACKEND_A, 8080, SOCK_STREAM, 'a', backend_main);
     backend_start(&backends[1], BACKEND_B, 8080, SOCK_STREAM, 'b', backend_main);
     backend_start(&udp_backend, BACKEND_A, 8053, SOCK_DGRAM, 'u', udp_backend_main);
@@ -305,10 +287,7 @@ static void teardown(void)
     backend_stop(&backends[1]);
     backend_stop(&udp_backend);
     backend_stop(&count_backend);
-    k8sc_client_free(client);
-    k8sc_apiserver_free(srv);
-    k8sc_registry_free(registry);
-    k8sc_store_close(store);
+    api_server_free(&api);
 }
 
 static k8sc_proxy *proxy_start(k8sc_proxy_mode mode)
@@ -319,7 +298,7 @@ static k8sc_proxy *proxy_start(k8sc_proxy_mode mode)
     o.node_name = "node-a";
     o.min_sync_ms = 100;
     k8sc_proxy *p = NULL;
-    ck_assert_msg(k8sc_proxy_new(&p, client, &o) == 0, "%s", k8sc_error_last());
+    ck_assert_msg(k8sc_proxy_new(&p, api.client, &o) == 0, "%s", k8sc_error_last());
     ck_assert_msg(k8sc_proxy_start(p) == 0, "%s", k8sc_error_last());
     return p;
 }

@@ -11,6 +11,7 @@
 #include <k8sc/sys/runtime_backend.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -584,6 +585,251 @@ START_TEST(t_images)
 }
 END_TEST
 
+/* Read `fd` into `buf` until it holds `want` (or, for NULL, end of file); what was read. */
+static const char *read_until(int fd, char *buf, size_t size, const char *want)
+{
+    size_t got = 0;
+    buf[0] = '\0';
+    double end = now() + 15;
+    while (!(want && strstr(buf, want)) && got < size - 1) {
+        struct pollfd p = { fd, POLLIN, 0 };
+        ck_assert_msg(poll(&p, 1, (int)((end - now()) * 1000) > 0 ? (int)((end - now()) * 1000) : 0) == 1,
+                      "timed out waiting for [%s]; got [%s]", want ? want : "end of file", buf);
+        ssize_t n = read(fd, buf + got, size - 1 - got);
+        ck_assert_msg(n >= 0, "read: %s", strerror(errno));
+        if (n == 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+    }
+    if (want)
+        ck_assert_msg(strstr(buf, want) != NULL, "no [%s] in [%s]", want, buf);
+    return buf;
+}
+
+static k8sc_runtime_exec *attach(k8sc_runtime *rt, const char *id, bool in)
+{
+    k8sc_attach_options o = K8SC_ATTACH_OPTIONS_INIT;
+    o.stdin_ = in;
+    k8sc_runtime_exec *ex = NULL;
+    ck_assert_msg(k8sc_runtime_attach(rt, &ex, id, &o) == 0, "%s", k8sc_error_last());
+    return ex;
+}
+
+static void put(k8sc_runtime_exec *ex, const char *text)
+{
+    ck_assert_int_eq(write(k8sc_runtime_exec_fd(ex, 0), text, strlen(text)), (ssize_t)strlen(text));
+}
+
+static k8sc_container_state state_of(k8sc_runtime *rt, const char *id)
+{
+    k8sc_container_status *st = NULL;
+    ck_assert_msg(k8sc_runtime_container_status(rt, &st, id) == 0, "%s", k8sc_error_last());
+    k8sc_container_state s = st->state;
+    k8sc_container_status_free(st);
+    return s;
+}
+
+/* The container's Config as dockerd has it. */
+static json_object *docker_config(k8sc_runtime *rt, const char *id)
+{
+    k8sc__docker *d = k8sc_runtime_backend_state(rt, &k8sc__runtime_docker);
+    char path[128];
+    snprintf(path, sizeof(path), "/containers/%s/json", id);
+    json_object *j = NULL;
+    ck_assert_int_eq(k8sc__docker_json(d, "GET", path, NULL, &j, 0), 0);
+    json_object *c = NULL;
+    ck_assert(json_object_object_get_ex(j, "Config", &c));
+    json_object_get(c);
+    json_object_put(j);
+    return c;
+}
+
+static bool config_bool(json_object *c, const char *key)
+{
+    json_object *v = NULL;
+    ck_assert_msg(json_object_object_get_ex(c, key, &v), "no %s in the config", key);
+    return json_object_get_boolean(v);
+}
+
+START_TEST(t_attach_cat)
+{
+    k8sc_runtime *rt = rt_open();
+    k8sc_sandbox_config sb = sandbox_config("uid-attach");
+    char *sid = run_sandbox(rt, &sb);
+    const char *cat[] = { "cat" };
+    k8sc_container_config c = container_config("cat", cat, 1);
+    c.stdin_ = true;
+    char *id = start_container(rt, sid, &sb, &c);
+    json_object *conf = docker_config(rt, id);
+    ck_assert(config_bool(conf, "OpenStdin"));
+    ck_assert(config_bool(conf, "AttachStdin"));
+    ck_assert(!config_bool(conf, "StdinOnce"));
+    ck_assert(!config_bool(conf, "Tty"));
+    json_object_put(conf);
+
+    /* stdin echoed back on stdout; no terminal to resize */
+    k8sc_runtime_exec *ex = attach(rt, id, true);
+    ck_assert_int_ge(k8sc_runtime_exec_fd(ex, 2), 0);
+    char buf[512];
+    put(ex, "hello\n");
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "hello\n"), "hello\n");
+    ck_assert_int_eq(k8sc_runtime_exec_resize(ex, 80, 24), K8SC_EINVAL);
+    /* without stdin_once, closing stdin only detaches it: cat lives on */
+    k8sc_runtime_exec_close_stdin(ex);
+    int code = -1;
+    ck_assert_int_eq(k8sc_runtime_exec_wait(ex, &code, 300), K8SC_ETIMEOUT);
+    ck_assert_int_eq(state_of(rt, id), K8SC_CONTAINER_RUNNING);
+    k8sc_runtime_exec_free(ex);
+
+    /* a second attach reaches the same stdin; freeing the session detaches */
+    ex = attach(rt, id, true);
+    put(ex, "again\n");
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "again\n"), "again\n");
+    k8sc_runtime_exec_free(ex);
+    usleep(300 * 1000);
+    ck_assert_int_eq(state_of(rt, id), K8SC_CONTAINER_RUNNING);
+
+    /* output only: no stdin fd; the output ends with the container */
+    ex = attach(rt, id, false);
+    ck_assert_int_eq(k8sc_runtime_exec_fd(ex, 0), -1);
+    ck_assert_int_eq(k8sc_runtime_stop_container(rt, id, 0), 0);
+    read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), NULL);
+    ck_assert_int_eq(k8sc_runtime_exec_wait(ex, &code, 10000), 0);
+    ck_assert_int_eq(code, 0);
+    k8sc_runtime_exec_free(ex);
+
+    k8sc_attach_options o = K8SC_ATTACH_OPTIONS_INIT;
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, id, &o), K8SC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(k8sc_error_last(), "not running"));
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, "0123456789ab", &o), K8SC_ENOTFOUND);
+    ck_assert_int_eq(k8sc_runtime_attach(rt, &ex, sid, &o), K8SC_ENOTFOUND);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sid), 0);
+    free(id);
+    free(sid);
+    k8sc_runtime_close(rt);
+}
+END_TEST
+
+START_TEST(t_attach_streams)
+{
+    k8sc_runtime *rt = rt_open();
+    k8sc_sandbox_config sb = sandbox_config("uid-attach-streams");
+    char *sid = run_sandbox(rt, &sb);
+    const char *sh[] = { "sh", "-c", "while read -r l; do echo \"out $l\"; echo \"err $l\" >&2; done" };
+    k8sc_container_config c = container_config("split", sh, 3);
+    c.stdin_ = true;
+    char *id = start_container(rt, sid, &sb, &c);
+    k8sc_runtime_exec *ex = attach(rt, id, true);
+    char buf[512];
+    put(ex, "x\n");
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "out x\n"), "out x\n");
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 2), buf, sizeof(buf), "err x\n"), "err x\n");
+    /* a big line crosses many stream frames intact */
+    static char big[100001];
+    memset(big, 'b', sizeof(big) - 2);
+    big[sizeof(big) - 2] = '\n';
+    ck_assert_int_eq(write(k8sc_runtime_exec_fd(ex, 0), big, sizeof(big) - 1), (ssize_t)sizeof(big) - 1);
+    static char back[100100];
+    big[sizeof(big) - 2] = '\0';
+    read_until(k8sc_runtime_exec_fd(ex, 1), back, sizeof(back), "b\n");
+    ck_assert_uint_eq(strlen(back), sizeof(big) - 2 + 5);
+    ck_assert_int_eq(strncmp(back, "out ", 4), 0);
+    ck_assert_int_eq(strncmp(back + 4, big, sizeof(big) - 2), 0);
+    k8sc_runtime_exec_free(ex);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sid), 0);
+    free(id);
+    free(sid);
+    k8sc_runtime_close(rt);
+}
+END_TEST
+
+START_TEST(t_attach_stdin_once)
+{
+    k8sc_runtime *rt = rt_open();
+    k8sc_sandbox_config sb = sandbox_config("uid-attach-once");
+    char *sid = run_sandbox(rt, &sb);
+    const char *cat[] = { "cat" };
+    k8sc_container_config c = container_config("once", cat, 1);
+    c.stdin_ = true;
+    c.stdin_once = true;
+    char *id = start_container(rt, sid, &sb, &c);
+    json_object *conf = docker_config(rt, id);
+    ck_assert(config_bool(conf, "StdinOnce"));
+    json_object_put(conf);
+    /* closing stdin after the first attach ends the container's stdin: cat ends, and the output with it */
+    k8sc_runtime_exec *ex = attach(rt, id, true);
+    char buf[512];
+    put(ex, "one\n");
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "one\n"), "one\n");
+    k8sc_runtime_exec_close_stdin(ex);
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), NULL), "");
+    int code = -1;
+    ck_assert_int_eq(k8sc_runtime_exec_wait(ex, &code, 10000), 0);
+    ck_assert_int_eq(code, 0);
+    k8sc_runtime_exec_free(ex);
+    k8sc_container_status *st = wait_exited(rt, id);
+    ck_assert_int_eq(st->exit_code, 0);
+    k8sc_container_status_free(st);
+    free(id);
+
+    /* detaching (freeing the session) with stdin open ends it too */
+    c.name = "once2";
+    id = start_container(rt, sid, &sb, &c);
+    ex = attach(rt, id, true);
+    put(ex, "two\n");
+    ck_assert_str_eq(read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "two\n"), "two\n");
+    k8sc_runtime_exec_free(ex);
+    st = wait_exited(rt, id);
+    ck_assert_int_eq(st->exit_code, 0);
+    k8sc_container_status_free(st);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sid), 0);
+    free(id);
+    free(sid);
+    k8sc_runtime_close(rt);
+}
+END_TEST
+
+START_TEST(t_attach_tty)
+{
+    k8sc_runtime *rt = rt_open();
+    k8sc_sandbox_config sb = sandbox_config("uid-attach-tty");
+    char *sid = run_sandbox(rt, &sb);
+    const char *sh[] = { "sh", "-c", "while read -r l; do echo \"got $l\"; stty size; done; echo bye" };
+    k8sc_container_config c = container_config("term", sh, 3);
+    c.stdin_ = true;
+    c.stdin_once = true;
+    c.tty = true;
+    char *id = start_container(rt, sid, &sb, &c);
+    json_object *conf = docker_config(rt, id);
+    ck_assert(config_bool(conf, "Tty"));
+    json_object_put(conf);
+    /* one output stream, a terminal that resizes */
+    k8sc_runtime_exec *ex = attach(rt, id, true);
+    ck_assert_int_eq(k8sc_runtime_exec_fd(ex, 2), -1);
+    ck_assert_msg(k8sc_runtime_exec_resize(ex, 100, 30) == 0, "%s", k8sc_error_last());
+    char buf[512];
+    put(ex, "a\n");
+    read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "got a\r\n30 100\r\n");
+    ck_assert_msg(k8sc_runtime_exec_resize(ex, 120, 40) == 0, "%s", k8sc_error_last());
+    put(ex, "b\n");
+    read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "got b\r\n40 120\r\n");
+    /* stdin_once on a terminal: closing stdin is its end of file (^D) */
+    k8sc_runtime_exec_close_stdin(ex);
+    read_until(k8sc_runtime_exec_fd(ex, 1), buf, sizeof(buf), "bye");
+    int code = -1;
+    ck_assert_int_eq(k8sc_runtime_exec_wait(ex, &code, 10000), 0);
+    k8sc_runtime_exec_free(ex);
+    k8sc_container_status *st = wait_exited(rt, id);
+    ck_assert_int_eq(st->exit_code, 0);
+    k8sc_container_status_free(st);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sid), 0);
+    free(id);
+    free(sid);
+    k8sc_runtime_close(rt);
+}
+END_TEST
+
 static int start_dockerd(void)
 {
     char root[96], exec_root[96], pidfile[96], logfile[96];
@@ -699,6 +945,10 @@ int main(void)
         tcase_add_test(tc, t_exec);
         tcase_add_test(tc, t_list_after_reopen_and_remove);
         tcase_add_test(tc, t_bad_container);
+        tcase_add_test(tc, t_attach_cat);
+        tcase_add_test(tc, t_attach_streams);
+        tcase_add_test(tc, t_attach_stdin_once);
+        tcase_add_test(tc, t_attach_tty);
         tcase_set_timeout(tc, 60);
         suite_add_tcase(su, tc);
         result = k8sc_test_main(su);

@@ -6,15 +6,18 @@
  * with a message unless root with runc and /bin/busybox.
  */
 #include "testutil.h"
+#include "runtime/runtime_internal.h"
 
 #include <k8sc/runtime.h>
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -902,6 +905,240 @@ static void sweep(void)
         closedir(d);
 }
 
+/* Write `text` to `dir/name`, making `dir` first. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "we");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A cgroup v2 tree as the kernel lays it out, in a plain directory: the readers follow the mode they are given. */
+START_TEST(t_cgroup_v2_fake_tree)
+{
+    char croot[192], leaf[256];
+    snprintf(croot, sizeof(croot), "%s/cg2-%d", tmp, (int)getpid());
+    snprintf(leaf, sizeof(leaf), "%s/k8sc/poduid1/c1/container", croot);
+    put_file(croot, "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
+    put_file(leaf, "cgroup.controllers", "cpu memory pids\n");
+    put_file(leaf, "cpu.stat", "usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\n");
+    put_file(leaf, "memory.current", "104857600\n");
+    put_file(leaf, "memory.max", "134217728\n");
+    put_file(leaf, "memory.stat", "anon 52428800\nfile 41943040\nactive_file 31457280\ninactive_file 10485760\n");
+    k8sc__cgroup_fs fs = { croot, true };
+    /* plain directories are not cgroup roots: the mode comes from statfs, never from the files */
+    k8sc__cgroup_fs detected;
+    ck_assert_int_eq(k8sc__cgroup_detect(&detected, croot), K8SC_EINVAL);
+    ck_assert_int_eq(k8sc__cgroup_detect(&detected, "/nonexistent"), K8SC_EIO);
+
+    char *dir = k8sc__cgroup_dir(&fs, "memory", "/k8sc/poduid1/c1/container");
+    ck_assert_str_eq(dir, leaf);
+    free(dir);
+    k8sc_container_stats st;
+    ck_assert_msg(k8sc__cgroup_stats(&fs, &st, "/k8sc/poduid1/c1/container") == 0, "%s", k8sc_error_last());
+    ck_assert_uint_eq(st.cpu_usage_ns, 1234567000ULL);
+    ck_assert_uint_eq(st.memory_usage_bytes, 104857600ULL);
+    ck_assert_uint_eq(st.memory_working_set_bytes, 104857600ULL - 10485760ULL);
+    /* more inactive file cache than usage: a working set of 0, never a wrap-around */
+    put_file(leaf, "memory.stat", "inactive_file 209715200\n");
+    ck_assert_int_eq(k8sc__cgroup_stats(&fs, &st, "/k8sc/poduid1/c1/container"), 0);
+    ck_assert_uint_eq(st.memory_working_set_bytes, 0);
+    /* no memory.stat: the working set is the usage */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/memory.stat", leaf);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(k8sc__cgroup_stats(&fs, &st, "/k8sc/poduid1/c1/container"), 0);
+    ck_assert_uint_eq(st.memory_working_set_bytes, 104857600ULL);
+    /* a missing or garbled file is an error naming it */
+    snprintf(path, sizeof(path), "%s/memory.current", leaf);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(k8sc__cgroup_stats(&fs, &st, "/k8sc/poduid1/c1/container"), K8SC_EIO);
+    ck_assert_msg(strstr(k8sc_error_last(), path) != NULL, "%s", k8sc_error_last());
+    put_file(leaf, "cpu.stat", "user_usec 1\n");
+    ck_assert_int_eq(k8sc__cgroup_stats(&fs, &st, "/k8sc/poduid1/c1/container"), K8SC_EINVAL);
+    ck_assert_msg(strstr(k8sc_error_last(), "usage_usec") != NULL, "%s", k8sc_error_last());
+
+    /* the same reader on a v1 layout: one hierarchy per controller, total_inactive_file */
+    char cpuacct[256], memory[256];
+    snprintf(cpuacct, sizeof(cpuacct), "%s/cpuacct/k8sc/c1", croot);
+    snprintf(memory, sizeof(memory), "%s/memory/k8sc/c1", croot);
+    put_file(cpuacct, "cpuacct.usage", "987654321\n");
+    put_file(memory, "memory.usage_in_bytes", "4096000\n");
+    put_file(memory, "memory.stat", "cache 1\ninactive_file 7\ntotal_inactive_file 96000\n");
+    k8sc__cgroup_fs v1 = { croot, false };
+    ck_assert_msg(k8sc__cgroup_stats(&v1, &st, "/k8sc/c1") == 0, "%s", k8sc_error_last());
+    ck_assert_uint_eq(st.cpu_usage_ns, 987654321ULL);
+    ck_assert_uint_eq(st.memory_usage_bytes, 4096000ULL);
+    ck_assert_uint_eq(st.memory_working_set_bytes, 4000000ULL);
+
+    /* removal: the one directory on v2, the cgroup in every hierarchy on v1 */
+    snprintf(path, sizeof(path), "%s/k8sc/gone", croot);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    k8sc__cgroup_remove(&fs, "/k8sc/gone");
+    ck_assert_int_eq(access(path, F_OK), -1);
+    char a[256], b[256];
+    snprintf(a, sizeof(a), "%s/cpuacct/k8sc/gone", croot);
+    snprintf(b, sizeof(b), "%s/memory/k8sc/gone", croot);
+    ck_assert_int_eq(mkdir(a, 0755), 0);
+    ck_assert_int_eq(mkdir(b, 0755), 0);
+    k8sc__cgroup_remove(&v1, "/k8sc/gone");
+    ck_assert_int_eq(access(a, F_OK), -1);
+    ck_assert_int_eq(access(b, F_OK), -1);
+}
+END_TEST
+
+static const char *limit_of(const k8sc__cgroup_limit *l, size_t n, const char *file)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(l[i].file, file) == 0)
+            return l[i].value;
+    return NULL;
+}
+
+/* Limits in cgroup v2 files' syntax, as the kubelet converts them. */
+START_TEST(t_cgroup_v2_limits)
+{
+    static const struct {
+        uint64_t shares, weight;
+    } weights[] = { { 2, 1 }, { 1024, 39 }, { 512, 20 }, { 102, 4 }, { 262144, 10000 }, { 1, 1 }, { 1000000, 10000 } };
+    for (size_t i = 0; i < sizeof(weights) / sizeof(weights[0]); i++)
+        ck_assert_msg(k8sc__cgroup_cpu_weight(weights[i].shares) == weights[i].weight, "shares %llu: weight %llu",
+                      (unsigned long long)weights[i].shares,
+                      (unsigned long long)k8sc__cgroup_cpu_weight(weights[i].shares));
+
+    k8sc__cgroup_limit l[K8SC__CGROUP_LIMITS_MAX];
+    k8sc_container_config c = { 0 };
+    ck_assert_uint_eq(k8sc__cgroup_v2_limits(l, &c), 0);
+    c.cpu_shares = 1024;
+    c.cpu_quota_us = 50000;
+    c.cpu_period_us = 100000;
+    c.memory_limit_bytes = 64 << 20;
+    c.pids_limit = 50;
+    size_t n = k8sc__cgroup_v2_limits(l, &c);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(limit_of(l, n, "cpu.weight"), "39");
+    ck_assert_str_eq(limit_of(l, n, "cpu.max"), "50000 100000");
+    ck_assert_str_eq(limit_of(l, n, "memory.max"), "67108864");
+    ck_assert_str_eq(limit_of(l, n, "pids.max"), "50");
+    /* a quota without a period takes the default period; a period alone leaves the quota unlimited */
+    k8sc_container_config q = { 0 };
+    q.cpu_quota_us = 25000;
+    n = k8sc__cgroup_v2_limits(l, &q);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(limit_of(l, n, "cpu.max"), "25000 100000");
+    q.cpu_quota_us = 0;
+    q.cpu_period_us = 50000;
+    n = k8sc__cgroup_v2_limits(l, &q);
+    ck_assert_str_eq(limit_of(l, n, "cpu.max"), "max 50000");
+    ck_assert_ptr_null(limit_of(l, n, "cpu.weight"));
+}
+END_TEST
+
+/* The container's config.json, parsed. */
+static json_object *bundle_spec(const char *id)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/containers/%s/config.json", root, id);
+    json_object *spec = json_object_from_file(path);
+    ck_assert_msg(spec != NULL, "no %s", path);
+    return spec;
+}
+
+static json_object *at(json_object *o, const char *a, const char *b, const char *c)
+{
+    json_object *v = NULL;
+    ck_assert_msg(json_object_object_get_ex(o, a, &v), "no %s", a);
+    if (b)
+        ck_assert_msg(json_object_object_get_ex(v, b, &v), "no %s.%s", a, b);
+    if (b && c)
+        ck_assert_msg(json_object_object_get_ex(v, c, &v), "no %s.%s.%s", a, b, c);
+    return v;
+}
+
+/*
+ * A real cgroup2 hierarchy, mounted over /sys/fs/cgroup in a private
+ * mount namespace (this test's process only; the monitors it forks
+ * inherit it). On a hybrid host the cpu, memory and pids controllers are
+ * bound to v1 hierarchies and cannot be enabled in it, so runc can run a
+ * container there only without limits, and memory use cannot be read.
+ */
+START_TEST(t_cgroup_v2_mounted)
+{
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("none", K8SC__CGROUP_ROOT, "cgroup2", 0, NULL) != 0) {
+        fprintf(stderr, "t_cgroup_v2_mounted: SKIPPED (cannot mount cgroup2 privately: %s)\n", strerror(errno));
+        return;
+    }
+    k8sc__cgroup_fs fs;
+    ck_assert_msg(k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0, "%s", k8sc_error_last());
+    ck_assert(fs.v2);
+    char *controllers = read_file(K8SC__CGROUP_ROOT "/cgroup.controllers");
+    ck_assert_ptr_nonnull(controllers);
+    bool memory = strstr(controllers, "memory") != NULL;
+    free(controllers);
+
+    k8sc_runtime *rt = rt_open();
+    k8sc_sandbox_config sc = sandbox_config();
+    char *sb = run_sandbox(rt, &sc);
+    /* the limits go to runc in v2 syntax as well */
+    const char *args[] = { "echo up; while :; do sleep 1; done" };
+    k8sc_container_config c = container_config("limited", args);
+    c.cpu_shares = 512;
+    c.cpu_quota_us = 20000;
+    c.memory_limit_bytes = 32 << 20;
+    c.pids_limit = 64;
+    char *limited = create(rt, sb, &c);
+    json_object *spec = bundle_spec(limited);
+    json_object *unified = at(spec, "linux", "resources", "unified");
+    ck_assert_str_eq(json_object_get_string(at(unified, "cpu.weight", NULL, NULL)), "20");
+    ck_assert_str_eq(json_object_get_string(at(unified, "cpu.max", NULL, NULL)), "20000 100000");
+    ck_assert_str_eq(json_object_get_string(at(unified, "memory.max", NULL, NULL)), "33554432");
+    ck_assert_str_eq(json_object_get_string(at(unified, "pids.max", NULL, NULL)), "64");
+    json_object_put(spec);
+    ck_assert_int_eq(k8sc_runtime_remove_container(rt, limited), 0);
+
+    /* a container without limits runs in its v2 cgroup */
+    c = container_config("free", args);
+    char *id = create(rt, sb, &c);
+    ck_assert_msg(k8sc_runtime_start_container(rt, id) == 0, "%s", k8sc_error_last());
+    wait_log("free", "stdout F up");
+    char cg[256];
+    snprintf(cg, sizeof(cg), "/k8sc-test/poduid1/%s/container", id);
+    char *dir = k8sc__cgroup_dir(&fs, "cpu", cg);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    char *procs = read_file(path);
+    ck_assert_msg(procs && procs[0] >= '1' && procs[0] <= '9', "no process in %s", path);
+    free(procs);
+    free(dir);
+    k8sc_container_stats st;
+    int rc = k8sc_runtime_container_stats(rt, &st, id);
+    if (memory) {
+        ck_assert_msg(rc == 0, "%s", k8sc_error_last());
+        ck_assert_uint_gt(st.memory_usage_bytes, 0);
+    } else {
+        ck_assert_int_eq(rc, K8SC_EIO);
+        ck_assert_msg(strstr(k8sc_error_last(), "memory.current") != NULL, "%s", k8sc_error_last());
+    }
+    ck_assert_int_eq(k8sc_runtime_stop_container(rt, id, 0), 0);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sb), 0);
+    char scope[512];
+    snprintf(scope, sizeof(scope), K8SC__CGROUP_ROOT "/k8sc-test/poduid1/%s", id);
+    ck_assert_msg(access(scope, F_OK) != 0, "%s is left", scope);
+    free(id);
+    free(limited);
+    free(sb);
+    k8sc_runtime_close(rt);
+    umount2(K8SC__CGROUP_ROOT, MNT_DETACH);
+}
+END_TEST
+
 /* runc leaves the (empty) parents of its cgroups: remove the tests' parent in every hierarchy. */
 static void remove_test_cgroups(void)
 {
@@ -964,6 +1201,12 @@ int main(void)
         tcase_add_test(tc, t_bad_input);
         tcase_set_timeout(tc, 60);
         suite_add_tcase(su, tc);
+        TCase *cg = tcase_create("cgroup");
+        tcase_add_test(cg, t_cgroup_v2_fake_tree);
+        tcase_add_test(cg, t_cgroup_v2_limits);
+        tcase_add_test(cg, t_cgroup_v2_mounted);
+        tcase_set_timeout(cg, 60);
+        suite_add_tcase(su, cg);
         result = k8sc_test_main(su);
     }
     k8sc_image_store_close(store);

@@ -1,14 +1,30 @@
 #include "testutil.h"
 
+#include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
 
 int k8sc_test_main(Suite *suite)
 {
+    /* k8sctl's discovery cache (k8sc_cli_main run in-process) goes to a directory of the run's own. */
+    char cache[] = "/tmp/k8sc-test-cache.XXXXXX";
+    bool own_cache = !getenv("KUBECACHEDIR") && mkdtemp(cache) && setenv("KUBECACHEDIR", cache, 1) == 0;
     SRunner *sr = srunner_create(suite);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    if (own_cache)
+        nftw(cache, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

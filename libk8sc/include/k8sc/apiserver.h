@@ -1,7 +1,7 @@
 /*
  * libk8sc API server: the Kubernetes REST API (discovery, OpenAPI v3,
  * get/list/create/update/delete/deletecollection/watch, Table output) over
- * plain HTTP, backed by a k8sc_store.
+ * HTTP or HTTPS, backed by a k8sc_store.
  *
  * Objects are stored as JSON under "/registry/<group>/<plural>/[<namespace>/]<name>"
  * with the group "core" for the legacy "" group; resourceVersion is the
@@ -76,14 +76,34 @@ typedef struct k8sc_apiserver_options {
      * kept for the server's lifetime. Since version 2.
      */
     const char *service_account_key_file;
+    /*
+     * Serve HTTPS instead of HTTP (kube-apiserver's --tls-cert-file and
+     * --tls-private-key-file): the PEM serving certificate, optionally
+     * followed by its chain, and its PEM private key (RSA or ECDSA, not
+     * encrypted), read once by k8sc_apiserver_new. Both or neither. NULL:
+     * plain HTTP. Since version 3.
+     */
+    const char *tls_cert_file;
+    const char *tls_key_file;
+    /*
+     * A PEM CA bundle served without authentication at GET /cacerts, as
+     * k3s's server does, so that a joining node can fetch it over an
+     * unverified connection and check it against the hash its join token
+     * carries. Needs the two above; read once by k8sc_apiserver_new. NULL:
+     * no /cacerts. Since version 3.
+     */
+    const char *tls_ca_file;
 } k8sc_apiserver_options;
 
-/* Version 1 is the same structure without `token_file` and `service_account_key_file` (still accepted). */
-#define K8SC_APISERVER_OPTIONS_VERSION 2
+/*
+ * Version 1 is the same structure without the fields from `token_file` on,
+ * version 2 without the fields from `tls_cert_file` on (both still accepted).
+ */
+#define K8SC_APISERVER_OPTIONS_VERSION 3
 #define K8SC_APISERVER_OPTIONS_INIT \
-    { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL }
+    { K8SC_APISERVER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
-/* Fill `opts` (of the layout of `version`, 1 or 2) with the defaults. EINVAL for an unknown version. */
+/* Fill `opts` (of the layout of `version`, 1 to 3) with the defaults. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsigned int version);
 
 /*
@@ -93,8 +113,9 @@ K8SC_EXTERN int k8sc_apiserver_options_init(k8sc_apiserver_options *opts, unsign
  * the stored Services. It does not listen until k8sc_apiserver_start().
  * `opts` may be NULL for the defaults. Errors: EINVAL for a malformed
  * listen address, store URL, Service range, advertise address, token
- * file or service account key; EIO for an unreadable token or key file;
- * and any error of k8sc_store_open.
+ * file, service account key, TLS certificate, key (or one that does not
+ * match the certificate) or CA bundle, each message naming the file; EIO
+ * for an unreadable file; and any error of k8sc_store_open.
  */
 K8SC_EXTERN int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts);
 

@@ -203,14 +203,30 @@ typedef struct k8sc_client_options {
      * namespace_ applies (NULL: "default"). Since version 2.
      */
     k8sc_apiserver *apiserver;
+    /*
+     * kubectl's --cache-dir (~/.kube/cache): keep discovery on disk as
+     * kubectl does, in DIR/discovery/HOST_PORT/[GROUP/]VERSION/
+     * serverresources.json (kubectl's own files, so the two programs share
+     * them). A list found there fresh answers without a request; a kind
+     * missing from it is asked for again (a new CRD) and the file
+     * rewritten; an unreadable file is ignored. NULL: discovery is kept in
+     * memory only. Since version 3.
+     */
+    const char *discovery_cache_dir;
+    /* How long a cached list is fresh after it was written, in seconds. 0: 6 hours (kubectl's). Since version 3. */
+    long discovery_cache_ttl_s;
 } k8sc_client_options;
 
-/* Version 1 is the same structure without `apiserver` (still accepted). */
-#define K8SC_CLIENT_OPTIONS_VERSION 2
+/*
+ * Version 1 is the same structure without `apiserver` and what follows it,
+ * version 2 without `discovery_cache_dir` and what follows it (both still
+ * accepted).
+ */
+#define K8SC_CLIENT_OPTIONS_VERSION 3
 #define K8SC_CLIENT_OPTIONS_INIT \
-    { K8SC_CLIENT_OPTIONS_VERSION, NULL, NULL, K8SC_KUBECONFIG_OVERRIDES_INIT, NULL, 0, 0, 0, NULL, NULL }
+    { K8SC_CLIENT_OPTIONS_VERSION, NULL, NULL, K8SC_KUBECONFIG_OVERRIDES_INIT, NULL, 0, 0, 0, NULL, NULL, NULL, 0 }
 
-/* Fill `opts` (of the layout of `version`, 1 or 2) with the defaults. EINVAL for an unknown version. */
+/* Fill `opts` (of the layout of `version`, 1 to 3) with the defaults. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_client_options_init(k8sc_client_options *opts, unsigned int version);
 
 /*

@@ -7,7 +7,9 @@
  * of a multi-node cluster (the options' `role`): a server (`k8sc server`:
  * the control plane and the cluster DNS, with a join token) or an agent
  * (`k8sc agent`: the kubelet, the pod network and the proxy of one node,
- * joining a server over HTTP with that token). Everything lives under one data directory:
+ * joining a server over HTTPS with that token). A server serves HTTPS with
+ * certificates of its own CA; a whole cluster plain HTTP (on loopback),
+ * unless asked for TLS. Everything lives under one data directory:
  *
  *   k8sc.db       the store
  *   pods/, logs/  pod volumes and container logs (the kubelet's data directory)
@@ -16,9 +18,17 @@
  *   runtime.conf  which runtime the cluster uses (for `k8sc down`)
  *   cni/          the pod network's CNI configuration (net.d/) and address leases
  *   kubeconfig    written once the node is Ready (unless another path is given); a
- *                 server's and an agent's carry the token (an agent's is written first)
- *   token         a server's join token (0600), kept across restarts
- *   tokens.csv    a server's API token file (the join token, user k8sc-admin)
+ *                 server's and an agent's carry the token's secret (an agent's is
+ *                 written first); with TLS, the CA as certificate-authority-data
+ *   token         a server's join token (0600), kept across restarts (also with TLS)
+ *   tokens.csv    a server's API token file (the token's secret, user k8sc-admin)
+ *   pki/          with TLS: ca.crt, ca.key (0600), the cluster CA (ECDSA P-256, ten
+ *                 years); apiserver.crt, apiserver.key (0600), the API server's, for
+ *                 the listen and advertise addresses (with a wildcard listen, the
+ *                 host's), 127.0.0.1, localhost, kubernetes, kubernetes.default,
+ *                 kubernetes.default.svc(.cluster.local) and the first Service
+ *                 address (10.96.0.1); kept across restarts, made again when no
+ *                 longer good for them
  *   lock, pid     held while the cluster runs
  *
  * Started again on the same directory the cluster resumes with its
@@ -93,25 +103,43 @@ typedef struct k8sc_cluster_options {
      * a wildcard).
      */
     const char *advertise_address;
-    /* An agent's server, "http://HOST:PORT". Required for an agent. */
+    /* An agent's server, "https://HOST:PORT" (or "http://HOST:PORT" for a server without TLS). Required for an agent. */
     const char *server_url;
     /*
-     * The join token: letters, digits, '.', '-' and '_', 16 to 128 of them.
-     * A server's (NULL: the one in <data_dir>/token, else a new random one);
-     * an agent's to join with (required).
+     * The join token (k8sc_cluster_token): "K10<CA hash>::<secret>", or the
+     * secret alone — letters, digits, '.', '-' and '_', 16 to 128 of them.
+     * A server's or a TLS cluster's (NULL: the one in <data_dir>/token, else a new random one;
+     * one with a hash must name this server's CA); an agent's to join with
+     * (required): with the hash, the agent fetches the CA from the server's
+     * /cacerts and checks it; a bare secret needs `ca_file` for an https
+     * server.
      */
     const char *token;
     /* An agent's kubelet port on its node address (0: any free port). */
     int kubelet_port;
+    /*
+     * An agent's CA (PEM file) to check its https server with, instead of
+     * fetching it; it must match the token's hash, if any. Since version 3.
+     */
+    const char *ca_file;
+    /*
+     * A whole cluster's API server serves HTTPS and wants a token, as a
+     * server's always does (`k8sc up --tls`; the token and its files as a
+     * server's). Since version 3.
+     */
+    bool tls;
 } k8sc_cluster_options;
 
-/* Version 1 is the same structure without the fields from `role` on (still accepted). */
-#define K8SC_CLUSTER_OPTIONS_VERSION 2
+/*
+ * Version 1 is the same structure without the fields from `role` on,
+ * version 2 without those from `ca_file` on (both still accepted).
+ */
+#define K8SC_CLUSTER_OPTIONS_VERSION 3
 #define K8SC_CLUSTER_OPTIONS_INIT \
     { K8SC_CLUSTER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, \
-      K8SC_CLUSTER_ROLE_ALL, NULL, NULL, NULL, NULL, 0 }
+      K8SC_CLUSTER_ROLE_ALL, NULL, NULL, NULL, NULL, 0, NULL, false }
 
-/* Fill `opts` (of the layout of `version`, 1 or 2) with the defaults. EINVAL for an unknown version. */
+/* Fill `opts` (of the layout of `version`, 1 to 3) with the defaults. EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_cluster_options_init(k8sc_cluster_options *opts, unsigned int version);
 
 /*
@@ -123,19 +151,27 @@ K8SC_EXTERN int k8sc_cluster_options_init(k8sc_cluster_options *opts, unsigned i
  * directory (message names its pid); EIO when the address cannot be bound
  * or a directory or file made (message says which); EUNAVAILABLE when the
  * runtime is missing or an agent's server cannot be reached;
- * EUNAUTHORIZED when the server refuses an agent's token; ETIMEOUT when
+ * EUNAUTHORIZED when the server refuses an agent's token, or the CA an
+ * agent fetched does not match its token's hash; ETIMEOUT when
  * the node does not become Ready in time (everything started is stopped
  * again).
  */
 K8SC_EXTERN int k8sc_cluster_up(k8sc_cluster **out, const k8sc_cluster_options *opts);
 
-/* The API server's URL, e.g. "http://127.0.0.1:6443" (borrowed); an agent's is its server's. */
+/* The API server's URL, e.g. "https://127.0.0.1:6443" (borrowed); an agent's is its server's. */
 K8SC_EXTERN const char *k8sc_cluster_server(const k8sc_cluster *c);
 
 /* The kubeconfig's path (borrowed). */
 K8SC_EXTERN const char *k8sc_cluster_kubeconfig(const k8sc_cluster *c);
 
-/* A server's join token (borrowed); NULL for NULL or another role. */
+/*
+ * A server's join token (borrowed), as k3s's: "K10<CA hash>::<secret>",
+ * where the CA hash is the lowercase hex SHA-256 of the cluster CA's PEM
+ * file (pki/ca.crt, served at GET /cacerts) and the secret the bearer
+ * token agents and the administrator use (tokens.csv, the kubeconfig).
+ * Stored in <data_dir>/token. Also a whole cluster's with `tls`; NULL for
+ * NULL, an agent or a plain-HTTP cluster.
+ */
 K8SC_EXTERN const char *k8sc_cluster_token(const k8sc_cluster *c);
 
 /*

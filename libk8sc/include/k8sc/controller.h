@@ -571,15 +571,18 @@ K8SC_EXTERN int k8sc_controller_enqueue_after(k8sc_controller *ctl, const char *
 /*
  * The informer cache of `api_version` + `kind` (the primary kind, an owned
  * or a watched one, or any other kind, whose informer is then created),
- * borrowed: read objects from it rather than from the server. NULL with
- * the error set on failure.
+ * borrowed: read objects from it rather than from the server. Asked for
+ * before the controller first runs, its informer is one the workers wait
+ * for, like the watched kinds. NULL with the error set on failure.
  */
 K8SC_EXTERN k8sc_cache *k8sc_controller_cache(k8sc_controller *ctl, const char *api_version, const char *kind);
 
 /*
  * The informer of `api_version` + `kind` from the controller's factory
- * (created if needed), borrowed: to add handlers of one's own. NULL with
- * the error set on failure.
+ * (created if needed), borrowed: to add handlers of one's own. Asked for
+ * before the controller first runs, the workers wait until it has synced
+ * (so a reconcile never reads a half-filled cache). NULL with the error set
+ * on failure.
  */
 K8SC_EXTERN k8sc_informer *k8sc_controller_informer(k8sc_controller *ctl, const char *api_version, const char *kind);
 

@@ -29,6 +29,9 @@ struct k8sc_apiserver {
     k8sc__svc_state svc;     /* Service ClusterIP and NodePort ranges (svc_*.c) */
     struct k8sc__authn *authn; /* bearer tokens, NULL: none (authn.c) */
     struct k8sc__sa_keys *sa_keys; /* the service account token signer (token.c) */
+    char *tls_cert, *tls_key;      /* PEM, NULL: plain HTTP (server.c) */
+    char *tls_ca;                  /* PEM served at /cacerts, or NULL (server.c) */
+    atomic_int upgraded;           /* exec/attach relays running on their own threads (podproxy.c) */
 };
 
 /* One query parameter, decoded. */

@@ -518,6 +518,77 @@ static int node_defaults(struct json_object *root)
     return 0;
 }
 
+/* Ports of a list (NetworkPolicy rules, EndpointSlices): protocol TCP when unset. */
+static void ports_protocol(struct json_object *ports)
+{
+    for (size_t i = 0; json_object_is_type(ports, json_type_array) && i < json_object_array_length(ports); i++)
+        def_str(json_object_array_get_idx(ports, i), "protocol", "TCP");
+}
+
+/* NetworkPolicy: policyTypes from the rules present (SetDefaults_NetworkPolicy), rule ports TCP. */
+static void networkpolicy_defaults(struct json_object *spec)
+{
+    static const char *const dirs[] = { "ingress", "egress" };
+    for (size_t d = 0; d < 2; d++) {
+        struct json_object *rules = child(spec, dirs[d]);
+        for (size_t i = 0; json_object_is_type(rules, json_type_array) && i < json_object_array_length(rules); i++)
+            ports_protocol(child(json_object_array_get_idx(rules, i), "ports"));
+    }
+    struct json_object *types = child(spec, "policyTypes");
+    if (types && json_object_is_type(types, json_type_array) && json_object_array_length(types) > 0)
+        return;
+    types = json_object_new_array();
+    json_object_array_add(types, json_object_new_string("Ingress"));
+    struct json_object *egress = child(spec, "egress");
+    if (json_object_is_type(egress, json_type_array) && json_object_array_length(egress) > 0)
+        json_object_array_add(types, json_object_new_string("Egress"));
+    json_object_object_add(spec, "policyTypes", types);
+}
+
+/* autoscaling/v2 without metrics: 80 % average CPU utilization (autoscaling.DefaultCPUUtilization). */
+static void hpa_metrics_defaults(struct json_object *spec)
+{
+    struct json_object *metrics = child(spec, "metrics");
+    if (json_object_is_type(metrics, json_type_array) && json_object_array_length(metrics) > 0)
+        return;
+    struct json_object *target = json_object_new_object(), *resource = json_object_new_object();
+    struct json_object *metric = json_object_new_object();
+    metrics = json_object_new_array();
+    json_object_object_add(target, "type", json_object_new_string("Utilization"));
+    json_object_object_add(target, "averageUtilization", json_object_new_int(80));
+    json_object_object_add(resource, "name", json_object_new_string("cpu"));
+    json_object_object_add(resource, "target", target);
+    json_object_object_add(metric, "type", json_object_new_string("Resource"));
+    json_object_object_add(metric, "resource", resource);
+    json_object_array_add(metrics, metric);
+    json_object_object_add(spec, "metrics", metrics);
+}
+
+/* Kinds outside the workloads whose defaulters set a field or two. */
+static void other_defaults(const k8sc_resource *r, struct json_object *root)
+{
+    struct json_object *spec = child(root, "spec");
+    if (is(r, "scheduling.k8s.io", "PriorityClass")) {
+        def_str(root, "preemptionPolicy", "PreemptLowerPriority");
+    } else if (is(r, "discovery.k8s.io", "EndpointSlice")) {
+        ports_protocol(child(root, "ports"));
+    } else if (is(r, "", "PersistentVolumeClaim")) {
+        def_str(spec, "volumeMode", "Filesystem");
+    } else if (is(r, "", "PersistentVolume")) {
+        def_str(spec, "persistentVolumeReclaimPolicy", "Retain");
+        def_str(spec, "volumeMode", "Filesystem");
+    } else if (is(r, "storage.k8s.io", "StorageClass")) {
+        def_str(root, "reclaimPolicy", "Delete");
+        def_str(root, "volumeBindingMode", "Immediate");
+    } else if (is(r, "autoscaling", "HorizontalPodAutoscaler")) {
+        def_int(spec, "minReplicas", 1);
+        if (spec && strcmp(k8sc_resource_version(r), "v2") == 0)
+            hpa_metrics_defaults(spec);
+    } else if (is(r, "networking.k8s.io", "NetworkPolicy") && spec) {
+        networkpolicy_defaults(spec);
+    }
+}
+
 int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create)
 {
     struct json_object *root = k8sc_object_json(obj);
@@ -533,6 +604,8 @@ int k8sc__kind_defaults(const k8sc_resource *r, k8sc_object *obj, bool create)
     if (!workload) {
         if (is(r, "", "PodTemplate"))
             template_defaults(child(root, "template"));
+        else
+            other_defaults(r, root);
         return 0;
     }
     struct json_object *spec = ensure_obj(root, "spec");

@@ -2,10 +2,15 @@
  * OpenAPI v3: the root index and one document per group/version. The
  * documents carry what kubectl needs: operations tagged with
  * x-kubernetes-group-version-kind and the fieldValidation parameter (so
- * create/apply validate on the server), and a schema per kind for
- * `kubectl explain`. Full field schemas are not generated yet.
+ * create/apply validate on the server), and the component schemas
+ * `kubectl explain` walks: the built-in kinds' from the protobuf schema
+ * tables (openapi_schema.c, built once and kept serialized), custom
+ * resources' from their CRDs, and a top-level outline for the few kinds
+ * without a table.
  */
 #include "apiserver_internal.h"
+#include "apiserver/openapi_schema.h"
+#include "codec/schema_walk.h"
 
 #include <string.h>
 
@@ -112,6 +117,7 @@ static struct json_object *prop(const char *type, const char *description)
     return p;
 }
 
+/* The outline of a kind the schema tables do not describe: its metadata, spec and status are not spelled out. */
 static struct json_object *kind_schema(const k8sc_resource *r)
 {
     struct json_object *s = json_object_new_object();
@@ -125,23 +131,16 @@ static struct json_object *kind_schema(const k8sc_resource *r)
         "APIVersion defines the versioned schema of this representation of an object."));
     json_object_object_add(props, "kind", prop("string",
         "Kind is a string value representing the REST resource this object represents."));
-    json_object_object_add(props, "metadata", prop("object",
-        "Standard object's metadata."));
-    const char *kind = k8sc_resource_kind(r);
-    if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Secret") == 0) {
-        json_object_object_add(props, "data", prop("object", "Data contains the configuration data."));
-        json_object_object_add(props, "binaryData", prop("object", "BinaryData contains the binary data."));
-        json_object_object_add(props, "immutable", prop("boolean",
-            "Immutable, if set to true, ensures that data stored cannot be updated."));
-        if (strcmp(kind, "Secret") == 0) {
-            json_object_object_add(props, "stringData", prop("object", "stringData allows specifying non-binary secret data in string form."));
-            json_object_object_add(props, "type", prop("string", "Used to facilitate programmatic handling of secret data."));
-        }
-    } else {
-        json_object_object_add(props, "spec", prop("object", "Spec defines the desired state."));
-        if (k8sc_resource_has_subresource(r, "status"))
-            json_object_object_add(props, "status", prop("object", "Status is the most recently observed state."));
-    }
+    struct json_object *meta = json_object_new_object(), *all = json_object_new_array(),
+        *ref = json_object_new_object();
+    json_object_object_add(ref, "$ref", json_object_new_string("#/components/schemas/" K8SC__OPENAPI_OBJECT_META));
+    json_object_array_add(all, ref);
+    json_object_object_add(meta, "allOf", all);
+    json_object_object_add(meta, "description", json_object_new_string("Standard object's metadata."));
+    json_object_object_add(props, "metadata", meta);
+    json_object_object_add(props, "spec", prop("object", "Spec defines the desired state."));
+    if (k8sc_resource_has_subresource(r, "status"))
+        json_object_object_add(props, "status", prop("object", "Status is the most recently observed state."));
     json_object_object_add(s, "properties", props);
     struct json_object *gvks = json_object_new_array();
     json_object_array_add(gvks, gvk_json(r));
@@ -149,18 +148,63 @@ static struct json_object *kind_schema(const k8sc_resource *r)
     return s;
 }
 
+/*
+ * The document as text: `paths`, then the built-in schemas (already
+ * serialized members) and the `extra` ones side by side in components.schemas.
+ */
+static int send_document(k8sc_apiserver_response *resp, const struct json_object *paths,
+    const struct json_object *extra, const char *builtin, size_t builtin_len)
+{
+    char *p = NULL, *x = NULL;
+    size_t plen = 0, xlen = 0;
+    int rc = k8sc_json_encode(&p, &plen, paths, 0);
+    if (!rc)
+        rc = k8sc_json_encode(&x, &xlen, extra, 0);
+    k8sc__buf b = K8SC__BUF_INIT;
+    if (!rc) {
+        k8sc__buf_puts(&b, "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"Kubernetes\",\"version\":\"v1.32.0\"},"
+                           "\"paths\":");
+        k8sc__buf_put(&b, p, plen);
+        k8sc__buf_puts(&b, ",\"components\":{\"schemas\":{");
+        k8sc__buf_put(&b, builtin, builtin_len);
+        /* "{...}": its members after the built-in ones. */
+        if (xlen > 2) {
+            if (builtin_len)
+                k8sc__buf_putc(&b, ',');
+            k8sc__buf_put(&b, x + 1, xlen - 2);
+        }
+        k8sc__buf_puts(&b, "}}}\n");
+        rc = k8sc__buf_status(&b);
+    }
+    char *ct = rc ? NULL : k8sc__strdup("application/json");
+    if (!rc && !ct)
+        rc = K8SC_ENOMEM;
+    if (!rc) {
+        k8sc_free(resp->body);
+        k8sc_free(resp->content_type);
+        resp->status = 200;
+        resp->content_type = ct;
+        resp->body = k8sc__buf_detach(&b, &resp->body_len);
+    }
+    k8sc__buf_free(&b);
+    k8sc_free(p);
+    k8sc_free(x);
+    return rc;
+}
+
 int k8sc__serve_openapi_gv(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const char *group, const char *version)
 {
-    struct json_object *doc = json_object_new_object();
-    if (!doc)
+    const char *builtin = NULL;
+    size_t builtin_len = 0;
+    int rc = k8sc__openapi_builtin_schemas(&builtin, &builtin_len, group, version);
+    if (rc)
+        return rc;
+    struct json_object *paths = json_object_new_object(), *extra = json_object_new_object();
+    if (!paths || !extra) {
+        json_object_put(paths);
+        json_object_put(extra);
         return k8sc__error_nomem();
-    json_object_object_add(doc, "openapi", json_object_new_string("3.0.0"));
-    struct json_object *info = json_object_new_object();
-    json_object_object_add(info, "title", json_object_new_string("Kubernetes"));
-    json_object_object_add(info, "version", json_object_new_string("v1.32.0"));
-    json_object_object_add(doc, "info", info);
-    struct json_object *paths = json_object_new_object();
-    struct json_object *schemas = json_object_new_object();
+    }
     char base[256];
     gv_path(base, sizeof(base), group, version);
     for (size_t i = 0; i < k8sc_registry_count(srv->registry); i++) {
@@ -188,18 +232,15 @@ int k8sc__serve_openapi_gv(k8sc_apiserver_response *resp, k8sc_apiserver *srv, c
         k8sc_object *crd = k8sc__crd_for(srv, r);
         if (crd) {
             k8sc__crd_schema_name(name, sizeof(name), r);
-            json_object_object_add(schemas, name, k8sc__crd_openapi_schema(crd, r));
+            json_object_object_add(extra, name, k8sc__crd_openapi_schema(crd, r));
             k8sc_object_free(crd);
-        } else {
+        } else if (!k8sc__schema_known(k8sc_resource_api_version(r), k8sc_resource_kind(r))) {
             schema_name(name, sizeof(name), r);
-            json_object_object_add(schemas, name, kind_schema(r));
+            json_object_object_add(extra, name, kind_schema(r));
         }
     }
-    json_object_object_add(doc, "paths", paths);
-    struct json_object *components = json_object_new_object();
-    json_object_object_add(components, "schemas", schemas);
-    json_object_object_add(doc, "components", components);
-    int rc = k8sc__resp_json(resp, 200, doc);
-    json_object_put(doc);
+    rc = send_document(resp, paths, extra, builtin, builtin_len);
+    json_object_put(paths);
+    json_object_put(extra);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -408,6 +409,8 @@ typedef struct upgraded {
     int fd;
     char *early;
     size_t early_len;
+    MHD_socket sock;
+    struct MHD_UpgradeResponseHandle *urh;
 } upgraded;
 
 static bool pass_bytes(int from, int to)
@@ -419,26 +422,58 @@ static bool pass_bytes(int from, int to)
     return n > 0 && send_all(to, chunk, (size_t)n) == 0;
 }
 
+/* Relay until either side ends or the server stops, then hand the connection back to MHD. */
+static void *relay_upgraded(void *arg)
+{
+    upgraded *sp = arg;
+    k8sc_apiserver *srv = sp->srv;
+    bool ok = send_all(sp->sock, sp->early, sp->early_len) == 0;
+    while (ok && !atomic_load(&srv->stopping)) {
+        struct pollfd p[2] = { { sp->sock, POLLIN, 0 }, { sp->fd, POLLIN, 0 } };
+        if (poll(p, 2, WAIT_MS) <= 0)
+            continue;
+        if (p[0].revents)
+            ok = pass_bytes(sp->sock, sp->fd);
+        if (ok && p[1].revents)
+            ok = pass_bytes(sp->fd, sp->sock);
+    }
+    close(sp->fd);
+    MHD_upgrade_action(sp->urh, MHD_UPGRADE_ACTION_CLOSE);
+    k8sc_free(sp->early);
+    k8sc_free(sp);
+    atomic_fetch_sub(&srv->upgraded, 1);
+    return NULL;
+}
+
+/*
+ * On a thread of its own: over HTTPS, `sock` is one end of a socket pair
+ * that MHD's connection thread feeds through TLS only once this returns.
+ * k8sc_apiserver_stop waits for the relays (srv->upgraded).
+ */
 static void on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, const char *extra_in,
                        size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
     (void)conn;
     (void)req_cls;
     upgraded *sp = cls;
-    bool ok = send_all(sock, sp->early, sp->early_len) == 0 && send_all(sp->fd, extra_in, extra_in_size) == 0;
-    while (ok && !atomic_load(&sp->srv->stopping)) {
-        struct pollfd p[2] = { { sock, POLLIN, 0 }, { sp->fd, POLLIN, 0 } };
-        if (poll(p, 2, WAIT_MS) <= 0)
-            continue;
-        if (p[0].revents)
-            ok = pass_bytes(sock, sp->fd);
-        if (ok && p[1].revents)
-            ok = pass_bytes(sp->fd, sock);
+    sp->sock = sock;
+    sp->urh = urh;
+    atomic_fetch_add(&sp->srv->upgraded, 1);
+    pthread_t t;
+    pthread_attr_t attr;
+    bool started = send_all(sp->fd, extra_in, extra_in_size) == 0 && pthread_attr_init(&attr) == 0;
+    if (started) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&t, &attr, relay_upgraded, sp) == 0;
+        pthread_attr_destroy(&attr);
     }
-    close(sp->fd);
-    k8sc_free(sp->early);
-    k8sc_free(sp);
-    MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+    if (!started) {
+        atomic_fetch_sub(&sp->srv->upgraded, 1);
+        close(sp->fd);
+        k8sc_free(sp->early);
+        k8sc_free(sp);
+        MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+    }
 }
 
 static void add_header(k8sc__buf *b, struct MHD_Connection *conn, const char *name)

@@ -1,26 +1,38 @@
 /*
- * The server object and its transports: libmicrohttpd (one thread per
- * connection, so a watch may block in its content reader without holding
- * up other clients; keep-alive; watches as chunked responses) and the
- * in-process k8sc_apiserver_handle().
+ * The server object and its transports: libmicrohttpd over HTTP or HTTPS
+ * (one thread per connection, so a watch may block in its content reader
+ * without holding up other clients; keep-alive; watches as chunked
+ * responses) and the in-process k8sc_apiserver_handle().
  */
 #include "apiserver_internal.h"
 #include "authn.h"
 #include "inproc.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Largest certificate, key or CA file read. */
+#define PEM_MAX ((size_t)1024 * 1024)
 
 /* How many bytes of k8sc_apiserver_options a caller of `version` has; 0 for an unknown version. */
 static size_t options_size(unsigned int version)
 {
     if (version == 1)
         return offsetof(k8sc_apiserver_options, token_file);
+    if (version == 2)
+        return offsetof(k8sc_apiserver_options, tls_cert_file);
     return version == K8SC_APISERVER_OPTIONS_VERSION ? sizeof(k8sc_apiserver_options) : 0;
 }
 
@@ -55,6 +67,93 @@ static int parse_listen(k8sc_apiserver *srv, const char *listen)
     return 0;
 }
 
+/* The contents of PEM file `path` (`what` in messages), NUL-terminated (caller frees). */
+static int read_pem(char **out, const char *path, const char *what)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return k8sc_error_set(K8SC_EIO, "%s %s: %s", what, path, strerror(errno));
+    k8sc__buf b = K8SC__BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while (b.len <= PEM_MAX && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        k8sc__buf_put(&b, chunk, n);
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    int rc = 0;
+    if (err)
+        rc = k8sc_error_set(K8SC_EIO, "%s %s: %s", what, path, strerror(err));
+    else if (b.len > PEM_MAX)
+        rc = k8sc_error_set(K8SC_EINVAL, "%s %s: larger than %zu bytes", what, path, PEM_MAX);
+    else if (!(*out = k8sc__buf_detach(&b, NULL)))
+        rc = K8SC_ENOMEM;
+    k8sc__buf_free(&b);
+    return rc;
+}
+
+/* An encrypted key is refused rather than prompted for on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return 0;
+}
+
+/* The first certificate of a PEM text, or NULL. */
+static X509 *first_cert(const char *pem)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+    BIO_free(bio);
+    return x;
+}
+
+/*
+ * Read and check the serving certificate and key (and the CA bundle for
+ * /cacerts) before serving: libmicrohttpd only finds a bad one when it
+ * starts, and then cannot say what is wrong.
+ */
+static int load_tls(k8sc_apiserver *srv, const k8sc_apiserver_options *o)
+{
+    if (!o->tls_cert_file != !o->tls_key_file)
+        return k8sc_error_set(K8SC_EINVAL, "apiserver: TLS needs both a certificate file and a private key file");
+    if (o->tls_ca_file && !o->tls_cert_file)
+        return k8sc_error_set(K8SC_EINVAL, "apiserver: /cacerts (%s) is served only over TLS", o->tls_ca_file);
+    if (!o->tls_cert_file)
+        return 0;
+    int rc = read_pem(&srv->tls_cert, o->tls_cert_file, "TLS certificate file");
+    if (!rc)
+        rc = read_pem(&srv->tls_key, o->tls_key_file, "TLS private key file");
+    if (!rc && o->tls_ca_file)
+        rc = read_pem(&srv->tls_ca, o->tls_ca_file, "CA file");
+    if (rc)
+        return rc;
+    X509 *cert = first_cert(srv->tls_cert), *ca = srv->tls_ca ? first_cert(srv->tls_ca) : NULL;
+    BIO *bio = BIO_new_mem_buf(srv->tls_key, -1);
+    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
+    if (!cert)
+        rc = k8sc_error_set(K8SC_EINVAL, "TLS certificate file %s: no PEM certificate in it", o->tls_cert_file);
+    else if (!key)
+        rc = k8sc_error_set(K8SC_EINVAL, "TLS private key file %s: no unencrypted PEM private key in it",
+            o->tls_key_file);
+    else if (X509_check_private_key(cert, key) != 1)
+        rc = k8sc_error_set(K8SC_EINVAL, "TLS private key file %s: not the key of the certificate in %s",
+            o->tls_key_file, o->tls_cert_file);
+    else if (o->tls_ca_file && !ca)
+        rc = k8sc_error_set(K8SC_EINVAL, "CA file %s: no PEM certificate in it", o->tls_ca_file);
+    else if (X509_cmp_time(X509_get0_notAfter(cert), NULL) <= 0)
+        k8sc_log(K8SC_LOG_WARN, "apiserver: the TLS certificate in %s has expired", o->tls_cert_file);
+    ERR_clear_error();
+    EVP_PKEY_free(key);
+    BIO_free(bio);
+    X509_free(cert);
+    X509_free(ca);
+    return rc;
+}
+
 int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
 {
     K8SC__CHECK_ARG(out);
@@ -71,11 +170,14 @@ int k8sc_apiserver_new(k8sc_apiserver **out, const k8sc_apiserver_options *opts)
         return K8SC_ENOMEM;
     k8sc__inproc_register(&k8sc__apiserver_inproc_ops);
     atomic_init(&srv->stopping, false);
+    atomic_init(&srv->upgraded, 0);
     srv->registry = opts->registry ? opts->registry : k8sc_registry_default();
     srv->clock = opts->clock ? opts->clock : k8sc_clock_system();
     srv->max_connections = opts->max_connections ? opts->max_connections : 256;
     srv->idle_timeout = opts->idle_timeout_seconds ? opts->idle_timeout_seconds : 60;
     int rc = parse_listen(srv, opts->listen ? opts->listen : "127.0.0.1:6443");
+    if (!rc)
+        rc = load_tls(srv, opts);
     if (!rc)
         rc = k8sc__svc_state_init(&srv->svc, opts, srv->listen_host);
     if (!rc) {
@@ -235,6 +337,18 @@ static enum MHD_Result queue(struct MHD_Connection *conn, k8sc_apiserver_respons
     return ret;
 }
 
+/* GET /cacerts: the CA bundle, to anyone (a joining node checks it against its token before trusting it). */
+static int serve_cacerts(k8sc_apiserver_response *resp, const k8sc_apiserver *srv, const char *method)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return k8sc__status_error(resp, 405, "MethodNotAllowed", "only GET is allowed on /cacerts", NULL);
+    resp->status = 200;
+    resp->body_len = strlen(srv->tls_ca);
+    resp->body = k8sc__strdup(srv->tls_ca);
+    resp->content_type = k8sc__strdup("text/plain; charset=utf-8");
+    return resp->body && resp->content_type ? 0 : K8SC_ENOMEM;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
@@ -261,7 +375,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!resp)
         return MHD_NO;
     int rc = 0;
-    if (cs->too_large) {
+    if (srv->tls_ca && strcmp(url, "/cacerts") == 0) {
+        rc = serve_cacerts(resp, srv, method);
+    } else if (cs->too_large) {
         char msg[96];
         snprintf(msg, sizeof(msg), "Request entity too large: limit is %zu", K8SC__APISERVER_MAX_BODY);
         rc = k8sc__status_error(resp, 413, "RequestEntityTooLarge", msg, NULL);
@@ -344,20 +460,31 @@ int k8sc_apiserver_start(k8sc_apiserver *srv)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)srv->listen_port);
     inet_pton(AF_INET, srv->listen_host, &addr.sin_addr);
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key },
+        { MHD_OPTION_END, 0, NULL },
+    };
     srv->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                       MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
+                                       MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE |
+                                       (srv->tls_cert ? MHD_USE_TLS : 0),
         (uint16_t)srv->listen_port, NULL, NULL, on_request, srv,
+        MHD_OPTION_ARRAY, srv->tls_cert ? tls : &tls[2],
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, srv->idle_timeout,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_END);
+    if (!srv->daemon && srv->tls_cert && !MHD_is_feature_supported(MHD_FEATURE_TLS))
+        return k8sc_error_set(K8SC_EUNAVAILABLE, "apiserver: this libmicrohttpd was built without TLS");
     if (!srv->daemon)
-        return k8sc_error_set(K8SC_EIO, "apiserver: cannot listen on %s:%d", srv->listen_host, srv->listen_port);
+        return k8sc_error_set(K8SC_EIO, "apiserver: cannot listen on %s:%d%s", srv->listen_host, srv->listen_port,
+            srv->tls_cert ? " (or the TLS certificate was refused)" : "");
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->bound_port = info ? info->port : srv->listen_port;
-    k8sc_log(K8SC_LOG_INFO, "apiserver: serving on http://%s:%d", srv->listen_host, srv->bound_port);
+    k8sc_log(K8SC_LOG_INFO, "apiserver: serving on %s://%s:%d", srv->tls_cert ? "https" : "http", srv->listen_host,
+        srv->bound_port);
     if (k8sc__svc_kubernetes_ensure(srv))
         k8sc_log(K8SC_LOG_WARN, "apiserver: the kubernetes Service: %s", k8sc_error_last());
     if (k8sc__svc_repair_start(srv))
@@ -377,6 +504,14 @@ void k8sc_apiserver_stop(k8sc_apiserver *srv)
     /* Watches see the flag within a poll slice and end their streams, so the threads can be joined. */
     atomic_store(&srv->stopping, true);
     k8sc__svc_repair_stop(srv);
+    /*
+     * Exec/attach relays see the flag too and hand their connections back
+     * (MHD_upgrade_action) before the daemon that owns them goes.
+     */
+    while (atomic_load(&srv->upgraded) > 0) {
+        struct timespec ts = { 0, 10 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
     srv->bound_port = 0;
@@ -393,6 +528,11 @@ void k8sc_apiserver_free(k8sc_apiserver *srv)
     k8sc__svc_state_clear(&srv->svc);
     k8sc__authn_free(srv->authn);
     k8sc__sa_keys_free(srv->sa_keys);
+    if (srv->tls_key)
+        OPENSSL_cleanse(srv->tls_key, strlen(srv->tls_key));
+    k8sc_free(srv->tls_key);
+    k8sc_free(srv->tls_cert);
+    k8sc_free(srv->tls_ca);
     k8sc_free(srv->listen_host);
     k8sc_free(srv);
 }

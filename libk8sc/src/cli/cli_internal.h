@@ -88,6 +88,15 @@ int k8sc__cli_read_manifests(k8sc__cli *cli, k8sc_object ***objs, size_t *n, con
 int k8sc__cli_split_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names,
     size_t *nnames, int argc, char **argv);
 
+/*
+ * k8sc__cli_split_targets for a verb that acts on "TYPE NAME...": kubectl's
+ * "You must provide one or more resources" when there is no type and, with
+ * `need_names`, "resource(s) were provided, but no name was specified" when
+ * there is no name. 0, or 1 once the error was printed.
+ */
+int k8sc__cli_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names, size_t *nnames,
+    int argc, char **argv, bool need_names);
+
 /* "{.a.b}" from kubectl's relaxed JSONPath (".a.b", "a.b", "{.a.b}"); `*out` k8sc_free. EINVAL when empty. */
 int k8sc__cli_relaxed_jsonpath(char **out, const char *field);
 

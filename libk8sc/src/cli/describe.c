@@ -1,8 +1,9 @@
 /*
  * kubectl describe: the layout for the object's kind, fed with what kubectl
  * fetches beside the object (ReplicaSets of a Deployment, Pods of a
- * ReplicaSet or Node, EndpointSlices of a Service, quotas of a Namespace)
- * and the Events whose involvedObject is the object.
+ * ReplicaSet, StatefulSet, DaemonSet, Node or claim, EndpointSlices of a
+ * Service, the backends of an Ingress, quotas of a Namespace) and the
+ * Events whose involvedObject is the object.
  */
 #include "describe_internal.h"
 
@@ -27,6 +28,24 @@ static const struct {
     { "", "ServiceAccount", k8sc__describe_serviceaccount },
     { "batch", "CronJob", k8sc__describe_cronjob },
     { "", "ReplicationController", k8sc__describe_replicationcontroller },
+    { "", "Endpoints", k8sc__describe_endpoints },
+    { "discovery.k8s.io", "EndpointSlice", k8sc__describe_endpointslice },
+    { "policy", "PodDisruptionBudget", k8sc__describe_poddisruptionbudget },
+    { "autoscaling", "HorizontalPodAutoscaler", k8sc__describe_hpa },
+    { "", "ResourceQuota", k8sc__describe_resourcequota },
+    { "", "LimitRange", k8sc__describe_limitrange },
+    { "rbac.authorization.k8s.io", "Role", k8sc__describe_role },
+    { "rbac.authorization.k8s.io", "ClusterRole", k8sc__describe_role },
+    { "rbac.authorization.k8s.io", "RoleBinding", k8sc__describe_rolebinding },
+    { "rbac.authorization.k8s.io", "ClusterRoleBinding", k8sc__describe_rolebinding },
+    { "scheduling.k8s.io", "PriorityClass", k8sc__describe_priorityclass },
+    { "apps", "StatefulSet", k8sc__describe_statefulset },
+    { "apps", "DaemonSet", k8sc__describe_daemonset },
+    { "networking.k8s.io", "Ingress", k8sc__describe_ingress },
+    { "networking.k8s.io", "NetworkPolicy", k8sc__describe_networkpolicy },
+    { "", "PersistentVolumeClaim", k8sc__describe_pvc },
+    { "", "PersistentVolume", k8sc__describe_pv },
+    { "storage.k8s.io", "StorageClass", k8sc__describe_storageclass },
 };
 
 static layout_fn layout_for(const char *api_version, const char *kind)
@@ -127,13 +146,48 @@ static char *selector_of(const k8sc_object *obj, const char *path)
     return NULL;
 }
 
+/* The Service named by an Ingress backend and its EndpointSlices, once per service. */
+static int backend_into(objects *o, k8sc_client *c, const char *ns, struct json_object *backend)
+{
+    const char *name = json_object_get_string(k8sc__dj_get(backend, "service.name"));
+    if (!name)
+        return 0;
+    for (size_t i = 0; i < o->n; i++)
+        if (strcmp(k8sc_object_kind(o->v[i]), "Service") == 0 && strcmp(k8sc_object_name(o->v[i]), name) == 0)
+            return 0;
+    char buf[512];
+    k8sc_list_options lo = K8SC_LIST_OPTIONS_INIT;
+    snprintf(buf, sizeof(buf), "kubernetes.io/service-name=%s", name);
+    lo.label_selector = buf;
+    int rc = list_into(o, c, K8SC_ENDPOINTSLICE, ns, &lo, NULL, NULL);
+    k8sc_object *svc = NULL;
+    if (!rc && k8sc_client_get(&svc, c, K8SC_SERVICE, ns, name) == 0 && !(rc = k8sc_object_set_kind(svc, "Service")))
+        return objects_add(o, svc);
+    k8sc_object_free(svc);
+    return rc;
+}
+
+static int ingress_backends(objects *o, k8sc_client *c, const k8sc_object *ing)
+{
+    struct json_object *spec = k8sc_object_get(ing, "spec"), *rules = k8sc__dj_get(spec, "rules");
+    const char *ns = k8sc_object_namespace(ing);
+    int rc = backend_into(o, c, ns, k8sc__dj_get(spec, "defaultBackend"));
+    for (size_t i = 0; !rc && i < k8sc__dj_len(rules); i++) {
+        struct json_object *paths = k8sc__dj_get(k8sc__dj_at(rules, i), "http.paths");
+        for (size_t p = 0; !rc && p < k8sc__dj_len(paths); p++)
+            rc = backend_into(o, c, ns, k8sc__dj_get(k8sc__dj_at(paths, p), "backend"));
+    }
+    return rc;
+}
+
 static int related_of(objects *o, k8sc_client *c, const k8sc_object *obj)
 {
     const char *kind = k8sc_object_kind(obj), *ns = k8sc_object_namespace(obj), *name = k8sc_object_name(obj);
     k8sc_list_options lo = K8SC_LIST_OPTIONS_INIT;
     char buf[512];
     int rc = 0;
-    if (strcmp(kind, "Deployment") == 0 || strcmp(kind, "ReplicaSet") == 0) {
+    if (strcmp(kind, "Deployment") == 0 || strcmp(kind, "ReplicaSet") == 0 || strcmp(kind, "StatefulSet") == 0 ||
+        strcmp(kind, "DaemonSet") == 0) {
         char *sel = selector_of(obj, "spec.selector");
         lo.label_selector = sel;
         if (sel && strcmp(kind, "Deployment") == 0)
@@ -141,6 +195,10 @@ static int related_of(objects *o, k8sc_client *c, const k8sc_object *obj)
         else if (sel)
             rc = list_into(o, c, K8SC_POD, ns, &lo, controlled_by, obj);
         k8sc_free(sel);
+    } else if (strcmp(kind, "PersistentVolumeClaim") == 0) {
+        rc = list_into(o, c, K8SC_POD, ns, &lo, NULL, NULL);
+    } else if (strcmp(kind, "Ingress") == 0) {
+        rc = ingress_backends(o, c, obj);
     } else if (strcmp(kind, "ServiceAccount") == 0) {
         rc = list_into(o, c, K8SC_SECRET, ns, &lo, NULL, NULL);
     } else if (strcmp(kind, "ReplicationController") == 0) {
@@ -170,6 +228,19 @@ static int related_of(objects *o, k8sc_client *c, const k8sc_object *obj)
     return rc;
 }
 
+/* Whether kubectl looks up the events of a kind (its layout shows them). */
+static bool shows_events(const char *group, const char *kind)
+{
+    static const char *const quiet[][2] = { { "", "Namespace" }, { "", "Secret" }, { "", "LimitRange" },
+        { "", "ResourceQuota" }, { "rbac.authorization.k8s.io", "Role" }, { "rbac.authorization.k8s.io", "ClusterRole" },
+        { "rbac.authorization.k8s.io", "RoleBinding" }, { "rbac.authorization.k8s.io", "ClusterRoleBinding" },
+        { "networking.k8s.io", "NetworkPolicy" } };
+    for (size_t i = 0; i < K8SC__ARRAY_LEN(quiet); i++)
+        if (strcmp(quiet[i][0], group) == 0 && strcmp(quiet[i][1], kind) == 0)
+            return false;
+    return true;
+}
+
 int k8sc_cli_describe(char **out, k8sc_client *client, const k8sc_resource *r, const char *namespace_,
     const char *name)
 {
@@ -177,7 +248,13 @@ int k8sc_cli_describe(char **out, k8sc_client *client, const k8sc_resource *r, c
     *out = NULL;
     k8sc_object *obj = NULL;
     const char *av = k8sc_resource_api_version(r), *kind = k8sc_resource_kind(r);
-    int rc = k8sc_client_get(&obj, client, av, kind, namespace_, name);
+    int rc = K8SC_ENOTFOUND;
+    /* As kubectl, a HorizontalPodAutoscaler is read as autoscaling/v2 first, whatever version was named. */
+    if (strcmp(kind, "HorizontalPodAutoscaler") == 0 && strcmp(k8sc_resource_group(r), "autoscaling") == 0 &&
+        (rc = k8sc_client_get(&obj, client, K8SC_HORIZONTALPODAUTOSCALER, namespace_, name)) == 0)
+        av = "autoscaling/v2";
+    if (rc)
+        rc = k8sc_client_get(&obj, client, av, kind, namespace_, name);
     if (rc)
         return rc;
     if ((rc = k8sc_object_set_api_version(obj, av)) || (rc = k8sc_object_set_kind(obj, kind))) {
@@ -187,8 +264,7 @@ int k8sc_cli_describe(char **out, k8sc_client *client, const k8sc_resource *r, c
     objects related = { NULL, 0 }, events = { NULL, 0 };
     rc = related_of(&related, client, obj);
     const char *ns = k8sc_resource_namespaced(r) ? k8sc_object_namespace(obj) : "";
-    bool events_shown = strcmp(kind, "Namespace") != 0 || *k8sc_resource_group(r);
-    if (!rc && events_shown)
+    if (!rc && shows_events(k8sc_resource_group(r), kind))
         rc = list_into(&events, client, K8SC_EVENT, ns, NULL, about, obj);
     if (!rc)
         rc = k8sc_cli_describe_format(out, obj, related.v, related.n, events.v, events.n, time(NULL));

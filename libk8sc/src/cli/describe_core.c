@@ -386,14 +386,18 @@ static void write_quotas(k8sc__dw *w, const k8sc__describe_input *in)
     for (size_t i = 0; i < n; i++) {
         struct json_object *o = k8sc_object_json(q[i]), *hard = k8sc__dj_get(o, "status.hard");
         k8sc__dw_write(w, 1, "Name:\t%s\n", k8sc_object_name(q[i]));
+        if (k8sc__dj_len(k8sc__dj_get(o, "spec.scopes")))
+            k8sc__describe_quota_scopes(w, 1, k8sc__dj_get(o, "spec.scopes"));
         k8sc__dw_write(w, 1, "Resource\tUsed\tHard\n");
         k8sc__dw_write(w, 1, "--------\t---\t---\n");
         size_t nkeys = 0;
         const char **keys = k8sc__dj_sorted_keys(hard, NULL, &nkeys);
         for (size_t k = 0; keys && k < nkeys; k++) {
-            const char *used = k8sc__dj_str(k8sc__dj_get(o, "status.used"), keys[k]);
-            k8sc__dw_write(w, 1, "%s\t%s\t%s\n", keys[k], used ? used : "0",
-                json_object_get_string(json_object_object_get(hard, keys[k])));
+            char u[K8SC_QUANTITY_BUFSIZE + 64], h[K8SC_QUANTITY_BUFSIZE + 64];
+            const char *used = k8sc__dj_key(k8sc__dj_get(o, "status.used"), keys[k]);
+            k8sc__describe_quantity(u, sizeof(u), used ? used : "0");
+            k8sc__describe_quantity(h, sizeof(h), k8sc__dj_key(hard, keys[k]));
+            k8sc__dw_write(w, 1, "%s\t%s\t%s\n", keys[k], u, h);
         }
         free(keys);
     }
@@ -413,34 +417,12 @@ static void write_limit_ranges(k8sc__dw *w, const k8sc__describe_input *in)
     k8sc__dw_write(w, 0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request "
                          "Ratio\n");
     k8sc__dw_write(w, 0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n");
-    static const char *const cols[] = { "min", "max", "defaultRequest", "default", "maxLimitRequestRatio" };
     for (size_t i = 0; i < in->nrelated; i++) {
         if (strcmp(k8sc_object_kind(in->related[i]) ? k8sc_object_kind(in->related[i]) : "", "LimitRange") != 0)
             continue;
         struct json_object *limits = k8sc_object_get(in->related[i], "spec.limits");
-        for (size_t l = 0; l < arr_len(limits); l++) {
-            struct json_object *item = json_object_array_get_idx(limits, l);
-            for (size_t c = 0; c < K8SC__ARRAY_LEN(cols); c++) {
-                struct json_object *map = k8sc__dj_get(item, cols[c]);
-                if (!json_object_is_type(map, json_type_object))
-                    continue;
-                json_object_object_foreach(map, res, v) {
-                    (void)v;
-                    bool seen = false;
-                    for (size_t p = 0; p < c; p++)
-                        seen |= k8sc__dj_str(k8sc__dj_get(item, cols[p]), res) != NULL;
-                    if (seen)
-                        continue;
-                    const char *x[5];
-                    for (size_t k = 0; k < 5; k++) {
-                        x[k] = k8sc__dj_str(k8sc__dj_get(item, cols[k]), res);
-                        x[k] = x[k] ? x[k] : "-";
-                    }
-                    k8sc__dw_write(w, 0, " %s\t%s\t%s\t%s\t%s\t%s\t%s\n", k8sc__dj_or(item, "type"), res, x[0], x[1],
-                        x[2], x[3], x[4]);
-                }
-            }
-        }
+        for (size_t l = 0; l < arr_len(limits); l++)
+            k8sc__describe_limit_item(w, json_object_array_get_idx(limits, l), " ");
     }
 }
 

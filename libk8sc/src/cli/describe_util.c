@@ -272,3 +272,61 @@ int k8sc__describe_controller(char *buf, size_t size, struct json_object *obj)
     }
     return 0;
 }
+
+size_t k8sc__dj_len(struct json_object *a)
+{
+    return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+void k8sc__describe_quantity(char *buf, size_t size, const char *text)
+{
+    k8sc_quantity q = k8sc_quantity_from_int(0, K8SC_QUANTITY_DECIMAL_SI);
+    if (text && k8sc_quantity_parse(&q, text) != 0) {
+        snprintf(buf, size, "%s", text);
+        return;
+    }
+    if (k8sc_quantity_format_to(buf, size, &q) != 0)
+        snprintf(buf, size, "%s", text ? text : "0");
+}
+
+void k8sc__describe_go_list(k8sc__buf *b, struct json_object *list)
+{
+    k8sc__buf_puts(b, "[");
+    for (size_t i = 0; i < k8sc__dj_len(list); i++)
+        k8sc__buf_printf(b, "%s%s", i ? " " : "", json_object_get_string(json_object_array_get_idx(list, i)));
+    k8sc__buf_puts(b, "]");
+}
+
+void k8sc__dw_pods_status(k8sc__dw *w, k8sc_object *const *pods, size_t n)
+{
+    static const char *const phases[] = { "Running", "Pending", "Succeeded", "Failed" };
+    long long counts[4] = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        const char *phase = k8sc_object_get_string(pods[i], "status.phase");
+        for (size_t p = 0; phase && p < 4; p++)
+            counts[p] += strcmp(phase, phases[p]) == 0;
+    }
+    k8sc__dw_write(w, 0, "Pods Status:\t%lld Running / %lld Waiting / %lld Succeeded / %lld Failed\n", counts[0],
+        counts[1], counts[2], counts[3]);
+}
+
+void k8sc__dw_map_line(k8sc__dw *w, const char *title, struct json_object *map)
+{
+    char *text = k8sc__describe_map_selector(map);
+    k8sc__dw_write(w, 0, "%s:\t%s\n", title, text ? text : "<none>");
+    k8sc_free(text);
+}
+
+struct json_object *k8sc__dj_at(struct json_object *a, size_t i)
+{
+    return i < k8sc__dj_len(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
+const char *k8sc__dj_key(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}

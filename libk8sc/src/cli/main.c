@@ -50,7 +50,8 @@ static void usage(FILE *f)
     fputs("k8sctl controls a Kubernetes cluster.\n\nCommands:\n ", f);
     for (size_t i = 0; i < K8SC__ARRAY_LEN(verbs); i++)
         fprintf(f, " %s%s", verbs[i]->name, i + 1 < K8SC__ARRAY_LEN(verbs) ? "," : "\n\n");
-    fputs("Global flags:\n  --kubeconfig FILE, --context NAME, -n/--namespace NS, -s/--server URL\n\n"
+    fputs("Global flags:\n  --kubeconfig FILE, --context NAME, -n/--namespace NS, -s/--server URL,\n"
+          "  --cache-dir DIR (discovery cache; default $KUBECACHEDIR or ~/.kube/cache)\n\n"
           "Use \"k8sctl <command> --help\" for more information about a given command.\n", f);
 }
 
@@ -96,6 +97,8 @@ static int global_flags(k8sc__cli *cli, int argc, char **argv, char **rest, int 
             cli->client_opts.overrides.server = v;
         else if ((v = global_value(argc, argv, &i, "n", "namespace", &missing)))
             cli->client_opts.overrides.namespace_ = v;
+        else if ((v = global_value(argc, argv, &i, NULL, "cache-dir", &missing)))
+            cli->client_opts.discovery_cache_dir = v;
         else if (!missing)
             rest[(*nrest)++] = argv[i];
         if (missing) {
@@ -128,6 +131,18 @@ static int dispatch(k8sc__cli *cli, int argc, char **argv)
     return verb->run(cli, argc - 1, argv + 1);
 }
 
+/* kubectl's default --cache-dir: $KUBECACHEDIR, else ~/.kube/cache (none without a home). */
+static char *default_cache_dir(void)
+{
+    const char *env = getenv("KUBECACHEDIR"), *home = getenv("HOME");
+    if (env && *env)
+        return k8sc__strdup(env);
+    k8sc__buf b = K8SC__BUF_INIT;
+    if (home && *home)
+        k8sc__buf_printf(&b, "%s/.kube/cache", home);
+    return k8sc__buf_detach(&b, NULL);
+}
+
 int k8sc_cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
     if (argc < 0 || (argc > 0 && !argv) || !out || !err)
@@ -140,8 +155,13 @@ int k8sc_cli_main(int argc, char **argv, FILE *out, FILE *err)
     }
     int n = 0;
     int rc = global_flags(&cli, argc, argv, rest, &n);
+    /* Discovery is kept on disk as kubectl keeps it, so a run need not ask the server again. */
+    char *cache_dir = !rc && !cli.client_opts.discovery_cache_dir ? default_cache_dir() : NULL;
+    if (cache_dir)
+        cli.client_opts.discovery_cache_dir = cache_dir;
     if (!rc)
         rc = dispatch(&cli, n, rest);
+    free(cache_dir);
     free(rest);
     fflush(out);
     fflush(err);

@@ -1,5 +1,22 @@
-/* The objects a verb acts on: named ones fetched, or a label selector's (or --all's) listed. */
+/*
+ * The objects a verb acts on: the "TYPE NAME..." arguments checked, named
+ * ones fetched, or a label selector's (or --all's) listed.
+ */
 #include "cli_internal.h"
+
+int k8sc__cli_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names, size_t *nnames,
+    int argc, char **argv, bool need_names)
+{
+    if (k8sc__cli_split_targets(cli, verb, type, size, names, nnames, argc, argv))
+        return 1;
+    if (!*type)
+        return k8sc__cli_fail(cli, "You must provide one or more resources by argument or filename.\n"
+                                   "Example resource specifications include:\n   '-f rsrc.yaml'\n"
+                                   "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+    if (need_names && !*nnames)
+        return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");
+    return 0;
+}
 
 static int set_kind(k8sc_object *obj, const k8sc_resource *r)
 {

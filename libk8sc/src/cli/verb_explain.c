@@ -25,10 +25,31 @@ static struct json_object *resolve(const explainer *e, struct json_object *s)
     return s;
 }
 
-/* kubectl's type name for a schema: string, integer, Object, []Object, map[string]string… */
+/*
+ * kubectl's type name for a schema: string, integer, Object, []Container,
+ * map[string]Quantity... A lone allOf stands for its element; a $ref is
+ * named after the last part of the schema's name unless that schema is a
+ * primitive (Time is a string).
+ */
 static void type_name(const explainer *e, struct json_object *s, k8sc__buf *b)
 {
-    s = resolve(e, s);
+    struct json_object *all = json_object_object_get(s, "allOf");
+    if (k8sc__jlen(all) == 1 && !json_object_object_get(s, "properties")) {
+        type_name(e, json_object_array_get_idx(all, 0), b);
+        return;
+    }
+    const char *ref = json_object_get_string(json_object_object_get(s, "$ref"));
+    if (ref) {
+        const char *name = strrchr(ref, '/') ? strrchr(ref, '/') + 1 : ref;
+        const char *rtype = json_object_get_string(json_object_object_get(json_object_object_get(e->schemas, name),
+            "type"));
+        const char *dot = strrchr(name, '.');
+        if (rtype && strcmp(rtype, "object") != 0)
+            k8sc__buf_puts(b, rtype);
+        else
+            k8sc__buf_puts(b, dot && dot[1] ? dot + 1 : *name ? name : "Object");
+        return;
+    }
     const char *type = json_object_get_string(json_object_object_get(s, "type"));
     const char *format = json_object_get_string(json_object_object_get(s, "format"));
     struct json_object *add = json_object_object_get(s, "additionalProperties");
@@ -128,6 +149,31 @@ static void fields(const explainer *e, struct json_object *s, int level, bool re
     free(keys);
 }
 
+/*
+ * kubectl's DESCRIPTION text: the schema's own description, then those
+ * of the types it stands for (array items, map values, allOf, $ref),
+ * each paragraph wrapped on its own.
+ */
+static void descriptions(const explainer *e, struct json_object *s, k8sc__buf *b, int depth)
+{
+    if (!s || depth > 16)
+        return;
+    const char *desc = json_object_get_string(json_object_object_get(s, "description"));
+    if (desc && *desc)
+        wrapped(b, desc, 4);
+    struct json_object *add = json_object_object_get(s, "additionalProperties");
+    descriptions(e, json_object_object_get(s, "items"), b, depth + 1);
+    if (json_object_is_type(add, json_type_object))
+        descriptions(e, add, b, depth + 1);
+    struct json_object *all = json_object_object_get(s, "allOf");
+    for (size_t i = 0; i < k8sc__jlen(all); i++)
+        descriptions(e, json_object_array_get_idx(all, i), b, depth + 1);
+    const char *ref = json_object_get_string(json_object_object_get(s, "$ref"));
+    if (ref)
+        descriptions(e, json_object_object_get(e->schemas, strrchr(ref, '/') ? strrchr(ref, '/') + 1 : ref), b,
+            depth + 1);
+}
+
 /* The schema of `r`'s kind in its group-version's OpenAPI v3 document (kept in `*doc`), or NULL. */
 static struct json_object *find_schema(explainer *e, k8sc_client *c, const k8sc_resource *r, k8sc_object **doc)
 {
@@ -195,12 +241,10 @@ static int explain(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r, char 
         type_name(&e, s, &out);
         k8sc__buf_puts(&out, ">\n\n\n");
     }
-    const char *desc = json_object_get_string(json_object_object_get(s, "description"));
-    if (!desc || !*desc)
-        desc = json_object_get_string(json_object_object_get(resolve(&e, s), "description"));
     k8sc__buf_puts(&out, "DESCRIPTION:\n");
-    wrapped(&out, desc && *desc ? desc : "<empty>", 4);
-    k8sc__buf_puts(&out, "    \n");
+    size_t before = out.len;
+    descriptions(&e, s, &out, 0);
+    k8sc__buf_puts(&out, out.len == before ? "    <empty>\n" : "    \n");
     struct json_object *body = resolve(&e, s);
     const char *type = json_object_get_string(json_object_object_get(body, "type"));
     if (type && strcmp(type, "array") == 0)

@@ -184,14 +184,8 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, "expose", type, sizeof(type), names, &nnames, g.nargs, g.args))
+    if (k8sc__cli_targets(cli, "expose", type, sizeof(type), names, &nnames, g.nargs, g.args, true))
         return 1;
-    if (!*type)
-        return k8sc__cli_fail(cli, "You must provide one or more resources by argument or filename.\n"
-                                   "Example resource specifications include:\n   '-f rsrc.yaml'\n"
-                                   "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
-    if (!nnames)
-        return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");
     const k8sc_resource *r = NULL;
     k8sc_client *c = NULL;
     if (k8sc__cli_resolve_open(cli, type, &r, &c))

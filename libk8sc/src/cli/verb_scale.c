@@ -103,14 +103,8 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, "scale", type, sizeof(type), names, &nnames, nargs, args))
+    if (k8sc__cli_targets(cli, "scale", type, sizeof(type), names, &nnames, nargs, args, !selector && !all))
         return 1;
-    if (!*type)
-        return k8sc__cli_fail(cli, "You must provide one or more resources by argument or filename.\n"
-                                   "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
-                                   "   '<resource> <name>'\n   '<resource>'");
-    if (!nnames && !selector && !all)
-        return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");
     const k8sc_resource *r = NULL;
     k8sc_client *c = NULL;
     if (k8sc__cli_resolve_open(cli, type, &r, &c))
@@ -142,6 +136,9 @@ static int run(k8sc__cli *cli, int argc, char **argv)
         failed = 1;
     } else if (missing.len) {
         failed = k8sc__cli_fail(cli, "no objects passed to scale %s", missing.ptr);
+    } else if (!failed && n == 0) {
+        /* A selector or --all that matches nothing: kubectl's error too. */
+        failed = k8sc__cli_fail(cli, "no objects passed to scale");
     }
     k8sc__buf_free(&missing);
     k8sc_objects_free(objs, n);

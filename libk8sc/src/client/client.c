@@ -16,6 +16,7 @@
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_RETRIES 5
 #define DEFAULT_RETRY_WAIT_MS 10000L
+#define DEFAULT_DISCOVERY_TTL_S (6 * 3600L)
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userptr)
 {
@@ -37,6 +38,8 @@ static size_t options_size(unsigned int version)
 {
     if (version == 1)
         return offsetof(k8sc_client_options, apiserver);
+    if (version == 2)
+        return offsetof(k8sc_client_options, discovery_cache_dir);
     return version == K8SC_CLIENT_OPTIONS_VERSION ? sizeof(k8sc_client_options) : 0;
 }
 
@@ -132,7 +135,10 @@ int k8sc_client_new(k8sc_client **out, const k8sc_client_options *opts)
     c->max_retry_wait_ms = opts && opts->max_retry_wait_ms > 0 ? opts->max_retry_wait_ms : DEFAULT_RETRY_WAIT_MS;
     c->registry = opts ? opts->registry : NULL;
     c->apiserver = opts ? opts->apiserver : NULL;
+    c->disc_ttl_s = opts && opts->discovery_cache_ttl_s > 0 ? opts->discovery_cache_ttl_s : DEFAULT_DISCOVERY_TTL_S;
     if (!c->user_agent ||
+        (!c->apiserver && k8sc__discovery_cache_dir(&c->disc_dir, opts ? opts->discovery_cache_dir : NULL,
+                              c->config->server) < 0) ||
         (!c->apiserver && c->config->server && k8sc__http1_new(&c->http1, c->config->server, c->config->proxy_url) < 0)) {
         k8sc_client_free(c);
         return k8sc__error_nomem();
@@ -171,6 +177,7 @@ void k8sc_client_free(k8sc_client *client)
     for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_destroy(&client->share_locks[i]);
     k8sc__discovery_free(client->disc);
+    free(client->disc_dir);
     pthread_mutex_destroy(&client->disc_lock);
     pthread_mutex_destroy(&client->share_mu);
     k8sc__http1_free(client->http1);

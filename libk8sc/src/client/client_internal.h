@@ -103,6 +103,8 @@ struct k8sc_client {
     k8sc__http1 *http1;        /* set: requests skip curl (plain http://) */
     pthread_mutex_t disc_lock;
     k8sc__gv_cache *disc;
+    char *disc_dir;     /* discovery on disk (discovery_cache.c): CACHE/discovery/HOST_PORT; NULL: none */
+    int64_t disc_ttl_s; /* how long a file there is fresh */
 };
 
 /* The client's curl share handle, made (and libcurl loaded) on first use; NULL with the error set when that fails. */
@@ -182,6 +184,24 @@ int k8sc__inproc_watch_open(k8sc_apiserver_response **out, k8sc_client *client, 
 
 /* Free the discovery cache. */
 void k8sc__discovery_free(k8sc__gv_cache *cache);
+
+/*
+ * Where discovery of `server` is kept under the cache directory
+ * `cache_dir` (kubectl's --cache-dir): CACHE/discovery/HOST_PORT as
+ * kubectl names it, in `*out` (caller frees), or NULL when there is no
+ * cache directory or the server is not reached over HTTP(S). ENOMEM.
+ */
+int k8sc__discovery_cache_dir(char **out, const char *cache_dir, const char *server);
+
+/*
+ * The cached APIResourceList of `api_version` under `dir` when written
+ * less than `ttl_s` seconds ago: 1 with `*out` (NUL-terminated, caller
+ * frees) and `*len`; 0 when there is none, it is stale or unreadable; ENOMEM.
+ */
+int k8sc__discovery_cache_read(char **out, size_t *len, const char *dir, const char *api_version, int64_t ttl_s);
+
+/* Keep `body` as the list of `api_version` under `dir`, atomically; failures are ignored (it is a cache). */
+void k8sc__discovery_cache_write(const char *dir, const char *api_version, const char *body, size_t len);
 
 /*
  * The path of a resource collection or object:

@@ -16,12 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* Most of a reply we keep, as the curl transport. */
 #define MAX_BODY ((size_t)1 << 30)
 #define MAX_HEAD (64 * 1024)
+/* Room made for each read of a reply whose length is not known up front. */
+#define READ_CHUNK (16 * 1024)
 
 /* The proxy variables libcurl honours: with one set, requests go through curl. */
 static const char *const PROXY_ENV[] = { "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY" };
@@ -41,6 +46,7 @@ typedef struct reply {
     long status;
     int64_t content_length; /* -1: none given */
     bool chunked, close, got_any;
+    size_t received; /* bytes read from the socket */
     int64_t retry_after;
     size_t chunk_pos; /* where the next chunk's size line starts in `in` */
 } reply;
@@ -168,6 +174,10 @@ static CURLcode dial(int *out, k8sc__http1 *t, long timeout_ms, char *errbuf)
         if (err) {
             close(fd);
             fd = -1;
+        } else {
+            /* As curl does: a request is one write, but a body past one segment must not wait for an ACK. */
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         }
     }
     freeaddrinfo(res);
@@ -182,35 +192,51 @@ static CURLcode dial(int *out, k8sc__http1 *t, long timeout_ms, char *errbuf)
     return CURLE_OK;
 }
 
-static CURLcode send_all(int fd, const char *p, size_t n, int64_t deadline, char *errbuf)
+/* Send the request head and body, in one write when the socket takes it. */
+static CURLcode send_all(int fd, const char *head, size_t head_len, const char *body, size_t body_len,
+    int64_t deadline, char *errbuf)
 {
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-        } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+    struct iovec iov[2] = { { (void *)head, head_len }, { (void *)body, body_len } };
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = body_len ? 2 : 1 };
+    while (msg.msg_iovlen > 0) {
+        ssize_t w = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
             if (wait_fd(fd, POLLOUT, deadline) != 1)
                 return fail(errbuf, CURLE_OPERATION_TIMEDOUT, "Operation timed out while sending");
-        } else {
+            continue;
+        }
+        if (w <= 0)
             return fail(errbuf, CURLE_SEND_ERROR, "Send failure: %s", strerror(w < 0 ? errno : EPIPE));
+        size_t n = (size_t)w;
+        while (msg.msg_iovlen > 0 && n >= msg.msg_iov->iov_len) {
+            n -= msg.msg_iov->iov_len;
+            msg.msg_iov++;
+            msg.msg_iovlen--;
+        }
+        if (msg.msg_iovlen > 0) {
+            msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + n;
+            msg.msg_iov->iov_len -= n;
         }
     }
     return CURLE_OK;
 }
 
-/* Read more into r->in: 1 got bytes, 0 end of stream, or a CURLcode failure (negated). */
-static int fill(int fd, reply *r, int64_t deadline, char *errbuf, CURLcode *cc)
+/*
+ * Read what has arrived, at most `max` bytes, straight onto the end of
+ * `into`: 1 got bytes, 0 end of stream, -1 with `*cc` set.
+ */
+static int fill(int fd, reply *r, k8sc__buf *into, size_t max, int64_t deadline, char *errbuf, CURLcode *cc)
 {
-    char buf[65536];
+    if (k8sc__buf_grow(into, max) != 0) {
+        *cc = fail(errbuf, CURLE_OUT_OF_MEMORY, "out of memory");
+        return -1;
+    }
     for (;;) {
-        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        ssize_t n = recv(fd, into->ptr + into->len, max, 0);
         if (n > 0) {
             r->got_any = true;
-            if (r->in.len + (size_t)n > MAX_BODY + MAX_HEAD || k8sc__buf_put(&r->in, buf, (size_t)n) != 0) {
-                *cc = fail(errbuf, CURLE_WRITE_ERROR, "reply too large");
-                return -1;
-            }
+            r->received += (size_t)n;
+            into->len += (size_t)n;
             return 1;
         }
         if (n == 0)
@@ -219,7 +245,7 @@ static int fill(int fd, reply *r, int64_t deadline, char *errbuf, CURLcode *cc)
             int w = wait_fd(fd, POLLIN, deadline);
             if (w == 1)
                 continue;
-            *cc = fail(errbuf, CURLE_OPERATION_TIMEDOUT, "Operation timed out with %zu bytes received", r->in.len);
+            *cc = fail(errbuf, CURLE_OPERATION_TIMEDOUT, "Operation timed out with %zu bytes received", r->received);
             return -1;
         }
         *cc = fail(errbuf, CURLE_RECV_ERROR, "Recv failure: %s", strerror(errno));
@@ -292,6 +318,26 @@ static int dechunk(reply *r, k8sc__buf *out)
     }
 }
 
+/* A body of r->content_length bytes into `resp`, read into place: most replies of an API server have one. */
+static CURLcode read_sized(int fd, reply *r, k8sc__buf *resp, int64_t deadline, char *errbuf)
+{
+    if ((uint64_t)r->content_length > MAX_BODY)
+        return fail(errbuf, CURLE_WRITE_ERROR, "reply too large");
+    size_t want = (size_t)r->content_length, have = r->in.len - r->head_len, base = resp->len;
+    if (k8sc__buf_grow(resp, want) != 0 || k8sc__buf_put(resp, r->in.ptr + r->head_len, have < want ? have : want))
+        return fail(errbuf, CURLE_OUT_OF_MEMORY, "out of memory");
+    CURLcode cc = CURLE_OK;
+    while (resp->len - base < want) {
+        int got = fill(fd, r, resp, want - (resp->len - base), deadline, errbuf, &cc);
+        if (got < 0)
+            return cc;
+        if (got == 0)
+            return fail(errbuf, CURLE_PARTIAL_FILE, "Connection closed with %zu bytes of the body missing",
+                want - (resp->len - base));
+    }
+    return CURLE_OK;
+}
+
 /* Read one reply on `fd` into `resp`; *reusable says whether the connection can take another request. */
 static CURLcode read_reply(int fd, reply *r, k8sc__buf *resp, int64_t deadline, char *errbuf, bool *reusable)
 {
@@ -301,7 +347,7 @@ static CURLcode read_reply(int fd, reply *r, k8sc__buf *resp, int64_t deadline, 
     while (!(eoh = r->in.ptr ? memmem(r->in.ptr, r->in.len, "\r\n\r\n", 4) : NULL)) {
         if (r->in.len > MAX_HEAD)
             return fail(errbuf, CURLE_WEIRD_SERVER_REPLY, "Header section too large");
-        if ((got = fill(fd, r, deadline, errbuf, &cc)) < 0)
+        if ((got = fill(fd, r, &r->in, READ_CHUNK, deadline, errbuf, &cc)) < 0)
             return cc;
         if (got == 0)
             return r->got_any ? fail(errbuf, CURLE_RECV_ERROR, "Connection closed before the reply's header ended")
@@ -310,6 +356,12 @@ static CURLcode read_reply(int fd, reply *r, k8sc__buf *resp, int64_t deadline, 
     r->head_len = (size_t)(eoh - r->in.ptr) + 4;
     if (!parse_head(r))
         return fail(errbuf, CURLE_WEIRD_SERVER_REPLY, "Unsupported HTTP response from server");
+    if (!r->chunked && r->content_length >= 0) {
+        if ((cc = read_sized(fd, r, resp, deadline, errbuf)) != CURLE_OK)
+            return cc;
+        *reusable = !r->close;
+        return CURLE_OK;
+    }
     for (;;) {
         size_t have = r->in.len - r->head_len;
         if (r->chunked) {
@@ -318,19 +370,17 @@ static CURLcode read_reply(int fd, reply *r, k8sc__buf *resp, int64_t deadline, 
                 return fail(errbuf, CURLE_RECV_ERROR, "Malformed chunked encoding");
             if (d == 1)
                 break;
-        } else if (r->content_length >= 0 && have >= (size_t)r->content_length) {
-            if (k8sc__buf_put(resp, r->in.ptr + r->head_len, (size_t)r->content_length) != 0)
-                return fail(errbuf, CURLE_OUT_OF_MEMORY, "out of memory");
-            break;
         } else if (r->status == 204 || r->status == 304) {
             break;
         }
-        if ((got = fill(fd, r, deadline, errbuf, &cc)) < 0)
+        if (r->in.len > MAX_BODY + MAX_HEAD)
+            return fail(errbuf, CURLE_WRITE_ERROR, "reply too large");
+        if ((got = fill(fd, r, &r->in, READ_CHUNK, deadline, errbuf, &cc)) < 0)
             return cc;
         if (got == 0) {
-            if (r->chunked || r->content_length >= 0)
+            if (r->chunked)
                 return fail(errbuf, CURLE_PARTIAL_FILE, "Connection closed with %zu bytes of the body missing",
-                    r->content_length >= 0 ? (size_t)r->content_length - have : (size_t)0);
+                    (size_t)0);
             /* No length: the body ends with the connection. */
             if (k8sc__buf_put(resp, r->in.ptr + r->head_len, have) != 0)
                 return fail(errbuf, CURLE_OUT_OF_MEMORY, "out of memory");
@@ -411,9 +461,7 @@ CURLcode k8sc__http1_attempt(k8sc__http1 *t, k8sc_client *client, const char *me
             break;
         reply r = { .content_length = -1 };
         bool reusable = false;
-        cc = send_all(fd, req.ptr, req.len, deadline, errbuf);
-        if (cc == CURLE_OK && body_len)
-            cc = send_all(fd, body, body_len, deadline, errbuf);
+        cc = send_all(fd, req.ptr, req.len, body, body_len, deadline, errbuf);
         if (cc == CURLE_OK)
             cc = read_reply(fd, &r, resp, deadline, errbuf, &reusable);
         if (cc == CURLE_OK) {

@@ -424,14 +424,14 @@ static int run(int *exit_code, k8sc_client *client, const char *kind, const char
     k8sc__buf_printf(&path, "/api/v1/namespaces/%s/pods/%s/%s?", namespace_ ? namespace_ : k8sc_client_namespace(client),
                      pod, kind);
     for (size_t i = 0; i < n_command; i++) {
-        char *e = curl_easy_escape(easy, command[i], 0);
-        k8sc__buf_printf(&path, "command=%s&", e ? e : "");
-        curl_free(e);
+        k8sc__buf_puts(&path, "command=");
+        k8sc__buf_put_urlescaped(&path, command[i]);
+        k8sc__buf_putc(&path, '&');
     }
     if (opts->container) {
-        char *e = curl_easy_escape(easy, opts->container, 0);
-        k8sc__buf_printf(&path, "container=%s&", e ? e : "");
-        curl_free(e);
+        k8sc__buf_puts(&path, "container=");
+        k8sc__buf_put_urlescaped(&path, opts->container);
+        k8sc__buf_putc(&path, '&');
     }
     k8sc__buf_printf(&path, "stdin=%s&stdout=%s&stderr=%s&tty=%s", opts->stdin_fd >= 0 ? "true" : "false",
                      opts->stdout_fd >= 0 ? "true" : "false", opts->stderr_fd >= 0 && !opts->tty ? "true" : "false",

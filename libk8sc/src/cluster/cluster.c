@@ -20,6 +20,8 @@ static size_t options_size(unsigned int version)
 {
     if (version == 1)
         return offsetof(k8sc_cluster_options, role);
+    if (version == 2)
+        return offsetof(k8sc_cluster_options, ca_file);
     return version == K8SC_CLUSTER_OPTIONS_VERSION ? sizeof(k8sc_cluster_options) : 0;
 }
 
@@ -142,6 +144,7 @@ static void teardown(k8sc_cluster *c, bool pods, int grace_s)
     free(c->server);
     free(c->kubeconfig);
     free(c->token);
+    free(c->ca_pem);
     free(c->cni_conf_dir);
     free(c);
 }
@@ -152,9 +155,8 @@ static int start_role(k8sc_cluster *c, const k8sc_cluster_options *o, const char
     int rc = 0;
     switch (o->role) {
     case K8SC_CLUSTER_ROLE_SERVER:
-        if ((rc = k8sc__cluster_token_setup(&c->token, c->data_dir, o->token)) == 0 &&
-            (rc = k8sc__cluster_start_control_plane(c, o)) == 0)
-            rc = k8sc__cluster_write_kubeconfig(c->kubeconfig, c->server, c->token);
+        if ((rc = k8sc__cluster_start_control_plane(c, o)) == 0)
+            rc = k8sc__cluster_write_kubeconfig(c->kubeconfig, c->server, c->token, c->ca_pem);
         break;
     case K8SC_CLUSTER_ROLE_AGENT:
         if ((rc = k8sc__cluster_join(c, o)) == 0)
@@ -162,7 +164,7 @@ static int start_role(k8sc_cluster *c, const k8sc_cluster_options *o, const char
         break;
     case K8SC_CLUSTER_ROLE_ALL:
         if ((rc = k8sc__cluster_start_control_plane(c, o)) == 0 && (rc = k8sc__cluster_start_node(c, o, node)) == 0)
-            rc = k8sc__cluster_write_kubeconfig(c->kubeconfig, c->server, NULL);
+            rc = k8sc__cluster_write_kubeconfig(c->kubeconfig, c->server, c->token, c->ca_pem);
         break;
     }
     return rc;

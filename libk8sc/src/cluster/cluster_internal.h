@@ -3,6 +3,7 @@
 #define K8SC_CLUSTER_INTERNAL_H
 
 #include <json-c/json.h>
+#include <sys/types.h>
 
 #include "internal.h"
 #include "k8sc/apiserver.h"
@@ -61,7 +62,8 @@ struct k8sc_cluster {
     char *data_dir;
     char *server;
     char *kubeconfig;
-    char *token; /* a server's join token */
+    char *token;  /* a server's join token, K10<CA hash>::<secret> (token.c) */
+    char *ca_pem; /* the CA that the API server's certificate is checked with; NULL: plain HTTP */
     int lock_fd;
     k8sc_store *store;
     k8sc_apiserver *apiserver;
@@ -87,11 +89,46 @@ int k8sc__cluster_start_node(k8sc_cluster *c, const k8sc_cluster_options *opts, 
 int k8sc__cluster_join(k8sc_cluster *c, const k8sc_cluster_options *opts);
 
 /* Join tokens and kubeconfigs (token.c). */
-/* EINVAL unless `token` is 16 to 128 letters, digits, '.', '-' or '_'. */
+/*
+ * Split a join token, "K10<CA hash>::<secret>" (`hash` gets the 64 hex
+ * digits) or a bare secret (`hash` ""); `*secret` points into `token`.
+ * EINVAL unless the secret is 16 to 128 letters, digits, '.', '-' or '_'
+ * and a hash 64 lowercase hex digits.
+ */
+int k8sc__cluster_token_parse(char hash[65], const char **secret, const char *token);
+/* k8sc__cluster_token_parse's checks alone. */
 int k8sc__cluster_token_check(const char *token);
-/* A server's token: `given`, else <dir>/token's, else a new random one; written to <dir>/token (0600) and <dir>/tokens.csv. */
-int k8sc__cluster_token_setup(char **out, const char *dir, const char *given);
-/* Write a kubeconfig (0600) for `server`, with `token` as the user's bearer token when not NULL. */
-int k8sc__cluster_write_kubeconfig(const char *path, const char *server, const char *token);
+/*
+ * A server's token: `given`, else <dir>/token's, else a new random secret;
+ * with the hash of `ca_pem` when not NULL (a given token for another CA is
+ * EINVAL). Written to <dir>/token (0600) and its secret to <dir>/tokens.csv.
+ */
+int k8sc__cluster_token_setup(char **out, const char *dir, const char *given, const char *ca_pem);
+/*
+ * Write a kubeconfig (0600) for `server`, with the secret of join token
+ * `token` as the user's bearer token and `ca_pem` as the
+ * certificate-authority-data, each when not NULL.
+ */
+int k8sc__cluster_write_kubeconfig(const char *path, const char *server, const char *token, const char *ca_pem);
+/* Replace `path` atomically with `content`, created with `mode`; EIO naming the file. */
+int k8sc__cluster_write_file(const char *path, const char *content, mode_t mode);
+
+/* A server's certificates (pki.c): paths under <dir>/pki/ and the CA's PEM, all owned. */
+typedef struct k8sc__cluster_pki {
+    char *ca_file, *cert_file, *key_file;
+    char *ca_pem;
+} k8sc__cluster_pki;
+/*
+ * Make or reuse <dir>/pki/: ca.crt and ca.key (0600), the cluster CA;
+ * apiserver.crt and apiserver.key (0600), signed by it for the addresses
+ * `ips` and the DNS names `names` (NULL-terminated lists) — made again when
+ * they miss one, were signed by another CA or expire within 30 days. A
+ * damaged CA is EINVAL naming its file (never replaced: agents trust it).
+ */
+int k8sc__cluster_pki_setup(k8sc__cluster_pki *pki, const char *dir, const char *const *ips,
+                            const char *const *names);
+void k8sc__cluster_pki_clear(k8sc__cluster_pki *pki);
+/* The lowercase hex SHA-256 of `data`. */
+void k8sc__cluster_sha256_hex(char out[65], const char *data, size_t len);
 
 #endif

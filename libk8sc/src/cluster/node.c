@@ -1,8 +1,11 @@
 /*
  * The node of a cluster or an agent: the container runtime, the kubelet,
  * the pod network and the Service proxy. An agent reaches its server over
- * HTTP with the join token, through a kubeconfig in its data directory.
+ * HTTPS with the join token, through a kubeconfig in its data directory;
+ * it learns the CA as k3s's agents do, from the server's /cacerts checked
+ * against the hash the token carries (or from a CA file).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,11 +86,105 @@ int k8sc__cluster_start_node(k8sc_cluster *c, const k8sc_cluster_options *opts, 
     return rc == 0 ? k8sc__cluster_net_start(&c->net, c->client) : rc;
 }
 
+/* GET <server>/cacerts without checking the server (nor sending the token): checked against the hash after. */
+static int fetch_cacerts(char **out, const char *server)
+{
+    *out = NULL;
+    k8sc__buf kc = K8SC__BUF_INIT;
+    k8sc__buf_printf(&kc, "apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: \"%s\"\n"
+                          "    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n"
+                          "  context: {cluster: s, user: u}\ncurrent-context: c\n", server);
+    int rc = k8sc__buf_status(&kc);
+    k8sc_kubeconfig *k = NULL;
+    k8sc_client_config *cfg = NULL;
+    k8sc_client *client = NULL;
+    if (rc == 0)
+        rc = k8sc_kubeconfig_parse(&k, kc.ptr, kc.len, "join");
+    if (rc == 0)
+        rc = k8sc_client_config_from_kubeconfig(&cfg, k, NULL);
+    k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
+    co.config = cfg;
+    co.timeout_ms = 10000;
+    if (rc == 0)
+        rc = k8sc_client_new(&client, &co);
+    int status = 0;
+    if (rc == 0)
+        rc = k8sc_client_request(out, &status, client, "GET", "/cacerts", NULL, NULL, 0);
+    if (rc < 0) {
+        k8sc_free(*out);
+        *out = NULL;
+        rc = k8sc_error_set(rc == K8SC_ENOTFOUND ? K8SC_EUNAVAILABLE : rc, "fetching the CA from %s/cacerts: %s",
+                            server, k8sc_error_last());
+    } else if (!*out) {
+        rc = k8sc_error_set(K8SC_EUNAVAILABLE, "fetching the CA from %s/cacerts: no reply", server);
+    }
+    k8sc_client_free(client);
+    k8sc_client_config_free(cfg);
+    k8sc_kubeconfig_free(k);
+    k8sc__buf_free(&kc);
+    return rc;
+}
+
+static int read_ca_file(char **out, const char *path)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return k8sc_error_set(K8SC_EIO, "CA file %s: %s", path, strerror(errno));
+    k8sc__buf b = K8SC__BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while (b.len < 1024 * 1024 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        k8sc__buf_put(&b, chunk, n);
+    fclose(f);
+    if (!strstr(b.ptr ? b.ptr : "", "-----BEGIN CERTIFICATE-----")) {
+        k8sc__buf_free(&b);
+        return k8sc_error_set(K8SC_EINVAL, "CA file %s: no PEM certificate in it", path);
+    }
+    *out = k8sc__buf_detach(&b, NULL);
+    return *out ? 0 : K8SC_ENOMEM;
+}
+
+/*
+ * The CA an agent trusts its server with: the CA file, else /cacerts; either
+ * must have the token's hash. None for a plain-HTTP server; an https one
+ * without a hash or a file is EINVAL.
+ */
+static int agent_ca(char **out, const k8sc_cluster_options *opts)
+{
+    *out = NULL;
+    char hash[65], got[65];
+    const char *secret;
+    int rc = k8sc__cluster_token_parse(hash, &secret, opts->token);
+    if (rc < 0)
+        return rc;
+    bool https = strncmp(opts->server_url, "https://", 8) == 0;
+    if (opts->ca_file)
+        rc = read_ca_file(out, opts->ca_file);
+    else if (hash[0] && https)
+        rc = fetch_cacerts(out, opts->server_url);
+    else if (https)
+        return k8sc_error_set(K8SC_EINVAL, "joining %s: a join token without the CA's hash (K10<hash>::<secret>) "
+                                           "needs the server's CA file", opts->server_url);
+    if (rc < 0 || !*out || !hash[0])
+        return rc;
+    k8sc__cluster_sha256_hex(got, *out, strlen(*out));
+    if (strcmp(got, hash) != 0) {
+        k8sc_free(*out);
+        *out = NULL;
+        return k8sc_error_set(K8SC_EUNAUTHORIZED, "joining %s: the server's CA (%s) is not the join token's (%s)",
+                              opts->server_url, opts->ca_file ? opts->ca_file : "from /cacerts", hash);
+    }
+    return 0;
+}
+
 int k8sc__cluster_join(k8sc_cluster *c, const k8sc_cluster_options *opts)
 {
     if (!(c->server = k8sc__strdup(opts->server_url)))
         return K8SC_ENOMEM;
-    int rc = k8sc__cluster_write_kubeconfig(c->kubeconfig, c->server, opts->token);
+    int rc = agent_ca(&c->ca_pem, opts);
+    if (rc == 0)
+        rc = k8sc__cluster_write_kubeconfig(c->kubeconfig, c->server, opts->token, c->ca_pem);
     k8sc_client_options co = K8SC_CLIENT_OPTIONS_INIT;
     co.kubeconfig = c->kubeconfig;
     if (rc == 0)

@@ -27,6 +27,15 @@ static const k8sc__pb_message *kind_message(const char *api_version, const char 
     return NULL;
 }
 
+const k8sc__pb_kind_entry *k8sc__schema_kind_at(size_t i)
+{
+    for (size_t t = 0; t < K8SC__ARRAY_LEN(tables); t++)
+        for (const k8sc__pb_kind_entry *e = tables[t]; e->kind; e++)
+            if (i-- == 0)
+                return e;
+    return NULL;
+}
+
 bool k8sc__schema_known(const char *api_version, const char *kind)
 {
     return kind_message(api_version, kind) != NULL;

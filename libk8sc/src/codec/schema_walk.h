@@ -6,6 +6,7 @@
 #ifndef K8SC_SCHEMA_WALK_H
 #define K8SC_SCHEMA_WALK_H
 
+#include "codec/protobuf_internal.h"
 #include "internal.h"
 
 #include <json-c/json.h>
@@ -14,6 +15,9 @@ enum {
     K8SC__WALK_PRUNE = 1 << 0, /* remove the unknown fields found */
     K8SC__WALK_PATCH = 1 << 1, /* a merge or strategic merge patch: `$` directives are not fields */
 };
+
+/* The tables' kinds, all groups together: entry `i` (static), or NULL past the last. */
+const k8sc__pb_kind_entry *k8sc__schema_kind_at(size_t i);
 
 /* True if the tables describe `api_version`/`kind` ("apps/v1", "Deployment"). */
 bool k8sc__schema_known(const char *api_version, const char *kind);

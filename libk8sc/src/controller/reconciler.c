@@ -43,6 +43,14 @@ struct k8sc_controller {
     k8sc_ratelimiter *own_limiter;
     source **sources;
     size_t nsources;
+    /*
+     * Other informers the reconcile function reads (k8sc_controller_informer/_cache), waited for
+     * as well; once everything has synced (`ready`), as client-go's WaitForCacheSync, never again.
+     */
+    pthread_mutex_t reads_mu;
+    k8sc_informer **reads;
+    size_t nreads;
+    atomic_bool ready;
     pthread_t *threads;
     int nthreads;
     bool started;
@@ -173,6 +181,8 @@ int k8sc_controller_new(k8sc_controller **out, k8sc_client *client, const k8sc_c
     ctl->clock = opts->clock ? opts->clock : k8sc_clock_system();
     ctl->ep_fd = epoll_create1(EPOLL_CLOEXEC);
     atomic_init(&ctl->stopping, false);
+    atomic_init(&ctl->ready, false);
+    pthread_mutex_init(&ctl->reads_mu, NULL);
     ctl->api_version = k8sc__strdup(opts->api_version);
     ctl->kind = k8sc__strdup(opts->kind);
     ctl->group = group_of(opts->api_version);
@@ -236,6 +246,8 @@ void k8sc_controller_free(k8sc_controller *ctl)
     if (ctl->own_factory)
         k8sc_informer_factory_free(ctl->factory);
     free(ctl->sources);
+    free(ctl->reads);
+    pthread_mutex_destroy(&ctl->reads_mu);
     k8sc_workqueue_free(ctl->queue);
     k8sc_ratelimiter_free(ctl->own_limiter);
     if (ctl->ep_fd >= 0)
@@ -284,7 +296,21 @@ k8sc_informer *k8sc_controller_informer(k8sc_controller *ctl, const char *api_ve
         return NULL;
     }
     k8sc_informer *inf;
-    return k8sc_informer_factory_get(&inf, ctl->factory, api_version, kind) == 0 ? inf : NULL;
+    if (k8sc_informer_factory_get(&inf, ctl->factory, api_version, kind) < 0)
+        return NULL;
+    if (atomic_load(&ctl->ready))
+        return inf;
+    pthread_mutex_lock(&ctl->reads_mu);
+    size_t i = 0;
+    while (i < ctl->nreads && ctl->reads[i] != inf)
+        i++;
+    k8sc_informer **rs = i < ctl->nreads ? NULL : k8sc__realloc(ctl->reads, (ctl->nreads + 1) * sizeof(*rs));
+    if (rs) {
+        rs[ctl->nreads++] = inf;
+        ctl->reads = rs;
+    }
+    pthread_mutex_unlock(&ctl->reads_mu);
+    return inf;
 }
 
 k8sc_cache *k8sc_controller_cache(k8sc_controller *ctl, const char *api_version, const char *kind)
@@ -312,12 +338,28 @@ k8sc_workqueue *k8sc_controller_queue(k8sc_controller *ctl)
     return ctl ? ctl->queue : NULL;
 }
 
-static bool synced(k8sc_controller *ctl)
+/* The first informer of the controller that has not synced yet, or NULL (and from then on, always NULL). */
+static k8sc_informer *unsynced(k8sc_controller *ctl)
 {
+    if (atomic_load(&ctl->ready))
+        return NULL;
     for (size_t i = 0; i < ctl->nsources; i++)
         if (!k8sc_informer_has_synced(ctl->sources[i]->inf))
-            return false;
-    return true;
+            return ctl->sources[i]->inf;
+    k8sc_informer *inf = NULL;
+    pthread_mutex_lock(&ctl->reads_mu);
+    for (size_t i = 0; i < ctl->nreads && !inf; i++)
+        if (!k8sc_informer_has_synced(ctl->reads[i]))
+            inf = ctl->reads[i];
+    if (!inf)
+        atomic_store(&ctl->ready, true);
+    pthread_mutex_unlock(&ctl->reads_mu);
+    return inf;
+}
+
+static bool synced(k8sc_controller *ctl)
+{
+    return unsynced(ctl) == NULL;
 }
 
 /* Reconcile one key the caller got from the queue, then mark it done. */
@@ -353,11 +395,10 @@ static void reconcile_key(k8sc_controller *ctl, char *key)
 static void *worker(void *arg)
 {
     k8sc_controller *ctl = arg;
-    while (!synced(ctl)) {
+    for (k8sc_informer *inf; (inf = unsynced(ctl));) {
         if (atomic_load(&ctl->stopping))
             return NULL;
-        for (size_t i = 0; i < ctl->nsources; i++)
-            k8sc_informer_wait_synced(ctl->sources[i]->inf, SYNC_POLL_MS);
+        k8sc_informer_wait_synced(inf, SYNC_POLL_MS);
     }
     char *key;
     while (k8sc_workqueue_get(ctl->queue, &key) == 0)

@@ -1,9 +1,6 @@
 #include "internal.h"
 
 #include <stdlib.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <string.h>
 
 void *k8sc__malloc(size_t size)
@@ -48,12 +45,4 @@ char *k8sc__strdup(const char *s)
 void k8sc_free(void *ptr)
 {
     free(ptr);
-}
-
-void k8sc_tune_allocator(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-#endif
 }

@@ -219,8 +219,7 @@ static const char *docker_type(json_object *inspect)
     return t ? t : "";
 }
 
-/* Inspect container `id`, which must be of `type`; ENOTFOUND otherwise (`what` names it in the message). */
-static int inspect(k8sc__docker *d, json_object **out, const char *id, const char *type, const char *what)
+int k8sc__docker_inspect(k8sc__docker *d, json_object **out, const char *id, const char *type, const char *what)
 {
     *out = NULL;
     char *eid = k8sc__docker_escape(id);
@@ -545,7 +544,7 @@ static int docker_stop_sandbox(void *state, const char *id)
 {
     k8sc__docker *d = state;
     json_object *j;
-    int rc = inspect(d, &j, id, "podsandbox", "sandbox");
+    int rc = k8sc__docker_inspect(d, &j, id, "podsandbox", "sandbox");
     if (rc != 0)
         return rc;
     const char *full = k8sc__json_string(j, "Id");
@@ -577,7 +576,7 @@ static void remove_log_link(const char *path)
 static int remove_container(k8sc__docker *d, const char *id)
 {
     json_object *j = NULL;
-    int rc = inspect(d, &j, id, "container", "container");
+    int rc = k8sc__docker_inspect(d, &j, id, "container", "container");
     if (rc == K8SC_ENOTFOUND)
         return 0;
     if (rc == 0)
@@ -592,7 +591,7 @@ static int docker_remove_sandbox(void *state, const char *id)
 {
     k8sc__docker *d = state;
     json_object *j;
-    int rc = inspect(d, &j, id, "podsandbox", "sandbox");
+    int rc = k8sc__docker_inspect(d, &j, id, "podsandbox", "sandbox");
     if (rc == K8SC_ENOTFOUND)
         return 0;
     if (rc != 0)
@@ -616,7 +615,7 @@ static int docker_sandbox_status(void *state, k8sc_sandbox_status **out, const c
 {
     json_object *j;
     k8sc__docker *d = state;
-    int rc = inspect(d, &j, id, "podsandbox", "sandbox");
+    int rc = k8sc__docker_inspect(d, &j, id, "podsandbox", "sandbox");
     if (rc != 0)
         return rc;
     *out = sandbox_from(j);
@@ -742,8 +741,10 @@ static json_object *container_body(k8sc__docker *d, const char *sandbox_id, cons
             snprintf(user, sizeof(user), "%" PRId64, cfg->run_as_user);
         put_str(body, "User", user);
     }
+    /* Interactive containers, as dockershim made them (attached to through docker_attach.c). */
     json_object_object_add(body, "Tty", json_object_new_boolean(cfg->tty));
     json_object_object_add(body, "OpenStdin", json_object_new_boolean(cfg->stdin_));
+    json_object_object_add(body, "AttachStdin", json_object_new_boolean(cfg->stdin_));
     json_object_object_add(body, "StdinOnce", json_object_new_boolean(cfg->stdin_once));
     k8sc__buf mode = K8SC__BUF_INIT;
     k8sc__buf_printf(&mode, "container:%s", sandbox_id);
@@ -806,7 +807,7 @@ static int docker_create_container(void *state, char **out, const char *sandbox_
 {
     k8sc__docker *d = state;
     json_object *sb;
-    int rc = inspect(d, &sb, sandbox_id, "podsandbox", "sandbox");
+    int rc = k8sc__docker_inspect(d, &sb, sandbox_id, "podsandbox", "sandbox");
     if (rc != 0)
         return rc;
     const char *st = state_string(sb, "Status");
@@ -831,7 +832,7 @@ static int docker_create_container(void *state, char **out, const char *sandbox_
     k8sc__buf_free(&name);
     json_object *j = NULL;
     if (rc == 0)
-        rc = inspect(d, &j, id, "container", "container");
+        rc = k8sc__docker_inspect(d, &j, id, "container", "container");
     if (rc == 0)
         rc = link_log(d, log.ptr, j);
     json_object_put(j);
@@ -854,7 +855,7 @@ static int docker_start_container(void *state, const char *id)
 {
     k8sc__docker *d = state;
     json_object *j;
-    int rc = inspect(d, &j, id, "container", "container");
+    int rc = k8sc__docker_inspect(d, &j, id, "container", "container");
     if (rc != 0)
         return rc;
     const char *st = state_string(j, "Status");
@@ -870,7 +871,7 @@ static int docker_stop_container(void *state, const char *id, int64_t timeout_s)
 {
     k8sc__docker *d = state;
     json_object *j;
-    int rc = inspect(d, &j, id, "container", "container");
+    int rc = k8sc__docker_inspect(d, &j, id, "container", "container");
     if (rc == 0)
         rc = stop(d, k8sc__json_string(j, "Id"), timeout_s);
     json_object_put(j);
@@ -885,7 +886,7 @@ static int docker_remove_container(void *state, const char *id)
 static int docker_container_status(void *state, k8sc_container_status **out, const char *id)
 {
     json_object *j;
-    int rc = inspect(state, &j, id, "container", "container");
+    int rc = k8sc__docker_inspect(state, &j, id, "container", "container");
     if (rc != 0)
         return rc;
     *out = container_from(j);
@@ -899,7 +900,7 @@ static int docker_list_containers(void *state, k8sc_container_status ***out, siz
     char *full = NULL;
     if (sandbox_id) {
         json_object *sb;
-        int rc = inspect(d, &sb, sandbox_id, "podsandbox", "sandbox");
+        int rc = k8sc__docker_inspect(d, &sb, sandbox_id, "podsandbox", "sandbox");
         if (rc == K8SC_ENOTFOUND) {
             *out = k8sc__calloc(1, sizeof(**out));
             return *out ? 0 : K8SC_ENOMEM;
@@ -949,7 +950,7 @@ static int docker_container_stats(void *state, k8sc_container_stats *out, const 
 {
     k8sc__docker *d = state;
     json_object *j;
-    int rc = inspect(d, &j, id, "container", "container");
+    int rc = k8sc__docker_inspect(d, &j, id, "container", "container");
     if (rc != 0)
         return rc;
     const char *st = state_string(j, "Status");
@@ -1001,4 +1002,5 @@ const k8sc_runtime_backend k8sc__runtime_docker = {
     .pull_image = k8sc__docker_pull_image,
     .remove_image = k8sc__docker_remove_image,
     .import_image = k8sc__docker_import_image,
+    .attach = k8sc__docker_attach,
 };

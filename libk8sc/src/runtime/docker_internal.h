@@ -89,7 +89,57 @@ int k8sc__docker_import_image(void *state, char ***out, const char *path);
 int k8sc__docker_network_setup(k8sc__docker *d, const char *id, const k8sc_sandbox_config *cfg);
 int k8sc__docker_network_teardown(k8sc__docker *d, const char *id, const char *ns, const char *name, const char *uid);
 
+/* Inspect container `id` of `type` ("container", "podsandbox"); ENOTFOUND otherwise (`what` names it). */
+int k8sc__docker_inspect(k8sc__docker *d, json_object **out, const char *id, const char *type, const char *what);
+
+/* What a stream does when the caller closes its stdin. */
+typedef enum {
+    K8SC__DOCKER_EOF_SHUTDOWN, /* shut the connection for writing: dockerd closes the process's stdin */
+    K8SC__DOCKER_EOF_EOT,      /* send ^D (a terminal's end of file), then nothing more */
+    K8SC__DOCKER_EOF_DETACH,   /* send nothing more: the process's stdin stays open */
+} k8sc__docker_eof;
+
+/*
+ * A process's stdio through dockerd (docker_stream.c): a connection
+ * dockerd hijacks, and a pump thread between it and the session's fds.
+ */
+typedef struct k8sc__docker_stream {
+    k8sc__docker *d;
+    bool tty;              /* raw stream, else multiplexed (8-byte frame headers) */
+    k8sc__docker_eof eof;
+    int sock;
+    int in_r;              /* our end of the stdin socket, -1 without stdin */
+    int out_w, err_w;      /* our ends of the stdout and stderr sockets */
+    int wake[2];           /* stops the pump */
+    int done[2];           /* the pump closes done[1] when it ends */
+    bool started;
+    bool stdin_closed;     /* the caller closed stdin (pump-owned until joined) */
+    bool ended;            /* dockerd ended the stream (pump-owned until joined) */
+    pthread_t thread;
+    k8sc__buf early;       /* stream bytes that came with the response head */
+    unsigned char hdr[8];
+    size_t hdr_len;
+    size_t remaining;
+} k8sc__docker_stream;
+
+void k8sc__docker_stream_init(k8sc__docker_stream *s, k8sc__docker *d, bool tty, k8sc__docker_eof eof);
+/*
+ * Give `ex` its fds (stdin if `in`, stdout, stderr if `err` and not a
+ * tty), POST `path` (below /v1.41, escaped) with JSON `body` (NULL: none)
+ * on a connection of its own that dockerd upgrades, and start the pump.
+ * Errors as dockerd answers (404 ENOTFOUND, 409 EINVAL), EUNAVAILABLE, EIO.
+ */
+int k8sc__docker_stream_start(k8sc__docker_stream *s, k8sc_runtime_exec *ex, bool in, bool err, const char *path,
+                              const char *body);
+/* Wait up to `timeout_ms` (< 0: forever) for dockerd to end the stream (or the pump to stop); 0 or ETIMEOUT. */
+int k8sc__docker_stream_wait(k8sc__docker_stream *s, int timeout_ms);
+/* Stop the pump and close the stream (started or not). */
+void k8sc__docker_stream_close(k8sc__docker_stream *s);
+
 /* Exec (docker_exec.c). */
 int k8sc__docker_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);
+
+/* Attach (docker_attach.c): POST /containers/{id}/attach on a stream. */
+int k8sc__docker_attach(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
 
 #endif

@@ -719,8 +719,8 @@ int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, cons
     k8sc__buf_free(&old);
     char *exit_path = k8sc__runc_path(dir, "exit");
     char *exit_tmp = k8sc__runc_path(dir, "exit.tmp");
-    struct stat st;
-    bool v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+    k8sc__cgroup_fs fs;
+    bool v2 = k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0 && fs.v2;
     char *scope_dir = scope ? k8sc__runc_cgroup_dir("memory", scope) : NULL;
     char *leaf_dir = leaf ? k8sc__runc_cgroup_dir("memory", leaf) : NULL;
     char *oom = NULL, *oom_control = NULL, *event_control = NULL;

@@ -348,6 +348,20 @@ static json_object *linux_json(const k8sc_container_config *cfg, const k8sc_sand
         json_object_object_add(pids, "limit", json_object_new_int64(cfg->pids_limit));
         json_object_object_add(res, "pids", pids);
     }
+    /*
+     * On cgroup v2 the limits also go in its files' own syntax (runc writes
+     * them last), so that cpu.weight follows Kubernetes' formula whatever
+     * conversion runc makes of the shares.
+     */
+    k8sc__cgroup_fs fs;
+    k8sc__cgroup_limit lim[K8SC__CGROUP_LIMITS_MAX];
+    size_t n_lim = k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0 && fs.v2 ? k8sc__cgroup_v2_limits(lim, cfg) : 0;
+    if (n_lim) {
+        json_object *unified = json_object_new_object();
+        for (size_t i = 0; i < n_lim; i++)
+            json_object_object_add(unified, lim[i].file, json_object_new_string(lim[i].value));
+        json_object_object_add(res, "unified", unified);
+    }
     json_object_object_add(lx, "resources", res);
     if (!cfg->privileged) {
         json_object_object_add(lx, "maskedPaths", strv_json(masked_paths, K8SC__ARRAY_LEN(masked_paths)));

@@ -27,4 +27,36 @@ int k8sc__runtime_exec_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char
 /* Hand an allocated session (fds -1) to the backend's attach (EUNAVAILABLE without one). */
 int k8sc__runtime_attach_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
 
+/* Cgroups (runc_cgroup.c); runc_cgroup.c's header says how the mode is told. */
+#define K8SC__CGROUP_ROOT "/sys/fs/cgroup"
+
+/* A cgroup root and its mode. */
+typedef struct k8sc__cgroup_fs {
+    const char *root; /* borrowed */
+    bool v2;          /* the unified hierarchy is mounted at root; else v1: "<root>/<controller>" each */
+} k8sc__cgroup_fs;
+
+/* The mode of the cgroup root `root` (statfs). EINVAL when it is neither kind; EIO if it cannot be read. */
+int k8sc__cgroup_detect(k8sc__cgroup_fs *out, const char *root);
+/* The directory of cgroup `path` ("/a/b") in `controller`'s hierarchy (v2 has one) (caller frees; NULL for ENOMEM). */
+char *k8sc__cgroup_dir(const k8sc__cgroup_fs *fs, const char *controller, const char *path);
+/* CPU and memory use of cgroup `path` as the kubelet counts them. An error naming the file that could not be read. */
+int k8sc__cgroup_stats(const k8sc__cgroup_fs *fs, k8sc_container_stats *out, const char *path);
+/* Remove the (empty) cgroup `path` from every hierarchy. */
+void k8sc__cgroup_remove(const k8sc__cgroup_fs *fs, const char *path);
+
+/* The cgroup v2 cpu.weight of cgroup v1 cpu.shares, by Kubernetes' formula (shares clamped to 2..262144). */
+uint64_t k8sc__cgroup_cpu_weight(uint64_t shares);
+
+/* A limit as a cgroup v2 file takes it. */
+typedef struct k8sc__cgroup_limit {
+    const char *file; /* "cpu.weight", "cpu.max", "memory.max", "pids.max" */
+    char value[48];   /* e.g. "39", "50000 100000" */
+} k8sc__cgroup_limit;
+
+#define K8SC__CGROUP_LIMITS_MAX 4
+
+/* The v2 files and values that set `cfg`'s CPU, memory and pids limits (unset ones are left out); their number. */
+size_t k8sc__cgroup_v2_limits(k8sc__cgroup_limit out[K8SC__CGROUP_LIMITS_MAX], const k8sc_container_config *cfg);
+
 #endif

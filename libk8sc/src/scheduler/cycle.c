@@ -64,7 +64,7 @@ static int nominated_on(cycle *c, const k8sc__sched_node *n, k8sc__sched_pod_inf
         const k8sc_object *o = items[i];
         bool self = strcmp(k8sc_object_name(o), k8sc_object_name(c->pod)) == 0 &&
             strcmp(k8sc_object_namespace(o), k8sc_object_namespace(c->pod)) == 0;
-        if (self || k8sc__sched_pod_priority(o, c->s->priority_classes) < c->priority)
+        if (self || k8sc__sched_pod_priority(o) < c->priority)
             continue;
         rc = k8sc__sched_pod_info_new(&infos[*count], o);
         *count += rc == 0;
@@ -341,7 +341,7 @@ static void clear_lower_nominations(cycle *c, const char *node)
     if (k8sc_cache_by_index(&items, &n, c->s->pods, K8SC__SCHED_NOMINATED_INDEX, node) < 0)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (k8sc__sched_pod_priority(items[i], c->s->priority_classes) >= c->priority)
+        if (k8sc__sched_pod_priority(items[i]) >= c->priority)
             continue;
         k8sc_object *copy = NULL;
         int rc = k8sc_object_dup(&copy, items[i]);
@@ -486,7 +486,7 @@ static bool victims_terminating(const cycle *c, k8sc__sched_node *const *nodes, 
         for (size_t j = 0; j < nodes[i]->npods; j++) {
             const k8sc_object *o = nodes[i]->pods[j]->pod;
             if (k8sc_object_has(o, "metadata.deletionTimestamp") &&
-                k8sc__sched_pod_priority(o, c->s->priority_classes) < c->priority)
+                k8sc__sched_pod_priority(o) < c->priority)
                 return true;
         }
     }
@@ -511,7 +511,7 @@ static int place(cycle *c, char *node, size_t node_size, k8sc__sched_hist *h, si
         snprintf(node, node_size, "%s", chosen);
         rc = k8sc__sched_cache_assume(s->cache, c->pod, node);
     } else if (rc == 0 && *count && c->np->preempt) {
-        if (!k8sc__sched_pod_may_preempt(c->pod, s->priority_classes)) {
+        if (!k8sc__sched_pod_may_preempt(c->pod)) {
             *post = "not eligible due to preemptionPolicy=Never.";
         } else if (victims_terminating(c, nodes, *count)) {
             *post = "not eligible due to a terminating pod on the nominated node.";
@@ -520,7 +520,6 @@ static int place(cycle *c, char *node, size_t node_size, k8sc__sched_hist *h, si
             pr->pod = &c->p;
             pr->priority = c->priority;
             pr->pdbs = s->pdbs;
-            pr->priority_classes = s->priority_classes;
             pr->fits = preempt_fits;
             pr->fits_userdata = c;
             rc = k8sc__sched_preempt_find(pr);
@@ -555,7 +554,7 @@ void k8sc__sched_schedule_one(k8sc_scheduler *s, const char *key)
     bool skip = !c.np || k8sc__sched_cache_is_assumed(s->cache, ns, name);
     bool ready = !skip && (rc = k8sc__sched_pod_init(&c.p, pod)) == 0;
     if (ready) {
-        c.priority = k8sc__sched_pod_priority(pod, s->priority_classes);
+        c.priority = k8sc__sched_pod_priority(pod);
         rc = place(&c, node, sizeof(node), &h, &count, &pr, &post);
     }
     k8sc__sched_cache_unlock(s->cache);

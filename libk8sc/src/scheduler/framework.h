@@ -131,17 +131,13 @@ int k8sc__sched_config_parse(k8sc__sched_config *out, const char *text, size_t l
     const char *const *user, size_t nuser);
 void k8sc__sched_config_clear(k8sc__sched_config *c);
 
-/* Everything about the pod being placed that preemption and the nominated pods need. */
-typedef struct k8sc__sched_prio_pod {
-    const k8sc_object *pod;
-    int64_t priority;
-    bool never_preempt; /* preemptionPolicy Never */
-} k8sc__sched_prio_pod;
-
-/* A pod's priority: spec.priority, else its PriorityClass's value (or the globalDefault's), else 0. */
-int64_t k8sc__sched_pod_priority(const k8sc_object *pod, k8sc_cache *priority_classes);
-/* Whether the pod may preempt (spec.preemptionPolicy or its PriorityClass's, default PreemptLowerPriority). */
-bool k8sc__sched_pod_may_preempt(const k8sc_object *pod, k8sc_cache *priority_classes);
+/*
+ * A pod's priority: spec.priority, as kube-scheduler reads it (the API
+ * server's Priority admission resolves spec.priorityClassName into it), else 0.
+ */
+int64_t k8sc__sched_pod_priority(const k8sc_object *pod);
+/* Whether the pod may preempt: spec.preemptionPolicy is not Never (admission sets it from the class too). */
+bool k8sc__sched_pod_may_preempt(const k8sc_object *pod);
 
 /*
  * A copy of node `n` that the filters can read, without the pods in
@@ -161,7 +157,7 @@ typedef struct k8sc__sched_preemption {
     k8sc__sched_cycle *cycle;
     const k8sc__sched_pod *pod;
     int64_t priority;
-    k8sc_cache *pdbs, *priority_classes;
+    k8sc_cache *pdbs;
     /* Every filter, built-in and user's, on a scratch node: 1 fits, 0 not, < 0 error. */
     int (*fits)(void *userdata, k8sc__sched_cycle *cy, const k8sc__sched_node *n);
     void *fits_userdata;
@@ -215,8 +211,8 @@ struct k8sc_scheduler {
     pthread_t worker;
     bool started, stopped;
     atomic_bool stopping;
-    k8sc_cache *pods, *nodes, *priority_classes, *pdbs;
-    k8sc_informer *pod_informer, *node_informer, *pc_informer, *pdb_informer, *ns_informer;
+    k8sc_cache *pods, *nodes, *pdbs;
+    k8sc_informer *pod_informer, *node_informer, *pdb_informer, *ns_informer;
     k8sc_informer_handler pod_handler, node_handler, ns_handler;
 };
 

@@ -11,47 +11,17 @@
 
 #include "framework.h"
 
-/* The PriorityClass `name`, or the globalDefault one for NULL (a reference, or NULL). */
-static k8sc_object *priority_class(k8sc_cache *classes, const char *name)
-{
-    k8sc_object *pc = NULL;
-    if (!classes)
-        return NULL;
-    if (name && *name)
-        return k8sc_cache_get_by_key(&pc, classes, name) == 0 ? pc : NULL;
-    k8sc_object **items = NULL;
-    size_t n = 0;
-    if (k8sc_cache_list(&items, &n, classes, NULL, NULL) < 0)
-        return NULL;
-    for (size_t i = 0; i < n && !pc; i++)
-        if (json_object_get_boolean(k8sc_object_get(items[i], "globalDefault")))
-            pc = k8sc_object_ref(items[i]);
-    k8sc_cache_items_free(items, n);
-    return pc;
-}
-
-int64_t k8sc__sched_pod_priority(const k8sc_object *pod, k8sc_cache *priority_classes)
+/* corev1helpers.PodPriority: spec.priority, which the API server's Priority admission sets; 0 without it. */
+int64_t k8sc__sched_pod_priority(const k8sc_object *pod)
 {
     struct json_object *v = k8sc_object_get(pod, "spec.priority");
-    if (json_object_is_type(v, json_type_int))
-        return json_object_get_int64(v);
-    /* The API server's Priority admission is not there to resolve the class: read it here. */
-    k8sc_object *pc = priority_class(priority_classes, k8sc_object_get_string(pod, "spec.priorityClassName"));
-    int64_t p = pc ? json_object_get_int64(k8sc_object_get(pc, "value")) : 0;
-    k8sc_object_free(pc);
-    return p;
+    return json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
 }
 
-bool k8sc__sched_pod_may_preempt(const k8sc_object *pod, k8sc_cache *priority_classes)
+bool k8sc__sched_pod_may_preempt(const k8sc_object *pod)
 {
     const char *policy = k8sc_object_get_string(pod, "spec.preemptionPolicy");
-    if (policy)
-        return strcmp(policy, "Never") != 0;
-    k8sc_object *pc = priority_class(priority_classes, k8sc_object_get_string(pod, "spec.priorityClassName"));
-    policy = pc ? k8sc_object_get_string(pc, "preemptionPolicy") : NULL;
-    bool may = !policy || strcmp(policy, "Never") != 0;
-    k8sc_object_free(pc);
-    return may;
+    return !policy || strcmp(policy, "Never") != 0;
 }
 
 static int count_pod(k8sc__sched_node *n, k8sc__sched_pod_info *pi)
@@ -229,7 +199,7 @@ static int select_victims(k8sc__sched_preemption *pr, const k8sc__sched_node *n,
     size_t nall = 0;
     int rc = all && drop ? 0 : K8SC_ENOMEM;
     for (size_t i = 0; i < n->npods && rc == 0; i++) {
-        int64_t prio = k8sc__sched_pod_priority(n->pods[i]->pod, pr->priority_classes);
+        int64_t prio = k8sc__sched_pod_priority(n->pods[i]->pod);
         if (prio < pr->priority)
             all[nall++] = (victim){ n->pods[i], prio, start_of(n->pods[i]->pod), false };
     }

@@ -70,7 +70,7 @@ static void enqueue(k8sc_scheduler *s, const k8sc_object *pod, bool changed)
     if (k8sc__object_key_of(&key, k8sc_object_namespace(pod), k8sc_object_name(pod)) < 0)
         return;
     if (k8sc__sched_wants(s, pod)) {
-        if (k8sc__sched_queue_add(s->queue, key, k8sc__sched_pod_priority(pod, s->priority_classes), changed) < 0)
+        if (k8sc__sched_queue_add(s->queue, key, k8sc__sched_pod_priority(pod), changed) < 0)
             k8sc_log(K8SC_LOG_WARN, "%s: queueing %s: %s", s->config.profiles[0].name, key, k8sc_error_last());
     } else {
         k8sc__sched_queue_delete(s->queue, key);
@@ -78,20 +78,43 @@ static void enqueue(k8sc_scheduler *s, const k8sc_object *pod, bool changed)
     k8sc_free(key);
 }
 
-static void cache_node(k8sc_scheduler *s, const k8sc_object *node)
+/*
+ * How an informer event changes the cache: `obj` is the object as it is
+ * now (NULL once deleted), `old` as it was (NULL when new). Called under
+ * the cache's lock.
+ */
+typedef int (*cache_change)(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *obj);
+
+/* Apply `change` under the cache's lock; a failure is logged, naming the object. */
+static void cache_apply(k8sc_scheduler *s, cache_change change, const k8sc_object *old, const k8sc_object *obj)
 {
     k8sc__sched_cache_lock(s->cache);
-    int rc = k8sc__sched_cache_set_node(s->cache, node);
+    int rc = change(s, old, obj);
     k8sc__sched_cache_unlock(s->cache);
-    if (rc < 0)
-        k8sc_log(K8SC_LOG_WARN, "%s: node %s: %s", s->config.profiles[0].name, k8sc_object_name(node),
-            k8sc_error_last());
+    if (rc < 0) {
+        const k8sc_object *o = obj ? obj : old;
+        const char *ns = k8sc_object_namespace(o);
+        k8sc_log(K8SC_LOG_WARN, "%s: %s %s%s%s: %s", s->config.profiles[0].name, k8sc_object_kind(o),
+            ns ? ns : "", ns ? "/" : "", k8sc_object_name(o), k8sc_error_last());
+    }
+}
+
+static int set_node(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *node)
+{
+    (void)old;
+    return k8sc__sched_cache_set_node(s->cache, node);
+}
+
+static int remove_node(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *node)
+{
+    (void)node;
+    k8sc__sched_cache_remove_node(s->cache, k8sc_object_name(old));
+    return 0;
 }
 
 /* Cache a pod (NULL: only count `old` out) and keep the count of nominated pods. */
-static void cache_pod(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *pod)
+static int set_pod(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *pod)
 {
-    k8sc__sched_cache_lock(s->cache);
     int rc = pod ? k8sc__sched_cache_set_pod(s->cache, pod) : 0;
     if (!pod)
         k8sc__sched_cache_remove_pod(s->cache, old);
@@ -99,51 +122,48 @@ static void cache_pod(k8sc_scheduler *s, const k8sc_object *old, const k8sc_obje
         s->nominated++;
     if (old && nominated_node(old))
         s->nominated--;
-    k8sc__sched_cache_unlock(s->cache);
-    if (rc < 0)
-        k8sc_log(K8SC_LOG_WARN, "%s: pod %s/%s: %s", s->config.profiles[0].name, k8sc_object_namespace(pod),
-            k8sc_object_name(pod), k8sc_error_last());
+    return rc;
+}
+
+/* Namespaces' labels, for inter-pod affinity terms with a namespaceSelector. */
+static int set_namespace(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *ns)
+{
+    (void)old;
+    return k8sc__sched_cache_set_namespace(s->cache, ns);
+}
+
+static int remove_namespace(k8sc_scheduler *s, const k8sc_object *old, const k8sc_object *ns)
+{
+    (void)ns;
+    k8sc__sched_cache_remove_namespace(s->cache, k8sc_object_name(old));
+    return 0;
 }
 
 static void node_added(const k8sc_object *node, void *ud)
 {
     k8sc_scheduler *s = ud;
-    cache_node(s, node);
+    cache_apply(s, set_node, NULL, node);
     k8sc__sched_queue_move_all(s->queue);
 }
 
 static void node_deleted(const k8sc_object *node, void *ud)
 {
-    k8sc_scheduler *s = ud;
-    k8sc__sched_cache_lock(s->cache);
-    k8sc__sched_cache_remove_node(s->cache, k8sc_object_name(node));
-    k8sc__sched_cache_unlock(s->cache);
+    cache_apply(ud, remove_node, node, NULL);
 }
 
-/* Namespaces' labels, for inter-pod affinity terms with a namespaceSelector. */
-static void namespace_set(const k8sc_object *ns, void *ud)
+static void namespace_added(const k8sc_object *ns, void *ud)
 {
-    k8sc_scheduler *s = ud;
-    k8sc__sched_cache_lock(s->cache);
-    int rc = k8sc__sched_cache_set_namespace(s->cache, ns);
-    k8sc__sched_cache_unlock(s->cache);
-    if (rc < 0)
-        k8sc_log(K8SC_LOG_WARN, "%s: namespace %s: %s", s->config.profiles[0].name, k8sc_object_name(ns),
-            k8sc_error_last());
+    cache_apply(ud, set_namespace, NULL, ns);
 }
 
 static void namespace_updated(const k8sc_object *old, const k8sc_object *ns, void *ud)
 {
-    (void)old;
-    namespace_set(ns, ud);
+    cache_apply(ud, set_namespace, old, ns);
 }
 
 static void namespace_deleted(const k8sc_object *ns, void *ud)
 {
-    k8sc_scheduler *s = ud;
-    k8sc__sched_cache_lock(s->cache);
-    k8sc__sched_cache_remove_namespace(s->cache, k8sc_object_name(ns));
-    k8sc__sched_cache_unlock(s->cache);
+    cache_apply(ud, remove_namespace, ns, NULL);
 }
 
 /* Whether `a` and `b` differ at any of `paths`. */
@@ -162,7 +182,7 @@ static void node_updated(const k8sc_object *old, const k8sc_object *node, void *
     k8sc_scheduler *s = ud;
     if (old == node)
         return;
-    cache_node(s, node);
+    cache_apply(s, set_node, old, node);
     if (differ(old, node, paths, K8SC__ARRAY_LEN(paths)))
         k8sc__sched_queue_move_all(s->queue);
 }
@@ -170,7 +190,7 @@ static void node_updated(const k8sc_object *old, const k8sc_object *node, void *
 static void pod_added(const k8sc_object *pod, void *ud)
 {
     k8sc_scheduler *s = ud;
-    cache_pod(s, NULL, pod);
+    cache_apply(s, set_pod, NULL, pod);
     if (bound(pod))
         k8sc__sched_queue_move_all(s->queue);
     else
@@ -189,7 +209,7 @@ static void pod_updated(const k8sc_object *old, const k8sc_object *pod, void *ud
     k8sc_scheduler *s = ud;
     if (old == pod)
         return;
-    cache_pod(s, old, pod);
+    cache_apply(s, set_pod, old, pod);
     if (!bound(pod)) {
         enqueue(s, pod, differ(old, pod, spec_paths, K8SC__ARRAY_LEN(spec_paths)));
         return;
@@ -204,7 +224,7 @@ static void pod_updated(const k8sc_object *old, const k8sc_object *pod, void *ud
 static void pod_deleted(const k8sc_object *pod, void *ud)
 {
     k8sc_scheduler *s = ud;
-    cache_pod(s, pod, NULL);
+    cache_apply(s, set_pod, pod, NULL);
     char *key = NULL;
     if (k8sc__object_key_of(&key, k8sc_object_namespace(pod), k8sc_object_name(pod)) == 0)
         k8sc__sched_queue_delete(s->queue, key);
@@ -234,8 +254,6 @@ static int wire(k8sc_scheduler *s)
     if (rc == 0)
         rc = informer(&s->node_informer, &s->nodes, s, "v1", "Node");
     if (rc == 0)
-        rc = informer(&s->pc_informer, &s->priority_classes, s, "scheduling.k8s.io/v1", "PriorityClass");
-    if (rc == 0)
         rc = informer(&s->pdb_informer, &s->pdbs, s, "policy/v1", "PodDisruptionBudget");
     k8sc_cache *namespaces = NULL;
     if (rc == 0)
@@ -255,7 +273,7 @@ static int wire(k8sc_scheduler *s)
     }
     if (rc == 0) {
         s->ns_handler = (k8sc_informer_handler)K8SC_INFORMER_HANDLER_INIT;
-        s->ns_handler.on_add = namespace_set;
+        s->ns_handler.on_add = namespace_added;
         s->ns_handler.on_update = namespace_updated;
         s->ns_handler.on_delete = namespace_deleted;
         s->ns_handler.userdata = s;
@@ -390,15 +408,14 @@ void k8sc_scheduler_free(k8sc_scheduler *s)
 static bool synced(k8sc_scheduler *s)
 {
     return k8sc_informer_has_synced(s->pod_informer) && k8sc_informer_has_synced(s->node_informer) &&
-        k8sc_informer_has_synced(s->pc_informer) && k8sc_informer_has_synced(s->pdb_informer) &&
+        k8sc_informer_has_synced(s->pdb_informer) &&
         k8sc_informer_has_synced(s->ns_informer);
 }
 
 static void *worker(void *ud)
 {
     k8sc_scheduler *s = ud;
-    k8sc_informer *const infs[] = { s->pod_informer, s->node_informer, s->pc_informer, s->pdb_informer,
-        s->ns_informer };
+    k8sc_informer *const infs[] = { s->pod_informer, s->node_informer, s->pdb_informer, s->ns_informer };
     while (!synced(s)) {
         if (atomic_load(&s->stopping))
             return NULL;

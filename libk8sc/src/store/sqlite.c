@@ -37,13 +37,6 @@
 #define BUSY_TIMEOUT_MS 30000
 /* WAL pages (4 KiB) after which the checkpointer copies the WAL into the database. */
 #define CHECKPOINT_PAGES 2000
-/*
- * Readers map the file: a list then copies values straight from the page
- * cache instead of one pread per 4 KiB page (the mapping is address space,
- * not memory; SQLite caps it at 2 GiB).
- */
-#define READ_MMAP_BYTES "1073741824"
-
 typedef struct req {
     k8sc_store_op op;
     const char *key;
@@ -304,9 +297,13 @@ static int rconn_acquire(sq *s, rconn **out)
     }
     if (!(c = k8sc__calloc(1, sizeof(*c))))
         return K8SC_ENOMEM;
+    /*
+     * Readers do not map the file (mmap_size stays 0): a read transaction
+     * after any commit unmaps the whole mapping (pagerBeginReadTransaction),
+     * so under writes every get and list paid an munmap, its TLB shootdowns
+     * and the page faults after, more than the preads they saved.
+     */
     int rc = open_conn(&c->db, s->path, K8SC_STORE_SYNC_FULL, false);
-    if (rc == 0)
-        rc = exec(c->db, s->path, "PRAGMA mmap_size=" READ_MMAP_BYTES);
     /*
      * The latest row of each key at or before a revision; a zero-length
      * BLOB as upper bound sorts after every TEXT and so means "no bound".
@@ -705,10 +702,12 @@ static void commit_batch(sq *s, req *batch)
         }
         return;
     }
+    int64_t committed = k8sc__store_now_ns();
     for (r = batch; r; r = r->next) {
         if (r->event) {
             /* Readable first, then announced: whoever sees the event can read what it says. */
             atomic_store(&s->rev, r->rev);
+            k8sc__store_event_set_committed(r->event, committed);
             k8sc_store_backend_publish(s->store, r->event);
             k8sc_store_event_free(r->event);
             r->event = NULL;
@@ -750,7 +749,10 @@ static void *committer_main(void *arg)
             nx = r->next;
             r->done = true;
         }
+        /* With mu released: woken under it, the writers would sleep on mu again first. */
+        pthread_mutex_unlock(&s->mu);
         pthread_cond_broadcast(&s->done_cv);
+        pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -817,12 +819,19 @@ static int sq_write(void *state, k8sc_store_op op, const char *key, const void *
         pthread_mutex_unlock(&s->mu);
         return k8sc_error_set(K8SC_EUNAVAILABLE, "sqlite store %s: closing", s->path);
     }
+    /* A committer with requests queued is busy or already woken: it takes this one with them. */
+    bool wake = !s->qhead;
     if (s->qtail)
         s->qtail->next = &r;
     else
         s->qhead = &r;
     s->qtail = &r;
-    pthread_cond_signal(&s->work_cv);
+    if (wake) {
+        /* With mu released, as in committer_main. */
+        pthread_mutex_unlock(&s->mu);
+        pthread_cond_signal(&s->work_cv);
+        pthread_mutex_lock(&s->mu);
+    }
     while (!r.done)
         pthread_cond_wait(&s->done_cv, &s->mu);
     pthread_mutex_unlock(&s->mu);

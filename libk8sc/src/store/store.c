@@ -21,6 +21,7 @@ typedef struct kvbox {
 
 typedef struct evbox {
     atomic_long refs;
+    int64_t committed; /* written before the event is published, read-only after */
     k8sc_store_event ev;
 } evbox;
 
@@ -80,6 +81,7 @@ k8sc_store_event *k8sc_store_event_new(k8sc_store_event_type type, k8sc_store_kv
         return NULL;
     }
     atomic_init(&b->refs, 1);
+    b->committed = 0;
     b->ev.type = type;
     b->ev.kv = kv;
     b->ev.prev = prev;
@@ -103,6 +105,16 @@ void k8sc_store_event_free(k8sc_store_event *event)
         k8sc_store_kv_free(b->ev.prev);
         free(b);
     }
+}
+
+void k8sc__store_event_set_committed(k8sc_store_event *event, int64_t ns)
+{
+    EVBOX(event)->committed = ns;
+}
+
+int64_t k8sc__store_event_committed(const k8sc_store_event *event)
+{
+    return ((const evbox *)((const char *)event - offsetof(evbox, ev)))->committed;
 }
 
 int k8sc__store_cond_init(pthread_cond_t *cv)
@@ -233,7 +245,10 @@ static void hub_unref(hub *h)
     }
 }
 
-/* Wake pollers and waiters; w->mu held. */
+/*
+ * Make the watch's fd readable for pollers; w->mu held. Threads in
+ * k8sc_store_watch_wait are woken by watch_wake once w->mu is released.
+ */
 static void watch_signal(k8sc_store_watch *w)
 {
     if (!w->signalled) {
@@ -242,6 +257,16 @@ static void watch_signal(k8sc_store_watch *w)
         (void)n; /* an eventfd write fails only when the counter is saturated: already readable */
         w->signalled = true;
     }
+}
+
+/*
+ * Wake the threads waiting for an event; w->mu released, the hub's held
+ * (so that the watch cannot be freed). Woken while w->mu was still held,
+ * a waiter would only sleep again on the mutex until it is released: a
+ * second wake-up, which on a busy machine waits for a CPU once more.
+ */
+static void watch_wake(k8sc_store_watch *w)
+{
     pthread_cond_broadcast(&w->cv);
 }
 
@@ -309,6 +334,8 @@ void k8sc_store_backend_publish(k8sc_store *store, k8sc_store_event *event)
         return;
     hub *h = store->hub;
     const char *key = event->kv->key;
+    if (EVBOX(event)->committed == 0)
+        EVBOX(event)->committed = k8sc__store_now_ns();
     pthread_mutex_lock(&h->mu);
     if (event->kv->mod_revision > h->published)
         h->published = event->kv->mod_revision;
@@ -318,6 +345,7 @@ void k8sc_store_backend_publish(k8sc_store *store, k8sc_store_event *event)
         pthread_mutex_lock(&w->mu);
         watch_deliver_locked(w, event);
         pthread_mutex_unlock(&w->mu);
+        watch_wake(w);
     }
     pthread_mutex_unlock(&h->mu);
 }
@@ -332,6 +360,7 @@ void k8sc_store_backend_fail(k8sc_store *store, int code)
         pthread_mutex_lock(&w->mu);
         watch_end_locked(w, code < 0 ? code : K8SC_ERROR);
         pthread_mutex_unlock(&w->mu);
+        watch_wake(w);
     }
     pthread_mutex_unlock(&h->mu);
 }
@@ -463,6 +492,7 @@ int k8sc_store_watch_open(k8sc_store_watch **out, k8sc_store *store, const char 
     w->linked = true;
     pthread_mutex_unlock(&h->mu);
 
+    /* Until it is returned nobody waits on w: queuing into it needs no watch_wake. */
     if (w->catchup) {
         replay_ctx ctx = { w, through, 0 };
         rc = store->backend->history(store->state, prefix, from_revision, through, replay_push, &ctx);
@@ -687,6 +717,7 @@ void k8sc_store_close(k8sc_store *store)
         pthread_mutex_lock(&w->mu);
         watch_end_locked(w, K8SC_EUNAVAILABLE);
         pthread_mutex_unlock(&w->mu);
+        watch_wake(w);
         hub_unlink_locked(h, w);
     }
     pthread_mutex_unlock(&h->mu);

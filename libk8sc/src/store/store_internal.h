@@ -39,4 +39,23 @@ static inline struct timespec k8sc__store_deadline(int64_t ms)
 /* Initialise a condition variable that waits on CLOCK_MONOTONIC. */
 int k8sc__store_cond_init(pthread_cond_t *cv);
 
+/* Now on CLOCK_MONOTONIC, in nanoseconds. */
+static inline int64_t k8sc__store_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * When `event`'s change was committed (k8sc__store_now_ns): a backend that
+ * knows sets it before publishing (sqlite: when the group's COMMIT
+ * returned); k8sc_store_backend_publish stamps events that lack it. For
+ * measuring delivery latency (bench_store); watches never read it.
+ */
+void k8sc__store_event_set_committed(k8sc_store_event *event, int64_t ns);
+
+/* The commit time of a published event; 0 for events of a history replay. */
+int64_t k8sc__store_event_committed(const k8sc_store_event *event);
+
 #endif
