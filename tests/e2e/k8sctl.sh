@@ -400,6 +400,9 @@ for target in "cm other -n team" "cm -n team" "cm oth -n team" "ns team" "deploy
     same describe $target
 done
 same describe pods missing
+same describe deploy/web svc/web pod/solo
+same describe deploy/web nope/x
+same describe deploy/web web
 same describe foo x
 same describe
 

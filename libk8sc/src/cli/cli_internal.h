@@ -85,7 +85,7 @@ int k8sc__cli_read_manifests(k8sc__cli *cli, k8sc_object ***objs, size_t *n, con
  * bytes; "" when there is none) and the names (pointers into argv, at most
  * K8SC__CLI_MAX_ARGS). 0, or 1 once the error was printed.
  */
-int k8sc__cli_split_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names,
+int k8sc__cli_split_targets(k8sc__cli *cli, char *type, size_t size, const char **names,
     size_t *nnames, int argc, char **argv);
 
 /*
@@ -94,7 +94,7 @@ int k8sc__cli_split_targets(k8sc__cli *cli, const char *verb, char *type, size_t
  * `need_names`, "resource(s) were provided, but no name was specified" when
  * there is no name. 0, or 1 once the error was printed.
  */
-int k8sc__cli_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names, size_t *nnames,
+int k8sc__cli_targets(k8sc__cli *cli, char *type, size_t size, const char **names, size_t *nnames,
     int argc, char **argv, bool need_names);
 
 /* "{.a.b}" from kubectl's relaxed JSONPath (".a.b", "a.b", "{.a.b}"); `*out` k8sc_free. EINVAL when empty. */

@@ -209,7 +209,7 @@ int k8sc__cli_read_manifests(k8sc__cli *cli, k8sc_object ***objs, size_t *n, con
     return 0;
 }
 
-int k8sc__cli_split_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names,
+int k8sc__cli_split_targets(k8sc__cli *cli, char *type, size_t size, const char **names,
     size_t *nnames, int argc, char **argv)
 {
     *nnames = 0;
@@ -223,11 +223,11 @@ int k8sc__cli_split_targets(k8sc__cli *cli, const char *verb, char *type, size_t
         return 0;
     }
     for (int i = 0; i < argc && *nnames < K8SC__CLI_MAX_ARGS; i++) {
+        /* kubectl's resource builder says "get" whatever the verb. */
         if (!(slash = strchr(argv[i], '/')))
             return k8sc__cli_fail(cli, "there is no need to specify a resource type as a separate argument when "
-                                       "passing arguments in resource/name form (e.g. 'k8sctl %s resource/"
-                                       "<resource_name>' instead of 'k8sctl %s resource resource/<resource_name>'",
-                verb, verb);
+                                       "passing arguments in resource/name form (e.g. 'k8sctl get resource/"
+                                       "<resource_name>' instead of 'k8sctl get resource resource/<resource_name>'");
         int len = (int)(slash - argv[i]);
         if (*type && (strncmp(type, argv[i], (size_t)len) != 0 || type[len]))
             return k8sc__cli_fail(cli, "k8sctl supports one resource type per command");

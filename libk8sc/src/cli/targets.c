@@ -4,10 +4,10 @@
  */
 #include "cli_internal.h"
 
-int k8sc__cli_targets(k8sc__cli *cli, const char *verb, char *type, size_t size, const char **names, size_t *nnames,
+int k8sc__cli_targets(k8sc__cli *cli, char *type, size_t size, const char **names, size_t *nnames,
     int argc, char **argv, bool need_names)
 {
-    if (k8sc__cli_split_targets(cli, verb, type, size, names, nnames, argc, argv))
+    if (k8sc__cli_split_targets(cli, type, size, names, nnames, argc, argv))
         return 1;
     if (!*type)
         return k8sc__cli_fail(cli, "You must provide one or more resources by argument or filename.\n"

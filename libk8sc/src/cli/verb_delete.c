@@ -124,7 +124,7 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, "delete", type, sizeof(type), names, &nnames, nargs, args))
+    if (k8sc__cli_split_targets(cli, type, sizeof(type), names, &nnames, nargs, args))
         return 1;
     if (!*type || (!nnames && !selector))
         return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");

@@ -76,6 +76,37 @@ static int describe_all(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r, 
     return failed;
 }
 
+/* TYPE/NAME arguments, of any types, described in the order given as kubectl does. */
+static int describe_refs(k8sc__cli *cli, int nargs, char **args)
+{
+    for (int i = 1; i < nargs; i++) {
+        if (!strchr(args[i], '/')) {
+            /* TYPE/NAME then a bare word: the splitter's own message for mixing the forms. */
+            char type[256], *pair[2] = { args[0], args[i] };
+            const char *names[2];
+            size_t n;
+            return k8sc__cli_split_targets(cli, type, sizeof(type), names, &n, 2, pair);
+        }
+    }
+    /* Every type is resolved before anything is described: an unknown one fails the whole command. */
+    const k8sc_resource *rs[K8SC__CLI_MAX_ARGS];
+    k8sc_client *cs[K8SC__CLI_MAX_ARGS] = { 0 };
+    int n = 0, failed = 0;
+    while (n < nargs && n < K8SC__CLI_MAX_ARGS && !failed) {
+        char *slash = strchr(args[n], '/');
+        *slash = '\0';
+        failed = k8sc__cli_resolve_open(cli, args[n], &rs[n], &cs[n]);
+        *slash = '/';
+        n++;
+    }
+    bool first = true, resolved = !failed;
+    for (int i = 0; resolved && i < n; i++)
+        failed |= describe_name(cli, cs[i], rs[i], k8sc_client_namespace(cs[i]), strchr(args[i], '/') + 1, &first);
+    for (int i = 0; i < n; i++)
+        k8sc_client_free(cs[i]);
+    return failed;
+}
+
 static int run(k8sc__cli *cli, int argc, char **argv)
 {
     const char *selector = NULL;
@@ -90,10 +121,12 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     int rc = k8sc__cli_parse(cli, "describe", flags, argc, argv, args, &nargs);
     if (rc)
         return rc;
+    if (nargs > 1 && strchr(args[0], '/'))
+        return describe_refs(cli, nargs, args);
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, "describe", type, sizeof(type), names, &nnames, nargs, args))
+    if (k8sc__cli_split_targets(cli, type, sizeof(type), names, &nnames, nargs, args))
         return 1;
     if (!*type)
         return k8sc__cli_fail(cli, "You must specify the type of resource to describe. Use \"k8sctl api-resources\" "
@@ -115,7 +148,7 @@ static int run(k8sc__cli *cli, int argc, char **argv)
 
 const k8sc__cli_verb k8sc__cli_verb_describe = {
     "describe",
-    "Usage: k8sctl describe (TYPE [NAME_PREFIX] | TYPE/NAME) [-l SELECTOR] [-A]\n\n"
+    "Usage: k8sctl describe (TYPE [NAME_PREFIX] | TYPE/NAME...) [-l SELECTOR] [-A]\n\n"
     "Show details of a specific resource or group of resources, with their events.\n",
     run,
 };

@@ -210,7 +210,7 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_targets(cli, "edit", type, sizeof(type), names, &nnames, nargs, args, true))
+    if (k8sc__cli_targets(cli, type, sizeof(type), names, &nnames, nargs, args, true))
         return 1;
     const k8sc_resource *r = NULL;
     k8sc_client *c = NULL;

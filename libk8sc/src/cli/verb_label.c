@@ -101,7 +101,7 @@ static int run_meta(k8sc__cli *cli, int argc, char **argv, k8sc_meta_map map)
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, verb, type, sizeof(type), names, &nnames, ntargets, args))
+    if (k8sc__cli_split_targets(cli, type, sizeof(type), names, &nnames, ntargets, args))
         return 1;
     if (!nnames && !selector && !all)
         return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");

@@ -72,7 +72,7 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     char type_arg[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, "patch", type_arg, sizeof(type_arg), names, &nnames, nargs, args))
+    if (k8sc__cli_split_targets(cli, type_arg, sizeof(type_arg), names, &nnames, nargs, args))
         return 1;
     if (!*type_arg || !nnames)
         return k8sc__cli_fail(cli, "resource(s) were provided, but no name was specified");

@@ -248,11 +248,10 @@ static bool known_sub(const char *sub)
 
 static int run_sub(k8sc__cli *cli, const char *sub, int nargs, char **args, const rollout_flags *f)
 {
-    char type[256], verb[64];
+    char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    snprintf(verb, sizeof(verb), "rollout %s", sub);
-    if (k8sc__cli_split_targets(cli, verb, type, sizeof(type), names, &nnames, nargs, args))
+    if (k8sc__cli_split_targets(cli, type, sizeof(type), names, &nnames, nargs, args))
         return 1;
     if (!*type)
         return k8sc__cli_fail(cli, "required resource not specified");

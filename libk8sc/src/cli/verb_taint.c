@@ -74,7 +74,7 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
-    if (k8sc__cli_split_targets(cli, "taint", type, sizeof(type), names, &nnames, ntargets, args))
+    if (k8sc__cli_split_targets(cli, type, sizeof(type), names, &nnames, ntargets, args))
         return 1;
     const k8sc_resource *r = NULL;
     if (!*type)
