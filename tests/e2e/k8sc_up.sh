@@ -2,11 +2,12 @@
 # `k8sc up` runs a single-node cluster on runc in one process that the real
 # kubectl drives; a second `up` on the same directory or port refuses;
 # SIGTERM stops every container; `up` again resumes the cluster with its
-# objects; `k8sc down` deletes it all.
-# Usage: k8sc_up.sh K8SC KUBECTL EXAMPLES_DIR
+# objects; `k8sc down` deletes it all. k8sctl drives the same cluster.
+# Usage: k8sc_up.sh K8SC KUBECTL EXAMPLES_DIR K8SCTL
 K8SC=$1
 KUBECTL=$2
 EX=$3
+K8SCTL=$4
 . "$(dirname "$0")/uplib.sh"
 
 start_up up-1
@@ -23,6 +24,31 @@ expect_ok apply -f "$EX/manifests/hello.yaml"
 expect_ok rollout status deployment/hello --timeout=60s
 expect_ok exec deployment/hello -- wget -qO- http://127.0.0.1:8080/
 grep -q '^hello from hello-' "$TMP/out" || fail "hello app: $(cat "$TMP/out")"
+
+# k8sctl against the real cluster: create, rollout, get, logs, exec, scale, describe, delete.
+# (k8sctl's logs and exec take pods by name only; kubectl's deployment/NAME form is not there yet.)
+ctl() {
+    KUBECONFIG="$DIR/kubeconfig" KUBECACHEDIR="$TMP/cache" "$K8SCTL" "$@" >"$TMP/ctl.out" 2>&1 ||
+        fail "k8sctl $*: $(cat "$TMP/ctl.out")"
+}
+ctl create deployment ctl --image=busybox:1.36 -- sh -c 'echo from k8sctl; sleep 3600'
+ctl rollout status deployment/ctl --timeout=60s
+ctl get pods -l app=ctl
+grep -q '^ctl-.* 1/1 *Running ' "$TMP/ctl.out" || fail "k8sctl get pods: $(cat "$TMP/ctl.out")"
+pod=$(sed -n 's/^\(ctl-[^ ]*\) .*/\1/p' "$TMP/ctl.out")
+ctl logs "$pod"
+grep -qx "from k8sctl" "$TMP/ctl.out" || fail "k8sctl logs: $(cat "$TMP/ctl.out")"
+ctl exec "$pod" -- hostname
+[ "$(cat "$TMP/ctl.out")" = "$pod" ] || fail "k8sctl exec: $(cat "$TMP/ctl.out")"
+ctl scale deployment/ctl --replicas=2
+ctl rollout status deployment/ctl --timeout=60s
+ctl get deployment ctl -o 'jsonpath={.status.readyReplicas}'
+[ "$(cat "$TMP/ctl.out")" = 2 ] || fail "k8sctl scale: $(cat "$TMP/ctl.out")"
+ctl describe deployment ctl
+grep -q '^Replicas: *2 desired | 2 updated | 2 total | 2 available' "$TMP/ctl.out" ||
+    fail "k8sctl describe: $(cat "$TMP/ctl.out")"
+ctl delete deployment ctl
+grep -qx 'deployment.apps "ctl" deleted' "$TMP/ctl.out" || fail "k8sctl delete: $(cat "$TMP/ctl.out")"
 
 # A second cluster on the same directory, or on the same port, refuses and harms nothing.
 "$K8SC" up --data-dir "$DIR" --listen 127.0.0.1:0 --runtime runc >"$TMP/second.out" 2>&1
