@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -102,6 +103,46 @@ static long rss_kib(pid_t pid)
     if (f)
         fclose(f);
     return kib;
+}
+
+/* CPU time (ms) of process `pid`'s threads, from /proc/PID/stat; 0 if gone. */
+static double proc_cpu_ms(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU time (ms) the whole machine spent busy (every CPU), from /proc/stat. */
+static double machine_busy_ms(void)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[8] = { 0 };
+    if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                     &v[6], &v[7]) != 8)
+        v[0] = 0;
+    if (f)
+        fclose(f);
+    /* user nice system idle iowait irq softirq steal: all but idle and iowait. */
+    return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU time (ms) of this process: the in-process API server and the bench's client. */
+static double self_cpu_ms(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
 typedef struct run {
@@ -253,6 +294,7 @@ static void bench_runtime(const char *runtime, const char *tmp, const char *imag
     pthread_t th;
     pthread_create(&th, NULL, watcher, r);
     long peak = 0;
+    double cpu0[3] = { machine_busy_ms(), proc_cpu_ms(kubelet), self_cpu_ms() };
     double start = now();
     for (int i = 0; i < pods; i++) {
         sleep_s(start + i / rate - now());
@@ -276,6 +318,7 @@ static void bench_runtime(const char *runtime, const char *tmp, const char *imag
         peak = kib > peak ? kib : peak;
         sleep_s(0.1);
     }
+    double cpu1[3] = { machine_busy_ms(), proc_cpu_ms(kubelet), self_cpu_ms() }, span = now() - start;
     r->done = true;
     pthread_join(th, NULL);
     double lat[MAX_PODS];
@@ -289,6 +332,14 @@ static void bench_runtime(const char *runtime, const char *tmp, const char *imag
                lat[(n * 99 + 99) / 100 - 1], lat[n - 1], (double)peak / 1024);
     else
         printf("%-8s no pod reached Running (see %s)\n", runtime, log);
+    /* Where the CPU went while the pods started; "runtime" is the rest of the machine (runc, monitors, dockerd). */
+    if (n > 0) {
+        double machine = cpu1[0] - cpu0[0], kl = cpu1[1] - cpu0[1], self = cpu1[2] - cpu0[2];
+        printf("%-8s cpu per pod: kubelet %.1f ms, API server + bench %.1f ms, runtime and the rest %.1f ms "
+               "(machine %.0f%% busy over %.1f s)\n",
+               runtime, kl / n, self / n, (machine - kl - self) / n,
+               100.0 * machine / (span * 1000.0 * (double)sysconf(_SC_NPROCESSORS_ONLN)), span);
+    }
     fflush(stdout);
     /* Clean up through the kubelet: delete every pod and wait until they are gone. */
     k8sc_delete_options del = K8SC_DELETE_OPTIONS_INIT;

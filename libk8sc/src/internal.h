@@ -5,6 +5,7 @@
 #include "k8sc/core.h"
 
 #include <stdarg.h>
+#include <sys/types.h>
 #include <time.h>
 #include <stdio.h>
 
@@ -61,6 +62,28 @@ int k8sc__buf_status(const k8sc__buf *b);
 /* Hand the contents to the caller (never NULL on success: "" for empty). */
 char *k8sc__buf_detach(k8sc__buf *b, size_t *len);
 void k8sc__buf_free(k8sc__buf *b);
+
+/*
+ * mkdir -p: make directory `path` (mode `mode`, as mkdir(2) applies the
+ * umask) and its missing parents. An existing one is fine. 0, ENOMEM, or
+ * EIO with the path and the reason.
+ */
+int k8sc__mkdirs(const char *path, mode_t mode);
+
+/*
+ * The whole file `path`, NUL-terminated, in *out (caller frees; "" for an
+ * empty file) and its length in *len (may be NULL: text). `max` > 0 caps
+ * the size. EIO (cannot read, with the reason), EINVAL (larger than
+ * max), ENOMEM; the message names the path. When the file cannot be
+ * opened or read, errno is left as open(2) or read(2) set it.
+ */
+int k8sc__read_file(char **out, size_t *len, const char *path, size_t max);
+
+/*
+ * OpenSSL's pem_password_cb that gives no passphrase: an encrypted key
+ * is refused rather than prompted for on the terminal.
+ */
+int k8sc__pem_no_passphrase(char *buf, int size, int rwflag, void *userdata);
 
 /*
  * Append the standard base64 of `data`; with `wrap` > 0, a line break

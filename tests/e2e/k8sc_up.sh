@@ -26,7 +26,6 @@ expect_ok exec deployment/hello -- wget -qO- http://127.0.0.1:8080/
 grep -q '^hello from hello-' "$TMP/out" || fail "hello app: $(cat "$TMP/out")"
 
 # k8sctl against the real cluster: create, rollout, get, logs, exec, scale, describe, delete.
-# (k8sctl's logs and exec take pods by name only; kubectl's deployment/NAME form is not there yet.)
 ctl() {
     KUBECONFIG="$DIR/kubeconfig" KUBECACHEDIR="$TMP/cache" "$K8SCTL" "$@" >"$TMP/ctl.out" 2>&1 ||
         fail "k8sctl $*: $(cat "$TMP/ctl.out")"
@@ -36,14 +35,21 @@ ctl rollout status deployment/ctl --timeout=60s
 ctl get pods -l app=ctl
 grep -q '^ctl-.* 1/1 *Running ' "$TMP/ctl.out" || fail "k8sctl get pods: $(cat "$TMP/ctl.out")"
 pod=$(sed -n 's/^\(ctl-[^ ]*\) .*/\1/p' "$TMP/ctl.out")
-ctl logs "$pod"
+ctl logs deployment/ctl
 grep -qx "from k8sctl" "$TMP/ctl.out" || fail "k8sctl logs: $(cat "$TMP/ctl.out")"
-ctl exec "$pod" -- hostname
+ctl exec deployment/ctl -- hostname
 [ "$(cat "$TMP/ctl.out")" = "$pod" ] || fail "k8sctl exec: $(cat "$TMP/ctl.out")"
 ctl scale deployment/ctl --replicas=2
 ctl rollout status deployment/ctl --timeout=60s
 ctl get deployment ctl -o 'jsonpath={.status.readyReplicas}'
 [ "$(cat "$TMP/ctl.out")" = 2 ] || fail "k8sctl scale: $(cat "$TMP/ctl.out")"
+# Two pods now: k8sctl reads the one kubectl reads, and says so on stderr as kubectl does.
+"$K8SCTL" logs deployment/ctl >"$TMP/ctl.out" 2>"$TMP/ctl.err"
+echo $? >>"$TMP/ctl.out"
+k logs deployment/ctl
+echo $? >>"$TMP/out"
+grep -q '^Found 2 pods, using pod/ctl-' "$TMP/ctl.err" && cmp -s "$TMP/ctl.out" "$TMP/out" && cmp -s "$TMP/ctl.err" "$TMP/err" ||
+    fail "k8sctl logs of two pods: $(cat "$TMP/ctl.out" "$TMP/ctl.err") / kubectl: $(cat "$TMP/out" "$TMP/err")"
 ctl describe deployment ctl
 grep -q '^Replicas: *2 desired | 2 updated | 2 total | 2 available' "$TMP/ctl.out" ||
     fail "k8sctl describe: $(cat "$TMP/ctl.out")"

@@ -2,7 +2,7 @@
 # k8sctl against kubectl: the same commands through both against one
 # k8sc-apiserver (get, get -w, describe, create, apply, replace, delete,
 # label, annotate, scale, patch, cordon, uncordon, taint, api-versions,
-# config, rollout, wait, edit),
+# config, rollout, wait, edit, logs/exec/attach of TYPE/NAME),
 # their stdout, stderr
 # and exit codes diffed. Tables are
 # compared exactly first; only when they differ are ages (5s, 3m2s, 4h)
@@ -1406,6 +1406,132 @@ for ns in ns-a ns-b; do
 done
 same_in get cm held
 
+# --- logs, exec and attach of TYPE/NAME: the pod chosen as kubectl chooses it --------------------
+# No kubelet runs here: each pod sits on a node of its own that does not exist, so the server's
+# error names the pod chosen (after "Found N pods, using pod/..." and "Defaulted container ...").
+cat >"$TMP/pods.yaml" <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: logs
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: logs
+spec:
+  replicas: 0
+  selector:
+    matchLabels:
+      app: app
+  template:
+    metadata:
+      labels:
+        app: app
+    spec:
+      containers:
+      - name: main
+        image: busybox
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: batch
+  namespace: logs
+spec:
+  manualSelector: true
+  suspend: true
+  selector:
+    matchLabels:
+      job: batch
+  template:
+    metadata:
+      labels:
+        job: batch
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: work
+        image: busybox
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: none
+  namespace: logs
+spec:
+  replicas: 0
+  selector:
+    matchLabels:
+      app: none
+  template:
+    metadata:
+      labels:
+        app: none
+    spec:
+      containers:
+      - name: main
+        image: busybox
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: nosel
+  namespace: logs
+spec:
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm
+  namespace: logs
+EOF
+expect_ok create -f "$TMP/pods.yaml"
+# pod NAME LABEL PHASE READY RESTARTS: a pod on node ghost-NAME (two containers and an init one) with that status.
+pod() {
+    printf '%s\n' "apiVersion: v1" "kind: Pod" "metadata:" "  name: $1" "  namespace: logs" "  labels: {$2}" \
+        "spec:" "  nodeName: ghost-$1" "  initContainers: [{name: init, image: busybox}]" \
+        "  containers: [{name: main, image: busybox}, {name: side, image: busybox}]" >"$TMP/pod.yaml"
+    expect_ok create -f "$TMP/pod.yaml"
+    expect_ok -n logs patch pod "$1" --subresource=status --type=merge -p "{\"status\":{\"phase\":\"$3\",
+\"conditions\":[{\"type\":\"Ready\",\"status\":\"$4\",\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}],
+\"containerStatuses\":[{\"name\":\"main\",\"restartCount\":$5,\"ready\":false,\"image\":\"busybox\",\"imageID\":\"\"}]}}"
+}
+# logs takes the ready pod with the most restarts, exec and attach the one with the fewest.
+pod app-1 'app: app' Running True 1
+pod app-2 'app: app' Running True 4
+pod app-3 'app: app' Pending False 9
+pod app-4 'app: app' Running False 0
+pod batch-1 'job: batch' Succeeded False 0
+pod batch-2 'job: batch' Running False 2
+for target in deploy/app deployment/app job/batch app-1 pod/app-1 deploy/missing cm/cm svc/nosel nope/x deploy/ a/b/c; do
+    same -n logs logs "$target"
+    same -n logs exec "$target" -- true
+    same -n logs attach "$target"
+done
+same -n logs logs deploy/app -c side --tail=3 --previous
+same -n logs logs deploy/app side
+same -n logs logs deploy/app --all-containers
+same -n logs logs deploy/app -c nope
+same -n logs logs job/batch --all-containers -c work
+same -n logs exec deploy/app -c side -q -- true
+same -n logs exec app-1 true
+same -n logs exec -- true
+same -n logs attach deployment app
+same -n logs attach deploy/app -c nope
+same -n logs logs deploy/none --pod-running-timeout=1s
+same -n logs exec deploy/none --pod-running-timeout=1s -- true
+same -n logs attach deploy/none --pod-running-timeout=0
+same -n nosuchns logs deploy/app
+same -n nosuchns exec app-1 -- true
+same -n nosuchns describe pod x
+same -n nosuchns describe deploy/x pod/y
+same -n nosuchns describe pods
+same describe pods x -A
+
 # --- edit: the editor is a sed script ---------------------------------------------------------
 for ns in ns-a ns-b; do
     timeout 30 "$KUBECTL" -n $ns create cm ed --from-literal=k=one >/dev/null || fail "create cm ed in $ns"
@@ -1430,6 +1556,35 @@ grep -q '^error: At least one of apiVersion, kind and name was changed$' "$TMP/e
     fail "edit with a changed name: $(cat "$TMP/ed.err")"
 kept=$(sed -n 's/^A copy of your changes has been stored to "\(.*\)"$/\1/p' "$TMP/ed.err" | sed 's/kubectl-edit/k8sctl-edit/')
 [ -n "$kept" ] && grep -q 'name: other' "$kept" || fail "edit kept no copy: $(cat "$TMP/ed.err")"
+# Several objects go to the editor as one v1 List; each changed one is patched, the others skipped.
+# (kubectl validates a List against OpenAPI v2, which k8sc-apiserver does not serve: --validate=false.)
+for ns in list-a list-b; do
+    timeout 30 "$KUBECTL" create ns $ns >/dev/null || fail "create ns $ns"
+    timeout 30 "$KUBECTL" -n $ns create cm l1 --from-literal=k=one >/dev/null || fail "create cm l1 in $ns"
+    timeout 30 "$KUBECTL" -n $ns create cm l2 --from-literal=k=two >/dev/null || fail "create cm l2 in $ns"
+done
+# same_list ARGS...: `edit ARGS` by k8sctl in list-a and by kubectl in list-b, outputs and data diffed.
+same_list() {
+    RENAME=s/list-a/list-b/g
+    run "$K8SCTL" a -n list-a edit "$@"
+    timeout 30 "$KUBECTL" -n list-a get cm -o 'jsonpath={.items[*].data}' >>"$TMP/a.out"
+    RENAME=
+    run "$KUBECTL" b -n list-b edit --validate=false "$@"
+    timeout 30 "$KUBECTL" -n list-b get cm -o 'jsonpath={.items[*].data}' >>"$TMP/b.out"
+    sed -i 's/k[a-z0-9]*-edit-[A-Za-z0-9]*/FILE/' "$TMP/a.err" "$TMP/b.err"
+    compare "k8sctl edit $* (list-a vs list-b, EDITOR $EDITOR)"
+}
+EDITOR='sed -i s/k:\ one/k:\ uno/'
+same_list cm
+EDITOR='sed -i s/k:\ two/k:\ dos/'
+same_list cm l1 l2
+EDITOR='sed -i s/name:\ l1/name:\ other/'
+same_list cm
+EDITOR='sed -i s/name:\ l2/name:\ other/'
+same_list configmaps
+EDITOR=true
+same_list cm
+same -n list-none edit cm
 unset EDITOR TMPDIR
 same_in edit cm nope
 same edit

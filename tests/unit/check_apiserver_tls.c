@@ -304,8 +304,8 @@ START_TEST(test_bad_files)
         int rc;
         const char *message, *named;
     } cases[] = {
-        { missing, pki.key_file, NULL, K8SC_EIO, "TLS certificate file ", missing },
-        { pki.cert_file, missing, NULL, K8SC_EIO, "TLS private key file ", missing },
+        { missing, pki.key_file, NULL, K8SC_EIO, "TLS certificate file: cannot read", missing },
+        { pki.cert_file, missing, NULL, K8SC_EIO, "TLS private key file: cannot read", missing },
         { garbage, pki.key_file, NULL, K8SC_EINVAL, "no PEM certificate in it", garbage },
         { pki.key_file, pki.key_file, NULL, K8SC_EINVAL, "no PEM certificate in it", pki.key_file },
         { pki.cert_file, garbage, NULL, K8SC_EINVAL, "no unencrypted PEM private key in it", garbage },
@@ -315,7 +315,7 @@ START_TEST(test_bad_files)
         { NULL, pki.key_file, NULL, K8SC_EINVAL, "both a certificate file and a private key file", NULL },
         { NULL, NULL, pki.ca_file, K8SC_EINVAL, "only over TLS", pki.ca_file },
         { pki.cert_file, pki.key_file, garbage, K8SC_EINVAL, "CA file ", garbage },
-        { pki.cert_file, pki.key_file, missing, K8SC_EIO, "CA file ", missing },
+        { pki.cert_file, pki.key_file, missing, K8SC_EIO, "CA file: cannot read", missing },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;

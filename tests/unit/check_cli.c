@@ -2,9 +2,10 @@
  * The cli module: the JSONPath subset, table printing (kubectl's
  * tabwriter layout, wide, no headers, namespace and labels columns),
  * -o name/yaml/json, type resolution, label/annotate and taint changes,
- * describe layouts for fixed objects, and against an in-process API server
- * the Table fetch (in process and over HTTP), client-side apply and
- * k8sctl's command line (k8sc_cli_main) with its messages and exit codes.
+ * describe layouts for fixed objects, kubectl's ranking of pods, and
+ * against an in-process API server the Table fetch (in process and over
+ * HTTP), client-side apply and k8sctl's command line (k8sc_cli_main) with
+ * its messages and exit codes (logs/exec/attach of TYPE/NAME, edit of a List).
  */
 #include "cli/cli_internal.h"
 #include "k8sc/apiserver.h"
@@ -16,6 +17,7 @@
 #include "testutil.h"
 
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -720,15 +722,26 @@ START_TEST(test_apply)
 }
 END_TEST
 
+/* k8sctl's argv for `args` against the test's server (`url` holds its address); argc. */
+static int cli_argv(char *argv[32], char url[64], const char *const *args)
+{
+    snprintf(url, 64, "http://127.0.0.1:%d", k8sc_apiserver_port(srv));
+    argv[0] = (char *)"k8sctl";
+    argv[1] = (char *)"-s";
+    argv[2] = url;
+    int argc = 3;
+    for (size_t i = 0; args[i] && argc < 31; i++)
+        argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    return argc;
+}
+
 /* Run k8sctl's command line against the test's server; its stdout and stderr into `out` and `err`. */
 static int run_cli(char **out, char **err, const char *const *args)
 {
     char url[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", k8sc_apiserver_port(srv));
-    char *argv[32] = { (char *)"k8sctl", (char *)"-s", url };
-    int argc = 3;
-    for (size_t i = 0; args[i] && argc < 31; i++)
-        argv[argc++] = (char *)args[i];
+    char *argv[32];
+    int argc = cli_argv(argv, url, args);
     size_t olen = 0, elen = 0;
     FILE *o = open_memstream(out, &olen), *e = open_memstream(err, &elen);
     ck_assert(o && e);
@@ -1173,6 +1186,310 @@ START_TEST(test_describe_statefulset_pods)
 }
 END_TEST
 
+/* A pod for the ranking tests: on `node` ("" unassigned), with its phase, Ready condition, restarts and age. */
+static k8sc_object *ranked_pod(const char *name, const char *node, const char *phase, const char *ready,
+    const char *ready_since, int restarts, const char *created)
+{
+    char json[1024];
+    snprintf(json, sizeof(json),
+        "{\"metadata\":{\"name\":\"%s\"%s%s%s},\"spec\":{\"nodeName\":\"%s\"},\"status\":{\"phase\":\"%s\","
+        "\"conditions\":[{\"type\":\"Ready\",\"status\":\"%s\"%s%s%s}],\"containerStatuses\":[{\"name\":\"c\","
+        "\"restartCount\":%d},{\"name\":\"d\",\"restartCount\":0}]}}",
+        name, created ? ",\"creationTimestamp\":\"" : "", created ? created : "", created ? "\"" : "", node, phase,
+        ready, ready_since ? ",\"lastTransitionTime\":\"" : "", ready_since ? ready_since : "", ready_since ? "\"" : "",
+        restarts);
+    return obj(json);
+}
+
+/* The names of `pods`, space-separated, into `buf`. */
+static const char *pod_names(char *buf, size_t size, k8sc_object **pods, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "", k8sc_object_name(pods[i]));
+    return buf;
+}
+
+/* kubectl's podutils orders: ByLogging for logs, sort.Reverse(ActivePods) for exec and attach. */
+START_TEST(test_pods_sort)
+{
+    static const char *const T1 = "2026-01-01T00:00:00Z", *const T2 = "2026-01-02T00:00:00Z",
+                             *const T3 = "2026-01-03T00:00:00Z";
+    static const struct {
+        const char *name, *node, *phase, *ready, *since;
+        int restarts;
+        const char *created;
+    } sets[][6] = {
+        /* Assignment and phase: running (and, for logs, finished) pods first, unassigned last. */
+        { { "a1", "", "Pending", "False", NULL, 0, NULL }, { "a2", "n", "Pending", "False", NULL, 0, NULL },
+            { "a3", "n", "Unknown", "False", NULL, 0, NULL }, { "a4", "n", "Succeeded", "False", NULL, 0, NULL },
+            { "a5", "n", "Running", "False", NULL, 3, NULL }, { "a6", "n", "Failed", "False", NULL, 1, NULL } },
+        /* Ready before not ready, ready for longer first. */
+        { { "b1", "n", "Running", "True", T2, 0, NULL }, { "b2", "n", "Running", "True", T1, 0, NULL },
+            { "b3", "n", "Running", "False", NULL, 9, NULL }, { "b4", "n", "Running", "True", T3, 4, NULL } },
+        /* Restarts: the most first for logs, the fewest for exec. */
+        { { "c1", "n", "Running", "False", NULL, 1, NULL }, { "c2", "n", "Running", "False", NULL, 7, NULL },
+            { "c3", "n", "Running", "False", NULL, 2, NULL } },
+        /* Age: the oldest first, no creation time last; a ready pod without a time after one with it. */
+        { { "d4", "n", "Pending", "False", NULL, 0, NULL }, { "d3", "n", "Pending", "False", NULL, 0, T3 },
+            { "d1", "n", "Pending", "False", NULL, 0, T1 }, { "d2", "n", "Pending", "False", NULL, 0, T2 } },
+        { { "e2", "n", "Running", "True", NULL, 0, NULL }, { "e1", "n", "Running", "True", T1, 0, NULL } },
+    };
+    static const char *const want[][2] = {
+        { "a5 a6 a4 a3 a2 a1", "a5 a3 a2 a4 a6 a1" },
+        { "b2 b1 b4 b3", "b2 b1 b4 b3" },
+        { "c2 c3 c1", "c1 c3 c2" },
+        { "d1 d2 d3 d4", "d1 d2 d3 d4" },
+        { "e1 e2", "e1 e2" },
+    };
+    for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+        for (int use = 0; use < 2; use++) {
+            k8sc_object *pods[6];
+            size_t n = 0;
+            for (; n < 6 && sets[s][n].name; n++)
+                pods[n] = ranked_pod(sets[s][n].name, sets[s][n].node, sets[s][n].phase, sets[s][n].ready,
+                    sets[s][n].since, sets[s][n].restarts, sets[s][n].created);
+            ck_assert_int_eq(k8sc__cli_pods_sort(pods, n, use ? K8SC__POD_FOR_EXEC : K8SC__POD_FOR_LOGS), 0);
+            char got[128];
+            ck_assert_msg(strcmp(pod_names(got, sizeof(got), pods, n), want[s][use]) == 0, "set %zu, %s: %s", s,
+                use ? "exec" : "logs", got);
+            for (size_t i = 0; i < n; i++)
+                k8sc_object_free(pods[i]);
+        }
+    }
+    ck_assert_int_eq(k8sc__cli_pods_sort(NULL, 0, K8SC__POD_FOR_LOGS), 0);
+}
+END_TEST
+
+/* A pod labelled `labels` (JSON) on node ghost-NAME, with two containers and an init one, and `status`. */
+static void make_pod(k8sc_client *c, const char *name, const char *labels, const char *status)
+{
+    char json[1024];
+    snprintf(json, sizeof(json),
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"labels\":%s},\"spec\":{"
+        "\"nodeName\":\"ghost-%s\",\"initContainers\":[{\"name\":\"init\",\"image\":\"busybox\"}],"
+        "\"containers\":[{\"name\":\"main\",\"image\":\"busybox\"},{\"name\":\"side\",\"image\":\"busybox\"}]}}",
+        name, labels, name);
+    k8sc_object *pod = obj(json), *created = NULL;
+    ck_assert_msg(k8sc_client_create(&created, c, pod) == 0, "%s", k8sc_error_last());
+    ck_assert_int_eq(k8sc_object_set(created, "status", doc(status)), 0);
+    ck_assert_msg(k8sc_client_update_status(NULL, c, created) == 0, "%s", k8sc_error_last());
+    k8sc_object_free(created);
+    k8sc_object_free(pod);
+}
+
+static void create_json(k8sc_client *c, const char *json)
+{
+    k8sc_object *o = obj(json);
+    ck_assert_msg(k8sc_client_create(NULL, c, o) == 0, "%s", k8sc_error_last());
+    k8sc_object_free(o);
+}
+
+/* run_cli with files for stdout and stderr: exec and attach stream to their descriptors. */
+static int run_cli_files(char **out, char **err, const char *const *args)
+{
+    char url[64];
+    char *argv[32];
+    int argc = cli_argv(argv, url, args);
+    FILE *files[2] = { tmpfile(), tmpfile() };
+    ck_assert(files[0] && files[1]);
+    int rc = k8sc_cli_main(argc, argv, files[0], files[1]);
+    char **text[2] = { out, err };
+    for (int i = 0; i < 2; i++) {
+        long len = ftell(files[i]);
+        ck_assert_int_ge(len, 0);
+        *text[i] = calloc(1, (size_t)len + 1);
+        rewind(files[i]);
+        ck_assert_int_eq(fread(*text[i], 1, (size_t)len, files[i]), (size_t)len);
+        fclose(files[i]);
+    }
+    return rc;
+}
+
+static void *late_pod(void *arg)
+{
+    (void)arg;
+    usleep(300 * 1000);
+    k8sc_client *c = http_client();
+    make_pod(c, "late-1", "{\"app\":\"late\"}", "{\"phase\":\"Pending\"}");
+    k8sc_client_free(c);
+    return NULL;
+}
+
+/* logs, exec and attach of TYPE/NAME: the pod kubectl would take, and kubectl's messages. */
+START_TEST(test_cli_pod_for)
+{
+    k8sc_client *c = http_client();
+    static const char *const deploy = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":"
+        "\"%s\"},\"spec\":{\"replicas\":0,\"selector\":{\"matchLabels\":{\"app\":\"%s\"}},\"template\":{\"metadata\":"
+        "{\"labels\":{\"app\":\"%s\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}";
+    const char *names[] = { "web", "empty", "late" };
+    for (size_t i = 0; i < 3; i++) {
+        char json[1024];
+        snprintf(json, sizeof(json), deploy, names[i], names[i], names[i]);
+        create_json(c, json);
+    }
+    create_json(c, "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"batch\"},\"spec\":{"
+                   "\"manualSelector\":true,\"suspend\":true,\"selector\":{\"matchLabels\":{\"job\":\"batch\"}},"
+                   "\"template\":{\"metadata\":{\"labels\":{\"job\":\"batch\"}},\"spec\":{\"restartPolicy\":\"Never\","
+                   "\"containers\":[{\"name\":\"w\",\"image\":\"busybox\"}]}}}}");
+    create_json(c, "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"nosel\"},\"spec\":{"
+                   "\"ports\":[{\"port\":80}]}}");
+    create_json(c, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cfg\"}}");
+    static const char *const ready = "{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
+        "\"lastTransitionTime\":\"2026-01-01T00:00:00Z\"}],\"containerStatuses\":[{\"name\":\"main\",\"restartCount\":%d,"
+        "\"ready\":true,\"image\":\"busybox\",\"imageID\":\"\"}]}";
+    char status[512];
+    snprintf(status, sizeof(status), ready, 1);
+    make_pod(c, "web-1", "{\"app\":\"web\"}", status);
+    snprintf(status, sizeof(status), ready, 4);
+    make_pod(c, "web-2", "{\"app\":\"web\"}", status);
+    make_pod(c, "web-3", "{\"app\":\"web\"}", "{\"phase\":\"Pending\"}");
+    make_pod(c, "batch-1", "{\"job\":\"batch\"}", "{\"phase\":\"Succeeded\"}");
+    make_pod(c, "batch-2", "{\"job\":\"batch\"}", "{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"main\","
+        "\"restartCount\":2,\"ready\":false,\"image\":\"busybox\",\"imageID\":\"\"}]}");
+    static const char *const defaulted = "Defaulted container \"main\" out of: main, side, init (init)\n";
+    static const struct {
+        const char *args[8];
+        const char *err;  /* exact, or with `node` the beginning */
+        const char *node; /* the chosen pod's node, named in the server's error */
+        bool defaulted;   /* kubectl's "Defaulted container" line is due */
+    } steps[] = {
+        /* logs: the ready pod with the most restarts; exec and attach: the one with the fewest. */
+        { { "logs", "deploy/web" }, "Found 3 pods, using pod/web-2\n", "ghost-web-2", true },
+        { { "logs", "deployment/web", "-c", "side", "--tail=3", "--previous" }, "Found 3 pods, using pod/web-2\n",
+          "ghost-web-2", false },
+        { { "logs", "deploy/web", "--all-containers" }, "Found 3 pods, using pod/web-2\nError", "ghost-web-2", false },
+        { { "exec", "deploy/web", "--", "true" }, "Defaulted", "ghost-web-1", true },
+        { { "attach", "deployment", "web", "-q" }, "Error", "ghost-web-1", false },
+        { { "logs", "job/batch", "-c", "main" }, "Found 2 pods, using pod/batch-2\nError", "ghost-batch-2", false },
+        { { "exec", "job/batch", "-c", "main", "--", "true" }, "Error", "ghost-batch-2", false },
+        { { "logs", "pod/web-3", "main" }, "Error", "ghost-web-3", false },
+        { { "logs", "cm/cfg" }, "error: cannot get the logs from *v1.ConfigMap: selector for *v1.ConfigMap not implemented\n",
+          NULL, false },
+        { { "exec", "svc/nosel", "--", "true" },
+          "error: cannot attach to *v1.Service: invalid service 'nosel': Service is defined without a selector\n", NULL, false },
+        { { "logs", "deploy/empty", "--pod-running-timeout=1s" }, "error: timed out waiting for the condition\n", NULL, false },
+        { { "attach", "deploy/empty", "--pod-running-timeout=0" },
+          "error: --pod-running-timeout must be higher than zero\nSee 'k8sctl attach -h' for help and examples\n", NULL, false },
+        { { "logs", "deploy/missing" },
+          "error: error from server (NotFound): deployments.apps \"missing\" not found in namespace \"default\"\n", NULL, false },
+        { { "logs", "web-1", "-c", "nope" }, "error: container nope is not valid for pod web-1\n", NULL, false },
+        { { "attach", "web-1", "-c", "nope" },
+          "error: cannot attach to the container: container nope not found in pod web-1\n", NULL, false },
+        { { "logs", "deploy/" }, "error: arguments in resource/name form must have a single resource and name\n", NULL, false },
+        { { "attach", "a", "b", "c" }, "error: expected POD, TYPE/NAME, or TYPE NAME, (at most 2 arguments) saw 3: [a b c]\n",
+          NULL, false },
+        { { "exec", "web-1", "true" }, "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- "
+          "[COMMAND] instead\nSee 'k8sctl exec -h' for help and examples\n", NULL, false },
+        { { "logs", "x", "-n", "nosuchns" },
+          "error: error from server (NotFound): namespaces \"nosuchns\" not found in namespace \"nosuchns\"\n", NULL, false },
+        { { "exec", "deploy/x", "-n", "nosuchns", "--", "true" },
+          "Error from server (NotFound): namespaces \"nosuchns\" not found\n", NULL, false },
+        { { "describe", "pod", "x", "-n", "nosuchns" }, "Error from server (NotFound): namespaces \"nosuchns\" not found\n",
+          NULL, false },
+        { { "describe", "pods", "-n", "nosuchns" }, "No resources found in nosuchns namespace.\n", NULL, false },
+        { { "describe", "pods", "x", "-A" }, "error: a resource cannot be retrieved by name across all namespaces\n",
+          NULL, false },
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        char *out = NULL, *err = NULL;
+        int rc = run_cli_files(&out, &err, steps[i].args);
+        bool is_describe_list = strcmp(steps[i].err, "No resources found in nosuchns namespace.\n") == 0;
+        ck_assert_msg(rc == (is_describe_list ? 0 : 1), "step %zu: rc %d, err %s", i, rc, err);
+        if (steps[i].node) {
+            ck_assert_msg(strncmp(err, steps[i].err, strlen(steps[i].err)) == 0, "step %zu: err [%s]", i, err);
+            ck_assert_msg(strstr(err, steps[i].node), "step %zu: err [%s]", i, err);
+        } else {
+            ck_assert_msg(strcmp(err, steps[i].err) == 0, "step %zu: err [%s]", i, err);
+        }
+        ck_assert_msg((strstr(err, defaulted) != NULL) == steps[i].defaulted, "step %zu: err [%s]", i, err);
+        ck_assert_str_eq(out, "");
+        free(out);
+        free(err);
+    }
+    /* No pod yet: the first one that appears within --pod-running-timeout. */
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, late_pod, NULL), 0);
+    const char *late[] = { "logs", "deploy/late", "-c", "main", "--pod-running-timeout=20s", NULL };
+    char *out = NULL, *err = NULL;
+    ck_assert_int_eq(run_cli(&out, &err, late), 1);
+    pthread_join(t, NULL);
+    ck_assert_msg(strncmp(err, "Error", 5) == 0 && strstr(err, "ghost-late-1"), "%s", err);
+    free(out);
+    free(err);
+    k8sc_client_free(c);
+}
+END_TEST
+
+/* edit TYPE: every object of the kind as one v1 List, each changed one patched, the others skipped. */
+START_TEST(test_cli_edit_list)
+{
+    k8sc_client *c = http_client();
+    create_json(c, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"},\"data\":{\"k\":\"one\"}}");
+    create_json(c, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"b\"},\"data\":{\"k\":\"two\"}}");
+    char dir[] = "/tmp/check_cli_edit.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    setenv("TMPDIR", dir, 1);
+    unsetenv("KUBE_EDITOR");
+    char editor[512], buffer[300];
+    snprintf(buffer, sizeof(buffer), "%s/buffer", dir);
+    snprintf(editor, sizeof(editor), "cp \"$0\" %s; sed -i s/k:\\ one/k:\\ uno/", buffer);
+    static const struct {
+        const char *editor; /* NULL: the one that copies the buffer */
+        const char *args[6];
+        int rc;
+        const char *out, *err; /* err: exact, or with a kept copy its end */
+    } steps[] = {
+        { NULL, { "edit", "cm" }, 0, "configmap/a edited\nconfigmap/b skipped\n", "" },
+        { "sed -i s/k:\\ two/k:\\ dos/", { "edit", "cm", "a", "b" }, 0, "configmap/a skipped\nconfigmap/b edited\n", "" },
+        /* As kubectl, a refused object counts only when it is the last. */
+        { "sed -i s/name:\\ a/name:\\ z/", { "edit", "configmaps" }, 0, "configmap/b skipped\n", "" },
+        { "sed -i s/name:\\ b/name:\\ z/", { "edit", "cm" }, 1, "configmap/a skipped\n",
+          "\"\nerror: At least one of apiVersion, kind and name was changed\n" },
+        { "true", { "edit", "cm" }, 0, "", "Edit cancelled, no changes made.\n" },
+        { "true", { "edit", "cm", "-n", "empty" }, 1, "", "error: edit cancelled, no objects found\n" },
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        setenv("EDITOR", steps[i].editor ? steps[i].editor : editor, 1);
+        char *out = NULL, *err = NULL;
+        int rc = run_cli(&out, &err, steps[i].args);
+        ck_assert_msg(rc == steps[i].rc, "step %zu: rc %d, err %s", i, rc, err);
+        ck_assert_msg(strcmp(out, steps[i].out) == 0, "step %zu: out [%s]", i, out);
+        size_t el = strlen(err), wl = strlen(steps[i].err);
+        if (steps[i].rc && strncmp(err, "A copy", 6) == 0)
+            ck_assert_msg(el >= wl && strcmp(err + el - wl, steps[i].err) == 0, "step %zu: err [%s]", i, err);
+        else
+            ck_assert_msg(strcmp(err, steps[i].err) == 0, "step %zu: err [%s]", i, err);
+        free(out);
+        free(err);
+    }
+    FILE *f = fopen(buffer, "r");
+    ck_assert_ptr_nonnull(f);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    ck_assert_msg(strncmp(text, "# Please edit the object below.", 31) == 0, "%s", text);
+    ck_assert_msg(strstr(text, "#\napiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    k: one\n  kind: ConfigMap\n"),
+        "%s", text);
+    const char *end = "\nkind: List\nmetadata: {}\n";
+    ck_assert_msg(n > strlen(end) && strcmp(text + n - strlen(end), end) == 0, "%s", text);
+    const char *want[] = { "uno", "dos" }, *cms[] = { "a", "b" };
+    for (size_t i = 0; i < 2; i++) {
+        k8sc_object *cm = NULL;
+        ck_assert_int_eq(k8sc_client_get(&cm, c, K8SC_CONFIGMAP, NULL, cms[i]), 0);
+        ck_assert_str_eq(k8sc_object_get_string(cm, "data.k"), want[i]);
+        k8sc_object_free(cm);
+    }
+    char rm[128];
+    snprintf(rm, sizeof(rm), "rm -rf %s", dir);
+    ck_assert_int_eq(system(rm), 0);
+    k8sc_client_free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli");
@@ -1196,6 +1513,7 @@ int main(void)
     tcase_add_test(tc, test_describe_hpa_v1);
     tcase_add_test(tc, test_describe_role_rules);
     tcase_add_test(tc, test_describe_statefulset_pods);
+    tcase_add_test(tc, test_pods_sort);
     suite_add_tcase(s, tc);
     TCase *srv_tc = tcase_create("apiserver");
     tcase_add_checked_fixture(srv_tc, setup, teardown);
@@ -1205,6 +1523,8 @@ int main(void)
     tcase_add_test(srv_tc, test_cli_main);
     tcase_add_test(srv_tc, test_cli_verbs);
     tcase_add_test(srv_tc, test_cli_config);
+    tcase_add_test(srv_tc, test_cli_pod_for);
+    tcase_add_test(srv_tc, test_cli_edit_list);
     suite_add_tcase(s, srv_tc);
     return k8sc_test_main(s);
 }

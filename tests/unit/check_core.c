@@ -3,9 +3,12 @@
 #include "testutil.h"
 
 #include <k8sc/core.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 START_TEST(error_last_is_per_thread)
 {
@@ -203,6 +206,53 @@ START_TEST(log_handler_and_level)
 }
 END_TEST
 
+START_TEST(mkdirs_and_read_file)
+{
+    char root[] = "/tmp/k8sc-core-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    char path[256], file[256];
+    snprintf(path, sizeof(path), "%s/a/b/c", root);
+    ck_assert_int_eq(k8sc__mkdirs(path, 0755), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    /* There already: fine. */
+    ck_assert_int_eq(k8sc__mkdirs(path, 0755), 0);
+    /* A file in the way: EIO naming the path. */
+    snprintf(file, sizeof(file), "%s/a/f", root);
+    FILE *f = fopen(file, "w");
+    fputs("hello\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/a/f/g", root);
+    ck_assert_int_eq(k8sc__mkdirs(path, 0755), K8SC_EIO);
+    ck_assert_ptr_nonnull(strstr(k8sc_error_last(), path));
+
+    char *text = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(k8sc__read_file(&text, &len, file, 0), 0);
+    ck_assert_str_eq(text, "hello\n");
+    ck_assert_uint_eq(len, 6);
+    free(text);
+    ck_assert_int_eq(k8sc__read_file(&text, NULL, file, 4), K8SC_EINVAL);
+    ck_assert_ptr_null(text);
+    ck_assert_ptr_nonnull(strstr(k8sc_error_last(), "larger than 4 bytes"));
+    snprintf(path, sizeof(path), "%s/missing", root);
+    ck_assert_int_eq(k8sc__read_file(&text, &len, path, 0), K8SC_EIO);
+    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_ptr_nonnull(strstr(k8sc_error_last(), path));
+    /* An empty file reads as "". */
+    snprintf(path, sizeof(path), "%s/empty", root);
+    fclose(fopen(path, "w"));
+    ck_assert_int_eq(k8sc__read_file(&text, &len, path, 0), 0);
+    ck_assert_str_eq(text, "");
+    ck_assert_uint_eq(len, 0);
+    free(text);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -216,5 +266,6 @@ int main(void)
     k8sc_test_add(s, "double_formatting_like_go", double_formatting_like_go);
     k8sc_test_add(s, "buf_grows_and_formats", buf_grows_and_formats);
     k8sc_test_add(s, "log_handler_and_level", log_handler_and_level);
+    k8sc_test_add(s, "mkdirs_and_read_file", mkdirs_and_read_file);
     return k8sc_test_main(s);
 }

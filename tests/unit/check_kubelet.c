@@ -240,6 +240,16 @@ START_TEST(t_pod_runs_and_reports_status)
     ck_assert_ptr_nonnull(strstr(cs[0]->log_path, "/logs/default_web_"));
     ck_assert_ptr_nonnull(strstr(cs[0]->log_path, "/app/0.log"));
     k8sc_container_status_list_free(cs, n);
+    /* Listing by label (the generic layer's filter: the fake backend has none of its own). */
+    k8sc_sandbox_status **sb = NULL;
+    const k8sc_runtime_pair mine = { K8SC_LABEL_POD_NAME, "web" }, other = { K8SC_LABEL_POD_NAME, "db" };
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes_labeled(x.rt, &sb, &n, &mine, 1), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(k8sc_runtime_pair_get(sb[0]->labels, sb[0]->n_labels, K8SC_LABEL_POD_NAMESPACE), "default");
+    k8sc_sandbox_status_list_free(sb, n);
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes_labeled(x.rt, &sb, &n, &other, 1), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_sandbox_status_list_free(sb, n);
     /* A second sync changes nothing: no new resourceVersion. */
     char rv[32];
     pod_str(&x, "web", "metadata.resourceVersion", rv, sizeof(rv));
@@ -667,7 +677,7 @@ START_TEST(t_static_pods)
     k8sc_kubelet_free(x.k);
     char manifests[128], file[192];
     snprintf(manifests, sizeof(manifests), "%s/manifests", x.dir);
-    ck_assert_int_eq(k8sc__kl_mkdirs(manifests, 0755), 0);
+    ck_assert_int_eq(k8sc__mkdirs(manifests, 0755), 0);
     snprintf(file, sizeof(file), "%s/etcd.yaml", manifests);
     FILE *f = fopen(file, "w");
     fputs("apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd\n  namespace: kube-system\n"

@@ -337,6 +337,59 @@ START_TEST(watched_kinds_map_to_keys)
 }
 END_TEST
 
+/* The filter of the test below: only a change of the ConfigMap's data is worth a reconcile. */
+static bool data_changed(const k8sc_object *old, const k8sc_object *obj, void *userdata)
+{
+    (void)userdata;
+    return !json_object_equal(k8sc_object_get(old, "data"), k8sc_object_get(obj, "data"));
+}
+
+static bool cached_label(void *arg)
+{
+    k8sc_object *cm = NULL;
+    bool seen = k8sc_cache_get(&cm, k8sc_controller_cache(arg, "v1", "ConfigMap"), "default", "u") == 0 &&
+                k8sc_object_get_string(cm, "metadata.labels.extra") != NULL;
+    k8sc_object_free(cm);
+    return seen;
+}
+
+START_TEST(update_filter_skips_updates)
+{
+    /* Version 1 options (without the filter) are still accepted. */
+    k8sc_controller_options o;
+    ck_assert_int_eq(k8sc_controller_options_init(&o, 1), 0);
+    ck_assert_int_eq(o.version, 1);
+    ck_assert_int_eq(k8sc_controller_options_init(&o, 3), K8SC_EINVAL);
+
+    state st = { .mu = PTHREAD_MUTEX_INITIALIZER };
+    ck_assert_int_eq(k8sc_controller_options_init(&o, K8SC_CONTROLLER_OPTIONS_VERSION), 0);
+    o.api_version = "v1";
+    o.kind = "ConfigMap";
+    o.reconcile = copy_reconcile;
+    o.userdata = &st;
+    o.update_filter = data_changed;
+    k8sc_controller *ctl;
+    ck_assert_msg(k8sc_controller_new(&ctl, client, &o) == 0, "%s", k8sc_error_last());
+    create_cm("u", "1");
+    int one = 1, two = 2;
+    void *first[2] = { &st, &one };
+    pump_until(ctl, reconciled_n, first);
+    /* A label change reaches the cache but is not reconciled. */
+    ck_assert_int_eq(k8sc_client_patch(NULL, client, "v1", "ConfigMap", "default", "u", K8SC_PATCH_MERGE,
+        "{\"metadata\":{\"labels\":{\"extra\":\"x\"}}}"), 0);
+    pump_until(ctl, cached_label, ctl);
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_ge(k8sc_controller_process(ctl), 0);
+    ck_assert_int_eq(atomic_load(&st.reconciles), 1);
+    /* A data change is. */
+    ck_assert_int_eq(k8sc_client_patch(NULL, client, "v1", "ConfigMap", "default", "u", K8SC_PATCH_MERGE,
+        "{\"data\":{\"v\":\"2\"}}"), 0);
+    void *second[2] = { &st, &two };
+    pump_until(ctl, reconciled_n, second);
+    k8sc_controller_free(ctl);
+}
+END_TEST
+
 START_TEST(finalizer_helpers)
 {
     create_cm("f", "1");
@@ -371,6 +424,7 @@ int main(void)
     tcase_add_test(tc, workers_never_share_a_key);
     tcase_add_test(tc, watched_kinds_map_to_keys);
     tcase_add_test(tc, finalizer_helpers);
+    tcase_add_test(tc, update_filter_skips_updates);
     suite_add_tcase(s, tc);
     return k8sc_test_main(s);
 }

@@ -441,7 +441,8 @@ START_TEST(t_memory_limit_and_stats)
     if (stat("/sys/fs/cgroup/cgroup.controllers", &st_cg) == 0)
         snprintf(path, sizeof(path), "/sys/fs/cgroup/k8sc-test/poduid1/%s/container/memory.max", id);
     else
-        snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/k8sc-test/poduid1/%s/container/memory.limit_in_bytes", id);
+        /* v1: the container's own cgroup, no scope level above it. */
+        snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/k8sc-test/poduid1/%s/memory.limit_in_bytes", id);
     char *limit = read_file(path);
     ck_assert_msg(limit != NULL, "no %s", path);
     ck_assert_int_eq(strtoll(limit, NULL, 10), 64 << 20);
@@ -458,7 +459,18 @@ START_TEST(t_memory_limit_and_stats)
     ck_assert_int_eq(st->exit_code, 137);
     k8sc_container_status_free(st);
     ck_assert_int_eq(k8sc_runtime_container_stats(rt, &stats, id), K8SC_EINVAL);
+    bool v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st_cg) == 0;
+    if (!v2) {
+        /* v1: the top cgroup hands its CPUs to new cgroups, so runc writes no cpuset.cpus. */
+        char *flag = read_file("/sys/fs/cgroup/cpuset/k8sc-test/cgroup.clone_children");
+        ck_assert_ptr_nonnull(flag);
+        ck_assert_int_eq(flag[0], '1');
+        free(flag);
+    }
     ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sb), 0);
+    /* The pod's cgroup goes with its last sandbox. */
+    ck_assert_int_ne(access(v2 ? "/sys/fs/cgroup/k8sc-test/poduid1" : "/sys/fs/cgroup/memory/k8sc-test/poduid1", F_OK),
+                     0);
     free(id);
     free(sb);
     k8sc_runtime_close(rt);
@@ -739,6 +751,49 @@ static size_t entries(const char *dir)
     return n;
 }
 
+/* Two runtimes on one root (as two processes): each sees the other's changes, although records are kept parsed. */
+START_TEST(t_records_seen_across_instances)
+{
+    k8sc_runtime *a = rt_open();
+    k8sc_runtime *b = open_at(root);
+    k8sc_sandbox_config sc = sandbox_config();
+    char *sb = run_sandbox(a, &sc);
+    const char *args[] = { "exit 3" };
+    k8sc_container_config c = container_config("shared", args);
+    char *id = create(a, sb, &c);
+    k8sc_container_status *st = status(a, id);
+    ck_assert_int_eq(st->state, K8SC_CONTAINER_CREATED);
+    k8sc_container_status_free(st);
+    ck_assert_msg(k8sc_runtime_start_container(b, id) == 0, "%s", k8sc_error_last());
+    int state = K8SC_CONTAINER_RUNNING;
+    for (int i = 0; i < 200 && state != K8SC_CONTAINER_EXITED; i++) {
+        sleep_ms(50);
+        st = status(a, id);
+        state = (int)st->state;
+        if (state == K8SC_CONTAINER_EXITED)
+            ck_assert_int_eq(st->exit_code, 3);
+        k8sc_container_status_free(st);
+    }
+    ck_assert_int_eq(state, K8SC_CONTAINER_EXITED);
+    ck_assert_int_eq(k8sc_runtime_remove_container(b, id), 0);
+    ck_assert_int_eq(k8sc_runtime_container_status(a, &st, id), K8SC_ENOTFOUND);
+    k8sc_container_status **cs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(k8sc_runtime_list_containers(a, &cs, &n, sb), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_container_status_list_free(cs, n);
+    ck_assert_int_eq(k8sc_runtime_remove_sandbox(b, sb), 0);
+    k8sc_sandbox_status **sbs = NULL;
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes(a, &sbs, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_sandbox_status_list_free(sbs, n);
+    free(id);
+    free(sb);
+    k8sc_runtime_close(b);
+    k8sc_runtime_close(a);
+}
+END_TEST
+
 START_TEST(t_reopen_and_remove)
 {
     k8sc_runtime *rt = rt_open();
@@ -759,6 +814,18 @@ START_TEST(t_reopen_and_remove)
     ck_assert_int_eq(sbs[0]->state, K8SC_SANDBOX_READY);
     ck_assert_str_eq(k8sc_runtime_pair_get(sbs[0]->labels, sbs[0]->n_labels, K8SC_LABEL_POD_NAME), "web");
     k8sc_sandbox_status_list_free(sbs, n);
+    /* By label: every pair must match. */
+    const k8sc_runtime_pair both[] = { { K8SC_LABEL_POD_NAME, "web" }, { "app", "demo" } };
+    const k8sc_runtime_pair wrong[] = { { K8SC_LABEL_POD_NAME, "web" }, { "app", "other" } };
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes_labeled(rt, &sbs, &n, both, 2), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(sbs[0]->id, sb);
+    k8sc_sandbox_status_list_free(sbs, n);
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes_labeled(rt, &sbs, &n, wrong, 2), 0);
+    ck_assert_uint_eq(n, 0);
+    k8sc_sandbox_status_list_free(sbs, n);
+    const k8sc_runtime_pair unnamed = { NULL, "x" };
+    ck_assert_int_eq(k8sc_runtime_list_sandboxes_labeled(rt, &sbs, &n, &unnamed, 1), K8SC_EINVAL);
     k8sc_container_status **cs = NULL;
     ck_assert_int_eq(k8sc_runtime_list_containers(rt, &cs, &n, sb), 0);
     ck_assert_uint_eq(n, 2);
@@ -1198,6 +1265,7 @@ int main(void)
         tcase_add_test(tc, t_exec);
         tcase_add_test(tc, t_attach);
         tcase_add_test(tc, t_reopen_and_remove);
+        tcase_add_test(tc, t_records_seen_across_instances);
         tcase_add_test(tc, t_bad_input);
         tcase_set_timeout(tc, 60);
         suite_add_tcase(su, tc);

@@ -525,13 +525,22 @@ typedef struct k8sc_controller_options {
     k8sc_clock *clock;
     /* Rate limiter for requeues. NULL: k8sc_ratelimiter_default_new() on the clock. */
     k8sc_ratelimiter *rate_limiter;
+    /*
+     * Whether an update of a primary object (`old` to `obj`) is worth a
+     * reconcile, called with `userdata` on the informer's thread; adds and
+     * deletions always are. NULL: every update is (controller-runtime's
+     * predicates; the kubelet skips updates of pod status, which it owns).
+     * Since version 2.
+     */
+    bool (*update_filter)(const k8sc_object *old, const k8sc_object *obj, void *userdata);
 } k8sc_controller_options;
 
-#define K8SC_CONTROLLER_OPTIONS_VERSION 1
+/* Version 1 is the same structure without `update_filter` (still accepted). */
+#define K8SC_CONTROLLER_OPTIONS_VERSION 2
 #define K8SC_CONTROLLER_OPTIONS_INIT \
-    { K8SC_CONTROLLER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL }
+    { K8SC_CONTROLLER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL }
 
-/* Fill `opts` with K8SC_CONTROLLER_OPTIONS_INIT. EINVAL for an unknown version. */
+/* Fill `opts` with K8SC_CONTROLLER_OPTIONS_INIT for `version` (1 or 2). EINVAL for an unknown version. */
 K8SC_EXTERN int k8sc_controller_options_init(k8sc_controller_options *opts, unsigned int version);
 
 /*

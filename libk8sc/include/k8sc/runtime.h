@@ -304,6 +304,15 @@ K8SC_EXTERN int k8sc_runtime_sandbox_status(k8sc_runtime *rt, k8sc_sandbox_statu
 K8SC_EXTERN int k8sc_runtime_list_sandboxes(k8sc_runtime *rt, k8sc_sandbox_status ***out, size_t *count);
 
 /*
+ * The sandboxes whose labels include every pair of `labels` (`n_labels`
+ * of them; 0: all), as CRI's ListPodSandbox with a label selector; the
+ * kubelet finds a pod's sandboxes so. Freed as k8sc_runtime_list_sandboxes'.
+ * EINVAL for a NULL pair name.
+ */
+K8SC_EXTERN int k8sc_runtime_list_sandboxes_labeled(k8sc_runtime *rt, k8sc_sandbox_status ***out, size_t *count,
+                                                    const k8sc_runtime_pair *labels, size_t n_labels);
+
+/*
  * Create a container in sandbox `sandbox_id` (not started). `sandbox` is
  * the config the sandbox was made from. *out receives its id (caller
  * frees). Errors: ENOTFOUND for a missing sandbox or image; EINVAL for a

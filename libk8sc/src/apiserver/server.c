@@ -70,43 +70,15 @@ static int parse_listen(k8sc_apiserver *srv, const char *listen)
 /* The contents of PEM file `path` (`what` in messages), NUL-terminated (caller frees). */
 static int read_pem(char **out, const char *path, const char *what)
 {
-    *out = NULL;
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return k8sc_error_set(K8SC_EIO, "%s %s: %s", what, path, strerror(errno));
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while (b.len <= PEM_MAX && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        k8sc__buf_put(&b, chunk, n);
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    int rc = 0;
-    if (err)
-        rc = k8sc_error_set(K8SC_EIO, "%s %s: %s", what, path, strerror(err));
-    else if (b.len > PEM_MAX)
-        rc = k8sc_error_set(K8SC_EINVAL, "%s %s: larger than %zu bytes", what, path, PEM_MAX);
-    else if (!(*out = k8sc__buf_detach(&b, NULL)))
-        rc = K8SC_ENOMEM;
-    k8sc__buf_free(&b);
-    return rc;
-}
-
-/* An encrypted key is refused rather than prompted for on the terminal. */
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)u;
-    return 0;
+    int rc = k8sc__read_file(out, NULL, path, PEM_MAX);
+    return rc == 0 ? 0 : k8sc_error_set(rc, "%s: %s", what, k8sc_error_last());
 }
 
 /* The first certificate of a PEM text, or NULL. */
 static X509 *first_cert(const char *pem)
 {
     BIO *bio = BIO_new_mem_buf(pem, -1);
-    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, no_passphrase, NULL) : NULL;
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, k8sc__pem_no_passphrase, NULL) : NULL;
     BIO_free(bio);
     return x;
 }
@@ -133,7 +105,7 @@ static int load_tls(k8sc_apiserver *srv, const k8sc_apiserver_options *o)
         return rc;
     X509 *cert = first_cert(srv->tls_cert), *ca = srv->tls_ca ? first_cert(srv->tls_ca) : NULL;
     BIO *bio = BIO_new_mem_buf(srv->tls_key, -1);
-    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
+    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, k8sc__pem_no_passphrase, NULL) : NULL;
     if (!cert)
         rc = k8sc_error_set(K8SC_EINVAL, "TLS certificate file %s: no PEM certificate in it", o->tls_cert_file);
     else if (!key)

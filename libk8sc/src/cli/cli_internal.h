@@ -184,4 +184,49 @@ int k8sc__cli_kubeconfig_read(struct json_object **out, const char *file);
 /* Write `root` to `file` in the canonical layout. */
 int k8sc__cli_kubeconfig_write(const char *file, struct json_object *root);
 
+/*
+ * The message of the NotFound the client just returned for an object of
+ * kind `r` in `ns`, as kubectl's builder gives it (resource.Info.Get): the
+ * namespace's own NotFound when `ns` is set, not "default", and missing
+ * too. The caller k8sc_frees it; NULL when out of memory.
+ */
+char *k8sc__cli_not_found_message(k8sc_client *c, const k8sc_resource *r, const char *ns);
+
+/* What k8sctl logs, exec or attach picks a pod for: the order of the pods and kubectl's messages. */
+typedef enum {
+    K8SC__POD_FOR_LOGS,   /* podutils.ByLogging; "cannot get the logs from" */
+    K8SC__POD_FOR_EXEC,   /* the most active pod first; "cannot attach to" */
+    K8SC__POD_FOR_ATTACH, /* as exec; a container's errors begin "cannot attach to the container" */
+} k8sc__pod_for_use;
+
+/*
+ * Sort `pods` best first as kubectl does: for logs podutils.ByLogging, for
+ * exec and attach sort.Reverse(podutils.ActivePods). Stable, as Go's
+ * sort.Sort is for up to 12 items. 0 or ENOMEM.
+ */
+int k8sc__cli_pods_sort(k8sc_object **pods, size_t n, k8sc__pod_for_use use);
+
+/*
+ * The pod `arg` ("NAME" of type `def_type`, or "TYPE/NAME") stands for,
+ * as kubectl's LogsForObject / AttachablePodForObject: a pod itself, or
+ * the best (k8sc__cli_pods_sort) of the pods the object's selector picks
+ * in its namespace, waiting up to `timeout_ms` for one when none does.
+ * `*out` the pod (k8sc_object_free), `*npods` how many matched. 0, or 1
+ * once kubectl's message was printed.
+ */
+int k8sc__cli_pod_for(k8sc__cli *cli, k8sc_client *c, const char *def_type, const char *arg, k8sc__pod_for_use use,
+    int64_t timeout_ms, k8sc_object **out, size_t *npods);
+
+/* The container `name` of `pod` (containers, init, ephemeral), borrowed from it; NULL when absent. */
+struct json_object *k8sc__cli_pod_find_container(const k8sc_object *pod, const char *name);
+
+/*
+ * The container a verb acts on, as kubectl's podcmd picks it: `name`
+ * (checked), else the kubectl.kubernetes.io/default-container annotation's,
+ * else the first, with "Defaulted container ..." on stderr unless `quiet`.
+ * Borrowed from `pod`; NULL once kubectl's message was printed.
+ */
+struct json_object *k8sc__cli_pod_container(k8sc__cli *cli, const k8sc_object *pod, const char *name,
+    k8sc__pod_for_use use, bool quiet);
+
 #endif

@@ -82,32 +82,11 @@ static int literal(sink *s, const char *src)
     return add(s, key, eq + 1, strlen(eq + 1));
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        k8sc__buf_put(&b, chunk, got);
-    fclose(f);
-    k8sc__buf_putc(&b, '\0');
-    if (k8sc__buf_status(&b)) {
-        k8sc__buf_free(&b);
-        return NULL;
-    }
-    char *text = k8sc__buf_detach(&b, len);
-    (*len)--;
-    return text;
-}
-
 static int file_key(sink *s, const char *key, const char *path)
 {
     size_t len = 0;
-    char *text = slurp(path, &len);
-    if (!text)
+    char *text = NULL;
+    if (k8sc__read_file(&text, &len, path, 0) != 0)
         return k8sc__cli_fail(s->cli, "error reading %s: %s", path, go_strerror(errno));
     int rc = add(s, key, text, len);
     free(text);
@@ -201,8 +180,8 @@ static int env_line(sink *s, char *line)
 static int env_file(sink *s, const char *path)
 {
     size_t len = 0;
-    char *text = slurp(path, &len);
-    if (!text)
+    char *text = NULL;
+    if (k8sc__read_file(&text, &len, path, 0) != 0)
         return k8sc__cli_fail(s->cli, "error reading %s: %s", path, go_strerror(errno));
     int rc = 0;
     char *p = text;

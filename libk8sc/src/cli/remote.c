@@ -32,15 +32,19 @@ static int terminal_size(uint16_t *width, uint16_t *height, void *userdata)
     return 0;
 }
 
-/* Split "-it" / "-ti" (before "--") into "-i" "-t": the arguments in `storage`, their number in `*argc`. */
-static void split_flags(int *argc, char **argv, char **storage)
+/*
+ * "-it" / "-ti" (before "--") split into "-i" "-t": the arguments in
+ * `storage`, their number in `*argc`, where "--" is among them in `*dash`
+ * (-1: nowhere).
+ */
+static void split_flags(int *argc, char **argv, char **storage, int *dash)
 {
     int n = 0;
-    bool done = false;
+    *dash = -1;
     for (int i = 0; i < *argc && n < K8SC__CLI_MAX_ARGS - 1; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            done = true;
-        if (!done && (strcmp(argv[i], "-it") == 0 || strcmp(argv[i], "-ti") == 0)) {
+        if (*dash < 0 && strcmp(argv[i], "--") == 0)
+            *dash = n;
+        if (*dash < 0 && (strcmp(argv[i], "-it") == 0 || strcmp(argv[i], "-ti") == 0)) {
             storage[n++] = "-i";
             storage[n++] = "-t";
         } else {
@@ -53,19 +57,33 @@ static void split_flags(int *argc, char **argv, char **storage)
 int k8sc__cli_remote_parse(k8sc__cli *cli, const char *verb, int argc, char **argv, k8sc__cli_remote_args *out)
 {
     memset(out, 0, sizeof(*out));
+    const char *timeout = NULL;
     const k8sc__cli_flag flags[] = {
         { "c", "container", K8SC__FLAG_STRING, &out->container },
         { "i", "stdin", K8SC__FLAG_BOOL, &out->use_stdin },
         { "t", "tty", K8SC__FLAG_BOOL, &out->tty },
         { "q", "quiet", K8SC__FLAG_BOOL, &out->quiet },
+        { NULL, "pod-running-timeout", K8SC__FLAG_STRING, &timeout },
         { 0 },
     };
     char *split[K8SC__CLI_MAX_ARGS];
-    split_flags(&argc, argv, split);
-    return k8sc__cli_parse(cli, verb, flags, argc, split, out->args, &out->nargs);
+    int dash;
+    split_flags(&argc, argv, split, &dash);
+    int rc = k8sc__cli_parse(cli, verb, flags, dash < 0 ? argc : dash, split, out->args, &out->nargs);
+    out->at_dash = dash < 0 ? -1 : out->nargs;
+    for (int i = dash + 1; !rc && dash >= 0 && i < argc; i++) {
+        if (out->nargs >= K8SC__CLI_MAX_ARGS)
+            return k8sc__cli_fail(cli, "too many arguments (at most %d)", K8SC__CLI_MAX_ARGS);
+        out->args[out->nargs++] = split[i];
+    }
+    out->timeout_ms = 60000;
+    if (!rc && timeout && k8sc__cli_duration_flag(cli, verb, "pod-running-timeout", timeout, &out->timeout_ms))
+        return 1;
+    return rc;
 }
 
-int k8sc__cli_remote_begin(k8sc__cli *cli, k8sc__cli_remote *r, bool use_stdin, bool tty, const char *container)
+int k8sc__cli_remote_begin(k8sc__cli *cli, k8sc__cli_remote *r, bool use_stdin, bool tty, bool quiet,
+    const char *container)
 {
     k8sc_client_stream_options init = K8SC_CLIENT_STREAM_OPTIONS_INIT;
     r->opts = init;
@@ -79,10 +97,10 @@ int k8sc__cli_remote_begin(k8sc__cli *cli, k8sc__cli_remote *r, bool use_stdin, 
     r->opts.stderr_fd = fileno(cli->err);
     if (r->opts.stdout_fd < 0 || r->opts.stderr_fd < 0)
         return k8sc__cli_fail(cli, "the streams need an output with a file descriptor");
-    if (tty && (!use_stdin || !isatty(STDIN_FILENO))) {
+    /* As kubectl's SetupTTY: without stdin there is no terminal to speak of. */
+    if (tty && use_stdin && !isatty(STDIN_FILENO) && !quiet)
         fputs("Unable to use a TTY - input is not a terminal or the right kind of file\n", cli->err);
-        tty = false;
-    }
+    tty = tty && use_stdin && isatty(STDIN_FILENO);
     r->opts.tty = tty;
     if (!tty)
         return 0;

@@ -10,7 +10,7 @@ static int describe_name(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r,
     char *text = NULL;
     int rc = k8sc_cli_describe(&text, c, r, ns, name);
     if (rc == K8SC_ENOTFOUND) {
-        char *err = k8sc__strdup(k8sc_error_last());
+        char *err = k8sc__cli_not_found_message(c, r, ns);
         k8sc_object *list = NULL, **items = NULL;
         size_t n = 0, found = 0;
         if (k8sc_client_list(&list, c, k8sc_resource_api_version(r), k8sc_resource_kind(r), ns, NULL) == 0 &&
@@ -76,8 +76,13 @@ static int describe_all(k8sc__cli *cli, k8sc_client *c, const k8sc_resource *r, 
     return failed;
 }
 
+static int by_name_everywhere(k8sc__cli *cli)
+{
+    return k8sc__cli_fail(cli, "a resource cannot be retrieved by name across all namespaces");
+}
+
 /* TYPE/NAME arguments, of any types, described in the order given as kubectl does. */
-static int describe_refs(k8sc__cli *cli, int nargs, char **args)
+static int describe_refs(k8sc__cli *cli, int nargs, char **args, bool all_namespaces)
 {
     for (int i = 1; i < nargs; i++) {
         if (!strchr(args[i], '/')) {
@@ -100,6 +105,9 @@ static int describe_refs(k8sc__cli *cli, int nargs, char **args)
         n++;
     }
     bool first = true, resolved = !failed;
+    for (int i = 0; resolved && all_namespaces && i < n; i++)
+        if (k8sc_resource_namespaced(rs[i]))
+            resolved = !(failed = by_name_everywhere(cli));
     for (int i = 0; resolved && i < n; i++)
         failed |= describe_name(cli, cs[i], rs[i], k8sc_client_namespace(cs[i]), strchr(args[i], '/') + 1, &first);
     for (int i = 0; i < n; i++)
@@ -122,7 +130,7 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     if (rc)
         return rc;
     if (nargs > 1 && strchr(args[0], '/'))
-        return describe_refs(cli, nargs, args);
+        return describe_refs(cli, nargs, args, all_namespaces);
     char type[256];
     const char *names[K8SC__CLI_MAX_ARGS];
     size_t nnames = 0;
@@ -138,6 +146,10 @@ static int run(k8sc__cli *cli, int argc, char **argv)
     const char *ns = all_namespaces ? "" : k8sc_client_namespace(c);
     bool first = true;
     int failed = 0;
+    if (all_namespaces && nnames > 0 && k8sc_resource_namespaced(r)) {
+        k8sc_client_free(c);
+        return by_name_everywhere(cli);
+    }
     for (size_t i = 0; i < nnames; i++)
         failed |= describe_name(cli, c, r, ns, names[i], &first);
     if (nnames == 0)

@@ -54,9 +54,6 @@ struct k8sc_client_config {
 /* Allocate an empty configuration (one reference). */
 k8sc_client_config *k8sc__client_config_alloc(void);
 
-/* Read a whole file; EIO naming it on failure. */
-int k8sc__read_file(char **out, size_t *len, const char *path);
-
 /* Run an exec plugin, storing its credential in `cfg` (lock held). */
 int k8sc__exec_run(k8sc_client_config *cfg);
 

@@ -23,37 +23,6 @@ k8sc_client_config *k8sc__client_config_alloc(void)
     return cfg;
 }
 
-int k8sc__read_file(char **out, size_t *len, const char *path)
-{
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return k8sc_error_set(K8SC_EIO, "open %s: %s", path, strerror(errno));
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[4096];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            k8sc__buf_free(&b);
-            return k8sc_error_set(K8SC_EIO, "read %s: %s", path, strerror(e));
-        }
-        if (n == 0)
-            break;
-        k8sc__buf_put(&b, chunk, (size_t)n);
-    }
-    close(fd);
-    if (k8sc__buf_status(&b)) {
-        k8sc__buf_free(&b);
-        return K8SC_ENOMEM;
-    }
-    *out = k8sc__buf_detach(&b, len);
-    return *out ? 0 : K8SC_ENOMEM;
-}
-
 void k8sc__exec_plugin_free(k8sc__exec_plugin *p)
 {
     if (!p)
@@ -158,7 +127,7 @@ int k8sc_client_config_in_cluster(k8sc_client_config **out, const k8sc_in_cluste
     cfg->server = k8sc__buf_detach(&url, NULL);
     cfg->token_file = k8sc__strdup(token_file);
     char *ns = NULL;
-    if (k8sc__read_file(&ns, NULL, ns_file) == 0)
+    if (k8sc__read_file(&ns, NULL, ns_file, 0) == 0)
         rtrim(ns);
     if (ns && !*ns) {
         free(ns);
@@ -178,7 +147,7 @@ int k8sc_client_config_in_cluster(k8sc_client_config **out, const k8sc_in_cluste
         return rc;
     }
     /* A missing CA is not fatal in client-go (it logs and uses the system roots). */
-    if (k8sc__read_file(&cfg->ca, NULL, ca_file) != 0) {
+    if (k8sc__read_file(&cfg->ca, NULL, ca_file, 0) != 0) {
         k8sc_log(K8SC_LOG_WARN, "in-cluster: cannot read CA %s; using the system roots", ca_file);
         k8sc_error_clear();
     }
@@ -227,7 +196,7 @@ static int refresh_token_file(k8sc_client_config *cfg)
         mtime == cfg->tf_mtime_ns)
         return 0;
     char *tok;
-    int rc = k8sc__read_file(&tok, NULL, cfg->token_file);
+    int rc = k8sc__read_file(&tok, NULL, cfg->token_file, 0);
     if (rc)
         return k8sc_error_set(rc, "cannot read token file %s: %s", cfg->token_file, k8sc_error_last());
     rtrim(tok);

@@ -121,21 +121,6 @@ int k8sc__discovery_cache_read(char **out, size_t *len, const char *dir, const c
     return 1;
 }
 
-/* mkdir -p with kubectl's mode for cache directories. */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0750);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return mkdir(path, 0750) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 static bool write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
@@ -153,7 +138,7 @@ static bool write_all(int fd, const char *p, size_t n)
 void k8sc__discovery_cache_write(const char *dir, const char *api_version, const char *body, size_t len)
 {
     char path[4096], tmp[sizeof(path) + 8];
-    if (!gv_dir(path, sizeof(path) - sizeof("/" FILE_NAME), dir, api_version) || make_dirs(path) != 0)
+    if (!gv_dir(path, sizeof(path) - sizeof("/" FILE_NAME), dir, api_version) || k8sc__mkdirs(path, 0750) != 0)
         return;
     int n = snprintf(tmp, sizeof(tmp), "%s/" FILE_NAME ".XXXXXX", path);
     if (n < 0 || (size_t)n >= sizeof(tmp))

@@ -305,7 +305,7 @@ static int load_file(k8sc_kubeconfig *kc, const char *path, bool skip_missing)
     }
     char *buf;
     size_t len;
-    int rc = k8sc__read_file(&buf, &len, path);
+    int rc = k8sc__read_file(&buf, &len, path, 0);
     if (rc)
         return load_error(path, "%s", k8sc_error_last());
     rc = parse_into(kc, buf, len, path);
@@ -414,7 +414,7 @@ static int data_or_file(char **out, struct json_object *obj, const char *data_ke
         return b64_decode(out, data, what);
     }
     if (file) {
-        int rc = k8sc__read_file(out, NULL, file);
+        int rc = k8sc__read_file(out, NULL, file, 0);
         if (rc)
             return k8sc_error_set(rc, "%s: unable to read %s %s: %s", where, file_key, file, k8sc_error_last());
     }

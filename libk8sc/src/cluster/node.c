@@ -127,22 +127,15 @@ static int fetch_cacerts(char **out, const char *server)
 
 static int read_ca_file(char **out, const char *path)
 {
-    *out = NULL;
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return k8sc_error_set(K8SC_EIO, "CA file %s: %s", path, strerror(errno));
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while (b.len < 1024 * 1024 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        k8sc__buf_put(&b, chunk, n);
-    fclose(f);
-    if (!strstr(b.ptr ? b.ptr : "", "-----BEGIN CERTIFICATE-----")) {
-        k8sc__buf_free(&b);
+    int rc = k8sc__read_file(out, NULL, path, 1024 * 1024);
+    if (rc != 0)
+        return k8sc_error_set(rc, "CA file: %s", k8sc_error_last());
+    if (!strstr(*out, "-----BEGIN CERTIFICATE-----")) {
+        free(*out);
+        *out = NULL;
         return k8sc_error_set(K8SC_EINVAL, "CA file %s: no PEM certificate in it", path);
     }
-    *out = k8sc__buf_detach(&b, NULL);
-    return *out ? 0 : K8SC_ENOMEM;
+    return 0;
 }
 
 /*

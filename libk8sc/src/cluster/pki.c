@@ -63,20 +63,10 @@ static X509 *read_cert(const char *path)
     return x;
 }
 
-/* An encrypted key is not ours: refuse it rather than prompt on the terminal. */
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)u;
-    return 0;
-}
-
 static EVP_PKEY *read_key(const char *path)
 {
     FILE *f = fopen(path, "re");
-    EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, no_passphrase, NULL) : NULL;
+    EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, k8sc__pem_no_passphrase, NULL) : NULL;
     if (f)
         fclose(f);
     return k;
@@ -239,23 +229,6 @@ static int ensure_serving(X509 *ca, EVP_PKEY *ca_key, const char *crt, const cha
     return rc;
 }
 
-/* The contents of a small text file (caller frees). */
-static int slurp(char **out, const char *path)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return k8sc_error_set(K8SC_EIO, "cannot read %s: %s", path, strerror(errno));
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        k8sc__buf_put(&b, chunk, n);
-    fclose(f);
-    *out = k8sc__buf_detach(&b, NULL);
-    return *out ? 0 : K8SC_ENOMEM;
-}
-
 int k8sc__cluster_pki_setup(k8sc__cluster_pki *pki, const char *dir, const char *const *ips, const char *const *names)
 {
     memset(pki, 0, sizeof(*pki));
@@ -274,7 +247,7 @@ int k8sc__cluster_pki_setup(k8sc__cluster_pki *pki, const char *dir, const char 
     if (rc == 0)
         rc = ensure_serving(ca, ca_key, pki->cert_file, pki->key_file, ips, names);
     if (rc == 0)
-        rc = slurp(&pki->ca_pem, pki->ca_file);
+        rc = k8sc__read_file(&pki->ca_pem, NULL, pki->ca_file, 0);
     ERR_clear_error();
     X509_free(ca);
     EVP_PKEY_free(ca_key);

@@ -4,6 +4,7 @@
  * through k8sc_controller_process) call the reconcile function per key.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ struct k8sc_controller {
     k8sc_reconcile_fn reconcile;
     void *userdata;
     void (*userdata_free)(void *);
+    bool (*update_filter)(const k8sc_object *old, const k8sc_object *obj, void *userdata);
     int workers;
     k8sc_clock *clock;
     k8sc_informer_factory *factory;
@@ -58,10 +60,25 @@ struct k8sc_controller {
     int ep_fd;
 };
 
+/* The size of version `version` of the options; 0 if unknown. */
+static size_t options_size(unsigned int version)
+{
+    switch (version) {
+    case 1:
+        return offsetof(k8sc_controller_options, update_filter);
+    case K8SC_CONTROLLER_OPTIONS_VERSION:
+        return sizeof(k8sc_controller_options);
+    default:
+        return 0;
+    }
+}
+
 int k8sc_controller_options_init(k8sc_controller_options *opts, unsigned int version)
 {
-    K8SC__CHECK_ARG(opts && version == K8SC_CONTROLLER_OPTIONS_VERSION);
-    *opts = (k8sc_controller_options)K8SC_CONTROLLER_OPTIONS_INIT;
+    K8SC__CHECK_ARG(opts && options_size(version) > 0);
+    const k8sc_controller_options defaults = K8SC_CONTROLLER_OPTIONS_INIT;
+    memcpy(opts, &defaults, options_size(version));
+    opts->version = version;
     return 0;
 }
 
@@ -121,6 +138,9 @@ static void on_add(const k8sc_object *obj, void *userdata)
 static void on_update(const k8sc_object *old, const k8sc_object *obj, void *userdata)
 {
     source *src = userdata;
+    k8sc_controller *ctl = src->ctl;
+    if (src->type == SOURCE_PRIMARY && ctl->update_filter && !ctl->update_filter(old, obj, ctl->userdata))
+        return;
     /* An owner change (adoption, release) concerns both the old and the new owner. */
     if (src->type != SOURCE_PRIMARY && old != obj)
         dispatch(src, old);
@@ -168,7 +188,7 @@ static int add_source(k8sc_controller *ctl, const char *api_version, const char 
 
 int k8sc_controller_new(k8sc_controller **out, k8sc_client *client, const k8sc_controller_options *opts)
 {
-    K8SC__CHECK_ARG(out && client && opts && opts->version == K8SC_CONTROLLER_OPTIONS_VERSION);
+    K8SC__CHECK_ARG(out && client && opts && options_size(opts->version) > 0);
     K8SC__CHECK_ARG(opts->api_version && opts->kind && opts->reconcile && opts->workers >= 0);
     *out = NULL;
     k8sc_controller *ctl = k8sc__calloc(1, sizeof(*ctl));
@@ -177,6 +197,7 @@ int k8sc_controller_new(k8sc_controller **out, k8sc_client *client, const k8sc_c
     ctl->client = client;
     ctl->reconcile = opts->reconcile;
     ctl->userdata = opts->userdata;
+    ctl->update_filter = opts->version >= 2 ? opts->update_filter : NULL;
     ctl->workers = opts->workers ? opts->workers : 1;
     ctl->clock = opts->clock ? opts->clock : k8sc_clock_system();
     ctl->ep_fd = epoll_create1(EPOLL_CLOEXEC);

@@ -366,7 +366,7 @@ int k8sc__kl_resolv_conf_write(k8sc_kubelet *k, const k8sc_object *pod, char **m
     if (rc == 0 && (!dir || !path))
         rc = K8SC_ENOMEM;
     if (rc == 0)
-        rc = k8sc__kl_mkdirs(dir, 0755);
+        rc = k8sc__mkdirs(dir, 0755);
     if (rc == 0) {
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0 || write(fd, b.ptr ? b.ptr : "", b.len) != (ssize_t)b.len) {

@@ -87,13 +87,11 @@ static char *pod_ip(k8sc_kubelet *k, const k8sc_object *pod)
     size_t n = 0;
     const k8sc_sandbox_status *best = NULL;
     const char *uid = k8sc_object_uid(pod);
-    if (uid && k8sc_runtime_list_sandboxes(k->rt, &list, &n) == 0)
-        for (size_t i = 0; i < n; i++) {
-            const char *luid = k8sc_runtime_pair_get(list[i]->labels, list[i]->n_labels, K8SC_LABEL_POD_UID);
-            if (luid && strcmp(luid, uid) == 0 && list[i]->state == K8SC_SANDBOX_READY &&
-                (!best || list[i]->attempt > best->attempt))
+    const k8sc_runtime_pair label = { K8SC_LABEL_POD_UID, uid };
+    if (uid && k8sc_runtime_list_sandboxes_labeled(k->rt, &list, &n, &label, 1) == 0)
+        for (size_t i = 0; i < n; i++)
+            if (list[i]->state == K8SC_SANDBOX_READY && (!best || list[i]->attempt > best->attempt))
                 best = list[i];
-        }
     char *ip = k8sc__strdup(best && best->ip ? best->ip : k->node_ip);
     k8sc_sandbox_status_list_free(list, n);
     return ip;

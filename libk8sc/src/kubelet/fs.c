@@ -10,29 +10,6 @@
 
 #include "kubelet_internal.h"
 
-int k8sc__kl_mkdirs(const char *path, mode_t mode)
-{
-    char *p = k8sc__strdup(path);
-    if (!p)
-        return K8SC_ENOMEM;
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, mode) != 0 && errno != EEXIST) {
-            rc = k8sc_error_set(K8SC_EIO, "cannot create directory %s: %s", p, strerror(errno));
-            break;
-        }
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

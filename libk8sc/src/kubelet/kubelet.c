@@ -100,6 +100,26 @@ static int parse_taints(json_object **out, const char *text)
     return rc;
 }
 
+/*
+ * Whether an update of a pod concerns the kubelet: as the kubelet's
+ * podsDifferSemantically, a change of its spec, labels, annotations,
+ * identity or deletion. Status changes are not: the kubelet owns the
+ * status and writes it itself (each write would otherwise sync the pod
+ * again).
+ */
+static bool pod_update_matters(const k8sc_object *old, const k8sc_object *obj, void *userdata)
+{
+    (void)userdata;
+    static const char *const paths[] = { "spec", "metadata.labels", "metadata.annotations", "metadata.uid",
+                                         "metadata.deletionTimestamp", "metadata.deletionGracePeriodSeconds" };
+    for (size_t i = 0; i < K8SC__ARRAY_LEN(paths); i++) {
+        json_object *a = k8sc_object_get(old, paths[i]), *b = k8sc_object_get(obj, paths[i]);
+        if (!a != !b || (a && !json_object_equal(a, b)))
+            return true;
+    }
+    return false;
+}
+
 static void house_arm(k8sc_kubelet *k)
 {
     k8sc_workqueue_add(k->house, HOUSE_RELIST);
@@ -147,7 +167,7 @@ int k8sc_kubelet_new(k8sc_kubelet **out, k8sc_client *client, const k8sc_kubelet
     if (rc == 0)
         rc = k8sc__kl_dns_init(k, opts);
     if (rc == 0)
-        rc = k8sc__kl_mkdirs(k->data_dir, 0755);
+        rc = k8sc__mkdirs(k->data_dir, 0755);
     k8sc_informer_options io = K8SC_INFORMER_OPTIONS_INIT;
     char selector[512];
     snprintf(selector, sizeof(selector), "spec.nodeName=%s", k->node_name);
@@ -161,6 +181,7 @@ int k8sc_kubelet_new(k8sc_kubelet **out, k8sc_client *client, const k8sc_kubelet
         co.api_version = "v1";
         co.kind = "Pod";
         co.reconcile = k8sc__kl_sync_pod;
+        co.update_filter = pod_update_matters;
         co.userdata = k;
         co.workers = k->workers;
         co.factory = k->factory;

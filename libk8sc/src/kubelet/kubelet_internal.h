@@ -143,8 +143,6 @@ int k8sc__kl_sync_pod(k8sc_reconcile_result *result, k8sc_controller *ctl, const
 char *k8sc__kl_pod_dir(const k8sc_kubelet *k, const char *uid);
 char *k8sc__kl_log_dir(const k8sc_kubelet *k, const k8sc_object *pod);
 
-/* mkdir -p; 0 or EIO with the reason. */
-int k8sc__kl_mkdirs(const char *path, mode_t mode);
 /* rm -rf (best effort; stays on one file system and never follows symlinks). */
 void k8sc__kl_remove_tree(const char *path);
 

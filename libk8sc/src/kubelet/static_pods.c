@@ -17,21 +17,6 @@
 
 #define MIRROR_ANNOTATION_PATH "kubernetes\\.io/config\\.mirror"
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (1 << 20))
-        k8sc__buf_put(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return k8sc__buf_detach(&b, NULL);
-}
-
 /* FNV-1a of the manifest text, as a hex string (the config hash). */
 static void hash_text(char out[17], const char *text, size_t len)
 {
@@ -45,8 +30,8 @@ static void hash_text(char out[17], const char *text, size_t len)
 static k8sc_object *mirror_of(k8sc_kubelet *k, const char *path, const char *node_uid)
 {
     size_t len = 0;
-    char *text = read_file(path, &len);
-    if (!text)
+    char *text = NULL;
+    if (k8sc__read_file(&text, &len, path, 1 << 20) != 0)
         return NULL;
     k8sc_object **objs = NULL;
     size_t n = 0;

@@ -366,8 +366,11 @@ static void run_containers(sync_ctx *s, kl_pod *p)
     }
 }
 
-/* Run the probes that are due; containers failing liveness or startup are stopped (and restart as usual). */
-static void probe(sync_ctx *s, kl_pod *p)
+/*
+ * Run the probes that are due; containers failing liveness or startup are
+ * stopped (and restart as usual). Whether one was (the view is then stale).
+ */
+static bool probe(sync_ctx *s, kl_pod *p)
 {
     char **kill = NULL;
     size_t n = 0;
@@ -382,6 +385,7 @@ static void probe(sync_ctx *s, kl_pod *p)
     /* The relist will see the exit; look again soon in any case. */
     if (n > 0)
         requeue_in(s, 1000000000LL);
+    return n > 0;
 }
 
 /* Admission: the pod must fit what the node has left (the kubelet's resource fit check). */
@@ -644,13 +648,13 @@ int k8sc__kl_sync_pod(k8sc_reconcile_result *result, k8sc_controller *ctl, const
         goto out;
     }
     if ((rc = ensure_sandbox(&s)) == 0) {
-        bool init_failed = false;
+        bool init_failed = false, stale = true;
         if (run_init_containers(&s, p, &init_failed)) {
             run_containers(&s, p);
             if ((rc = refresh(&s)) == 0)
-                probe(&s, p);
+                stale = probe(&s, p);
         }
-        if (rc == 0)
+        if (rc == 0 && stale)
             rc = refresh(&s);
         if (rc == 0)
             rc = write_status(&s, p);

@@ -4,32 +4,15 @@
 
 #include "kubelet_internal.h"
 
-static bool labels_match(const k8sc_runtime_pair *labels, size_t n, const char *ns, const char *name,
-                         const char *uid)
-{
-    const char *lns = k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_NAMESPACE);
-    const char *lname = k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_NAME);
-    const char *luid = k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_UID);
-    return lns && lname && strcmp(lns, ns) == 0 && strcmp(lname, name) == 0 &&
-           (!uid || (luid && strcmp(luid, uid) == 0));
-}
-
 int k8sc__kl_view(kl_view *v, k8sc_kubelet *k, const char *ns, const char *name, const char *uid)
 {
     memset(v, 0, sizeof(*v));
-    k8sc_sandbox_status **sb = NULL;
-    size_t nsb = 0;
-    int rc = k8sc_runtime_list_sandboxes(k->rt, &sb, &nsb);
+    const k8sc_runtime_pair labels[] = { { K8SC_LABEL_POD_NAMESPACE, ns },
+                                         { K8SC_LABEL_POD_NAME, name },
+                                         { K8SC_LABEL_POD_UID, uid } };
+    int rc = k8sc_runtime_list_sandboxes_labeled(k->rt, &v->sandboxes, &v->n_sandboxes, labels, uid ? 3 : 2);
     if (rc != 0)
         return rc;
-    v->sandboxes = sb;
-    for (size_t i = 0; i < nsb; i++) {
-        if (!labels_match(sb[i]->labels, sb[i]->n_labels, ns, name, uid)) {
-            k8sc_sandbox_status_free(sb[i]);
-            continue;
-        }
-        sb[v->n_sandboxes++] = sb[i];
-    }
     for (size_t i = 0; i < v->n_sandboxes; i++) {
         const k8sc_sandbox_status *s = v->sandboxes[i];
         if (s->state == K8SC_SANDBOX_READY && (!v->ready || s->attempt > v->ready->attempt))

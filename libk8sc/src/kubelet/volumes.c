@@ -65,7 +65,7 @@ static int host_path(json_object *hp, char **message)
         return 0;
     bool exists = stat(path, &st) == 0;
     if (strcmp(type, "DirectoryOrCreate") == 0 && !exists)
-        return k8sc__kl_mkdirs(path, 0755);
+        return k8sc__mkdirs(path, 0755);
     if (strcmp(type, "FileOrCreate") == 0 && !exists) {
         int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd >= 0)
@@ -170,7 +170,7 @@ static int write_file(const char *dir, const char *rel, json_object *f)
         return K8SC_ENOMEM;
     char *slash = strrchr(path, '/');
     *slash = '\0';
-    int rc = k8sc__kl_mkdirs(path, 0755);
+    int rc = k8sc__mkdirs(path, 0755);
     *slash = '/';
     const char *data = json_object_get_string(k8sc__json_member(f, "data"));
     size_t len = (size_t)json_object_get_string_len(k8sc__json_member(f, "data"));
@@ -187,7 +187,7 @@ static int write_file(const char *dir, const char *rel, json_object *f)
 /* Write `files` into `dir` atomically, unless they are what is there already. */
 static int project(const char *dir, json_object *files)
 {
-    int rc = k8sc__kl_mkdirs(dir, 0755);
+    int rc = k8sc__mkdirs(dir, 0755);
     if (rc != 0)
         return rc;
     const char *text = json_object_to_json_string_ext(files, JSON_C_TO_STRING_PLAIN);
@@ -211,7 +211,7 @@ static int project(const char *dir, json_object *files)
     b = (k8sc__buf)K8SC__BUF_INIT;
     k8sc__buf_printf(&b, "%s/%s", dir, stamp);
     char *gen = k8sc__buf_detach(&b, NULL);
-    rc = gen ? k8sc__kl_mkdirs(gen, 0755) : K8SC_ENOMEM;
+    rc = gen ? k8sc__mkdirs(gen, 0755) : K8SC_ENOMEM;
     json_object_object_foreach(files, rel, f)
         if (rc == 0)
             rc = write_file(gen, rel, f);
@@ -269,7 +269,7 @@ static bool is_mountpoint(const char *dir)
 
 static int empty_dir(const char *dir, json_object *ed)
 {
-    int rc = k8sc__kl_mkdirs(dir, 0777);
+    int rc = k8sc__mkdirs(dir, 0777);
     if (rc != 0)
         return rc;
     chmod(dir, 0777);
@@ -445,7 +445,7 @@ static char *etc_hosts(k8sc_kubelet *k, const k8sc_object *pod)
     host_aliases(&c, pod);
     char *dir = k8sc__kl_pod_dir(k, k8sc_object_uid(pod));
     if (rc == 0)
-        rc = dir ? k8sc__kl_mkdirs(dir, 0755) : K8SC_ENOMEM;
+        rc = dir ? k8sc__mkdirs(dir, 0755) : K8SC_ENOMEM;
     free(dir);
     int fd = rc == 0 && k8sc__buf_status(&c) == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
     if (fd < 0 || write(fd, c.ptr, c.len) != (ssize_t)c.len) {
@@ -492,7 +492,7 @@ int k8sc__kl_mounts(k8sc_runtime_mount **out, size_t *n, kl_strings *ks, k8sc_ku
             dir = k8sc__buf_detach(&b, NULL);
             struct stat st;
             if (dir && stat(dir, &st) != 0)
-                k8sc__kl_mkdirs(dir, 0777);
+                k8sc__mkdirs(dir, 0777);
         }
         json_object *ro = k8sc__json_member(vm, "readOnly");
         bool projected = k8sc__json_member(vol, "configMap") || k8sc__json_member(vol, "secret") ||

@@ -129,27 +129,6 @@ static bool same_content(const char *path, const char *text)
     return same && off == len;
 }
 
-static int mkdirs(const char *path)
-{
-    char *p = k8sc__strdup(path);
-    if (!p)
-        return K8SC_ENOMEM;
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        bool end = *s == '\0';
-        if (*s == '/' || end) {
-            *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST)
-                rc = k8sc_error_set(K8SC_EIO, "pod network: cannot make %s: %s", p, strerror(errno));
-            if (end)
-                break;
-            *s = '/';
-        }
-    }
-    free(p);
-    return rc;
-}
-
 int k8sc__podnet_write_conf(const char *dir, const char *text, bool *changed)
 {
     if (changed)
@@ -167,7 +146,7 @@ int k8sc__podnet_write_conf(const char *dir, const char *text, bool *changed)
         return 0;
     }
     if (rc == 0)
-        rc = mkdirs(dir);
+        rc = k8sc__mkdirs(dir, 0755);
     int fd = rc == 0 ? mkstemp(tmp) : -1;
     if (rc == 0 && fd < 0)
         rc = k8sc_error_set(K8SC_EIO, "pod network: cannot create a file in %s: %s", dir, strerror(errno));

@@ -48,7 +48,7 @@ static int cache_write(const k8sc__cni *c, const k8sc__cni_pod *pod, json_object
     k8sc__buf_printf(&dir, "%s/results", c->cache_dir);
     int rc = k8sc__buf_status(&dir);
     if (rc == 0)
-        rc = k8sc__cni_mkdirs(dir.ptr);
+        rc = k8sc__mkdirs(dir.ptr, 0700);
     k8sc__buf_free(&dir);
     char *path = cache_path(c, pod, "");
     char *tmp = cache_path(c, pod, ".tmp");

@@ -105,8 +105,6 @@ int k8sc__cni_cached_ip(const k8sc__cni *c, bool *attached, char **ip, const cha
 int k8sc__cni_netns_pin(char **out, const char *dir, const char *id, pid_t pid);
 /* Unmount and remove a pinned namespace; a missing path is fine. */
 void k8sc__cni_netns_unpin(const char *path);
-/* mkdir -p with mode 0700; 0 or EIO. */
-int k8sc__cni_mkdirs(const char *path);
 
 /*
  * Execute plugin `type` (found on c->bin_dir) with CNI_COMMAND `command`

@@ -11,27 +11,6 @@
 #include "cni_internal.h"
 #include "internal.h"
 
-int k8sc__cni_mkdirs(const char *path)
-{
-    char *p = k8sc__strdup(path);
-    if (!p)
-        return K8SC_ENOMEM;
-    int rc = 0;
-    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-        if (s)
-            *s = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-            rc = k8sc_error_set(K8SC_EIO, "creating %s: %s", p, strerror(errno));
-            break;
-        }
-        if (!s)
-            break;
-        *s = '/';
-    }
-    free(p);
-    return rc;
-}
-
 int k8sc__cni_netns_pin(char **out, const char *dir, const char *id, pid_t pid)
 {
     *out = NULL;
@@ -41,7 +20,7 @@ int k8sc__cni_netns_pin(char **out, const char *dir, const char *id, pid_t pid)
     k8sc__buf_printf(&b, "%s/%s", dir, id);
     int rc = k8sc__buf_status(&b);
     if (rc == 0)
-        rc = k8sc__cni_mkdirs(dir);
+        rc = k8sc__mkdirs(dir, 0700);
     char src[64];
     snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
     if (rc == 0) {

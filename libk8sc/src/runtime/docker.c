@@ -392,29 +392,6 @@ static int container_ids_of(k8sc__docker *d, char ***out, size_t *count, const c
     return rc;
 }
 
-/* ---- sandboxes ---- */
-
-static int mkdir_p(const char *dir)
-{
-    char *p = k8sc__strdup(dir);
-    if (!p)
-        return K8SC_ENOMEM;
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            rc = k8sc_error_set(K8SC_EIO, "cannot create directory %s: %s", p, strerror(errno));
-        *s = c;
-        if (c == '\0')
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 static int start(k8sc__docker *d, const char *id)
 {
     k8sc__buf path = K8SC__BUF_INIT;
@@ -466,7 +443,7 @@ static int docker_run_sandbox(void *state, char **out, const k8sc_sandbox_config
     if (cfg->netns_path)
         return k8sc_error_set(K8SC_EINVAL, "container runtime docker cannot join network namespace %s",
                               cfg->netns_path);
-    int rc = mkdir_p(cfg->log_directory);
+    int rc = k8sc__mkdirs(cfg->log_directory, 0755);
     if (rc == 0)
         rc = k8sc__docker_pause_image(d);
     if (rc != 0)
@@ -793,7 +770,7 @@ static int link_log(k8sc__docker *d, const char *link, json_object *j)
         return k8sc__error_nomem();
     }
     *strrchr(dir, '/') = '\0';
-    int rc = mkdir_p(dir);
+    int rc = k8sc__mkdirs(dir, 0755);
     free(dir);
     remove_log_link(link);
     if (rc == 0 && symlink(b.ptr, link) != 0)

@@ -452,16 +452,14 @@ static int fake_create_container(void *state, char **out, const char *sandbox_id
     return rc;
 }
 
-/* mkdir -p of the directories above `path`. */
+/* mkdir -p of the directory `path` is in (best effort: the log is only written if it can be). */
 static void make_parents(const char *path)
 {
     char *p = k8sc__strdup(path);
-    if (!p)
-        return;
-    for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-        *s = '\0';
-        mkdir(p, 0755);
-        *s = '/';
+    char *slash = p ? strrchr(p, '/') : NULL;
+    if (slash && slash != p) {
+        *slash = '\0';
+        k8sc__mkdirs(p, 0755);
     }
     free(p);
 }

@@ -73,41 +73,6 @@ bool k8sc__image_path_safe(const char *name)
     return true;
 }
 
-int k8sc__image_read_small(char **out, size_t *len, const char *path, size_t max)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "rbe");
-    if (!f)
-        return k8sc_error_set(K8SC_EIO, "open %s: %s", path, strerror(errno));
-    k8sc__buf b = K8SC__BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b.len + n > max) {
-            fclose(f);
-            k8sc__buf_free(&b);
-            return k8sc_error_set(K8SC_EINVAL, "%s: larger than %zu bytes", path, max);
-        }
-        k8sc__buf_put(&b, chunk, n);
-    }
-    bool err = ferror(f);
-    fclose(f);
-    if (err) {
-        k8sc__buf_free(&b);
-        return k8sc_error_set(K8SC_EIO, "read %s: I/O error", path);
-    }
-    k8sc__buf_putc(&b, '\0');
-    if (k8sc__buf_status(&b) != 0) {
-        k8sc__buf_free(&b);
-        return K8SC_ENOMEM;
-    }
-    size_t l = 0;
-    *out = k8sc__buf_detach(&b, &l);
-    if (len)
-        *len = l - 1;
-    return 0;
-}
-
 int k8sc__image_tmpdir(char **out, const k8sc_image_store *s, const char *prefix)
 {
     k8sc__buf b = K8SC__BUF_INIT;

@@ -256,7 +256,7 @@ static int parse_json(const import_ctx *c, json_object **out, const staged *m, j
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = k8sc__image_read_small(&text, &len, m->file, K8SC__IMAGE_JSON_MAX);
+    int rc = k8sc__read_file(&text, &len, m->file, K8SC__IMAGE_JSON_MAX);
     if (rc != 0)
         return rc == K8SC_EINVAL ? bad(c, "%s is too large", m->name) : rc;
     json_tokener *tok = json_tokener_new();

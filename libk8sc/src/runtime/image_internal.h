@@ -52,8 +52,6 @@ int k8sc__image_index_load(const k8sc_image_store *s, struct json_object **out);
 /* Replace the index atomically. 0 or EIO. Hold the lock. */
 int k8sc__image_index_save(const k8sc_image_store *s, struct json_object *index);
 
-/* Read a whole small file (at most `max` bytes) as a NUL-terminated string. EIO, EINVAL (too big), ENOMEM. */
-int k8sc__image_read_small(char **out, size_t *len, const char *path, size_t max);
 
 /* Make a fresh directory under the store's tmp/ (caller frees the path). */
 int k8sc__image_tmpdir(char **out, const k8sc_image_store *s, const char *prefix);

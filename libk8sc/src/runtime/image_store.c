@@ -39,35 +39,11 @@ char *k8sc__image_blob_path(const k8sc_image_store *s, const char *hex)
     return path_of(s, "/blobs/sha256/%s", hex);
 }
 
-static int mkdir_p(const char *path)
-{
-    char *p = k8sc__strdup(path);
-    if (!p)
-        return K8SC_ENOMEM;
-    for (char *c = p + 1;; c++) {
-        if (*c != '/' && *c != '\0')
-            continue;
-        char saved = *c;
-        *c = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-            int e = errno;
-            int rc = k8sc_error_set(K8SC_EIO, "image store: mkdir %s: %s", p, strerror(e));
-            free(p);
-            return rc;
-        }
-        *c = saved;
-        if (saved == '\0')
-            break;
-    }
-    free(p);
-    return 0;
-}
-
 int k8sc_image_store_open(k8sc_image_store **out, const char *dir)
 {
     K8SC__CHECK_ARG(out && dir && *dir);
     *out = NULL;
-    int rc = mkdir_p(dir);
+    int rc = k8sc__mkdirs(dir, 0755);
     if (rc != 0)
         return rc;
     char real[PATH_MAX];
@@ -82,7 +58,7 @@ int k8sc_image_store_open(k8sc_image_store **out, const char *dir)
     static const char *const subdirs[] = { "/blobs/sha256", "/rootfs", "/tmp" };
     for (size_t i = 0; i < K8SC__ARRAY_LEN(subdirs) && rc == 0; i++) {
         char *p = path_of(s, "%s", subdirs[i]);
-        rc = p ? mkdir_p(p) : K8SC_ENOMEM;
+        rc = p ? k8sc__mkdirs(p, 0755) : K8SC_ENOMEM;
         free(p);
     }
     if (rc != 0) {
@@ -151,7 +127,7 @@ int k8sc__image_index_load(const k8sc_image_store *s, json_object **out)
     char *text = NULL;
     json_object *idx = NULL;
     if (access(p, F_OK) == 0) {
-        int rc = k8sc__image_read_small(&text, NULL, p, INDEX_MAX);
+        int rc = k8sc__read_file(&text, NULL, p, INDEX_MAX);
         if (rc != 0) {
             free(p);
             return rc == K8SC_EINVAL ? k8sc_error_set(K8SC_EIO, "%s", k8sc_error_last()) : rc;
@@ -358,7 +334,7 @@ int k8sc__image_from_index(const k8sc_image_store *s, k8sc_image **out, json_obj
     if (!path)
         return K8SC_ENOMEM;
     char *text = NULL;
-    int rc = k8sc__image_read_small(&text, NULL, path, K8SC__IMAGE_JSON_MAX);
+    int rc = k8sc__read_file(&text, NULL, path, K8SC__IMAGE_JSON_MAX);
     free(path);
     if (rc != 0)
         return rc == K8SC_ENOMEM ? rc : k8sc_error_set(K8SC_EIO, "image %s: config: %s", id, k8sc_error_last());

@@ -43,6 +43,8 @@ static void runc_close(void *state)
     runc *r = state;
     if (!r)
         return;
+    k8sc__runc_spawner_close(r->spawner);
+    k8sc__runc_records_free(r->records);
     k8sc_image_store_close(r->images);
     k8sc__cni_fini(&r->cni);
     free(r->root_dir);
@@ -75,15 +77,19 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
     char *containers = r->root_dir ? k8sc__runc_path(r->root_dir, "containers") : NULL;
     int rc = !r->root_dir || !r->runc_root || !images || !sandboxes || !containers ? K8SC_ENOMEM : 0;
     if (rc == 0)
-        rc = k8sc__runc_mkdirs(sandboxes, 0700);
+        rc = k8sc__mkdirs(sandboxes, 0700);
     if (rc == 0)
-        rc = k8sc__runc_mkdirs(containers, 0700);
+        rc = k8sc__mkdirs(containers, 0700);
     if (rc == 0)
-        rc = k8sc__runc_mkdirs(r->runc_root, 0700);
+        rc = k8sc__mkdirs(r->runc_root, 0700);
     if (rc == 0)
         rc = k8sc_image_store_open(&r->images, images);
     if (rc == 0)
         rc = k8sc__cni_init(&r->cni, opts, r->root_dir);
+    if (rc == 0)
+        rc = k8sc__runc_records_new(&r->records);
+    if (rc == 0)
+        rc = k8sc__runc_spawner_open(&r->spawner);
     free(images);
     free(sandboxes);
     free(containers);
@@ -181,4 +187,5 @@ const k8sc_runtime_backend k8sc__runtime_runc = {
     .remove_image = runc_remove_image,
     .import_image = runc_import_image,
     .attach = k8sc__runc_attach,
+    .list_sandboxes_labeled = k8sc__runc_list_sandboxes_labeled,
 };

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -152,6 +153,61 @@ void k8sc__cgroup_remove(const k8sc__cgroup_fs *fs, const char *path)
     }
     if (d)
         closedir(d);
+}
+
+/* The start of file `dir/name` in `buf` ("" if unreadable); its length. */
+static size_t read_text(const char *dir, const char *name, char *buf, size_t size)
+{
+    char *path = k8sc__runc_path(dir, name);
+    FILE *f = path ? fopen(path, "re") : NULL;
+    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+    if (f)
+        fclose(f);
+    free(path);
+    buf[n] = '\0';
+    return n;
+}
+
+/* Write `text` to file `dir/name`; false on failure. */
+static bool put_value(const char *dir, const char *name, const char *text)
+{
+    char *path = k8sc__runc_path(dir, name);
+    FILE *f = path ? fopen(path, "we") : NULL;
+    free(path);
+    if (!f)
+        return false;
+    bool ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
+/* File `name` (a cpuset's cpus or mems) of `dir` set, copied from `parent` if it was empty. */
+static bool inherit(const char *parent, const char *dir, const char *name)
+{
+    char buf[4096];
+    read_text(dir, name, buf, sizeof(buf));
+    if (buf[strspn(buf, " \n")])
+        return true;
+    return read_text(parent, name, buf, sizeof(buf)) > 0 && put_value(dir, name, buf);
+}
+
+void k8sc__cgroup_cpuset_prepare(const k8sc__cgroup_fs *fs, const char *path)
+{
+    if (fs->v2 || !path || path[0] != '/' || !path[1])
+        return;
+    char *first = k8sc__strndup(path, 1 + strcspn(path + 1, "/"));
+    char *root = k8sc__cgroup_dir(fs, "cpuset", "");
+    char *top = first ? k8sc__cgroup_dir(fs, "cpuset", first) : NULL;
+    char flag[8] = "";
+    if (root && top && (mkdir(top, 0755) == 0 || errno == EEXIST))
+        read_text(top, "cgroup.clone_children", flag, sizeof(flag));
+    else
+        flag[0] = '-';
+    if (flag[0] != '1' && (flag[0] == '-' || !inherit(root, top, "cpuset.cpus") ||
+                           !inherit(root, top, "cpuset.mems") || !put_value(top, "cgroup.clone_children", "1")))
+        k8sc_log(K8SC_LOG_DEBUG, "runc: cpuset of %s: cannot hand CPUs down to new cgroups", path);
+    free(first);
+    free(root);
+    free(top);
 }
 
 void k8sc__runc_cgroup_remove(const char *cgroups_path)

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,13 +28,22 @@
 #define KILL_WAIT_MS 10000
 #define START_WAIT_MS 30000
 
-static json_object *read_record(const runc *r, const char *id, char **dir_out)
+/* Whether a container's record is of sandbox `arg`. */
+static bool in_sandbox(json_object *rec, void *arg)
+{
+    const char *sb = k8sc__json_string(rec, "sandboxId");
+    return sb && strcmp(sb, arg) == 0;
+}
+
+/* The record of container `id` (with its directory in *dir_out if not NULL), if in sandbox `sandbox_id` (NULL: any). */
+static json_object *read_in(const runc *r, const char *id, char **dir_out, const char *sandbox_id)
 {
     if (!id[0] || strchr(id, '/') || id[0] == '.')
         return NULL;
     char *dir = k8sc__runc_container_dir(r, id);
     char *path = dir ? k8sc__runc_path(dir, "container.json") : NULL;
-    json_object *rec = path ? k8sc__runc_read_json(path) : NULL;
+    json_object *rec =
+        path ? k8sc__runc_records_read(r->records, path, sandbox_id ? in_sandbox : NULL, (void *)sandbox_id) : NULL;
     free(path);
     if (rec && dir_out)
         *dir_out = dir;
@@ -41,10 +52,15 @@ static json_object *read_record(const runc *r, const char *id, char **dir_out)
     return rec;
 }
 
-static int write_record(const char *dir, json_object *rec)
+static json_object *read_record(const runc *r, const char *id, char **dir_out)
+{
+    return read_in(r, id, dir_out, NULL);
+}
+
+static int write_record(const runc *r, const char *dir, json_object *rec)
 {
     char *path = k8sc__runc_path(dir, "container.json");
-    int rc = path ? k8sc__runc_write_json(path, rec) : K8SC_ENOMEM;
+    int rc = path ? k8sc__runc_records_write(r->records, path, rec) : K8SC_ENOMEM;
     free(path);
     return rc;
 }
@@ -91,13 +107,27 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
         k8sc__buf cg = K8SC__BUF_INIT;
         k8sc__buf_printf(&cg, "/%s/%s", cgroup_parent[0] == '/' ? cgroup_parent + 1 : cgroup_parent, id);
         scope = k8sc__buf_status(&cg) ? NULL : k8sc__buf_detach(&cg, NULL);
-        cgroups_path = scope ? join(scope, "/", "container") : NULL;
-        rc = log_path && cgroups_path ? k8sc__runc_mkdirs(dir, 0700) : K8SC_ENOMEM;
+        /*
+         * On v2 the container runs in "<scope>/container": runc removes that
+         * cgroup when the container ends, and the monitor reads OOM kills from
+         * the scope's hierarchical memory.events. On v1 the monitor watches
+         * the container's own cgroup, so the scope level (a dozen more
+         * cgroups to make and remove) is not needed.
+         */
+        k8sc__cgroup_fs fs;
+        if (k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0 && fs.v2) {
+            cgroups_path = scope ? join(scope, "/", "container") : NULL;
+        } else {
+            cgroups_path = scope;
+            scope = NULL;
+            k8sc__cgroup_cpuset_prepare(&fs, cgroups_path);
+        }
+        rc = log_path && cgroups_path ? k8sc__mkdirs(dir, 0700) : K8SC_ENOMEM;
     }
     if (rc == 0) {
         char *slash = strrchr(log_path, '/');
         *slash = '\0';
-        rc = k8sc__runc_mkdirs(log_path, 0755);
+        rc = k8sc__mkdirs(log_path, 0755);
         *slash = '/';
     }
     if (rc == 0)
@@ -123,11 +153,12 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
         json_object_object_add(rec, "createdAt", json_object_new_int64(k8sc_clock_now(r->clock)));
         json_object_object_add(rec, "labels", k8sc__runc_pairs_json(cfg->labels, cfg->n_labels));
         json_object_object_add(rec, "annotations", k8sc__runc_pairs_json(cfg->annotations, cfg->n_annotations));
-        rc = write_record(dir, rec);
+        rc = write_record(r, dir, rec);
         json_object_put(rec);
     }
     if (rc != 0 && dir) {
         umount2(rootfs, MNT_DETACH);
+        k8sc__runc_records_forget(r->records, dir);
         k8sc__runc_rmtree(dir);
     }
     if (rc == 0)
@@ -168,6 +199,62 @@ static phase container_phase(json_object *rec, const char *dir, runc_exit *e)
     return PHASE_EXITED;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An inotify descriptor watching `dir` for files arriving (-1 if inotify is unavailable: then polled). */
+static int watch_dir(const char *dir)
+{
+    int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (fd >= 0 && inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/*
+ * Wait until runc has started the container's process (it writes the pid
+ * file) or given up (the monitor writes the exit record), woken by
+ * `watch` as files arrive in `dir`.
+ */
+static int wait_started(const char *dir, const char *id, int watch)
+{
+    char *pid_path = k8sc__runc_path(dir, "pid");
+    if (!pid_path)
+        return K8SC_ENOMEM;
+    int64_t deadline = mono_ms() + START_WAIT_MS;
+    int rc = 0;
+    runc_exit e;
+    for (;;) {
+        if (access(pid_path, F_OK) == 0)
+            break;
+        if (k8sc__runc_exit_read(dir, &e)) {
+            rc = k8sc_error_set(K8SC_EIO, "container %s failed to start (runc exited with %d; its log says why)",
+                                id, e.code);
+            break;
+        }
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            break;
+        if (watch < 0) {
+            sleep_ms(5);
+            continue;
+        }
+        struct pollfd p = { watch, POLLIN, 0 };
+        poll(&p, 1, (int)(left < 100 ? left : 100));
+        char events[4096];
+        while (read(watch, events, sizeof(events)) > 0)
+            ;
+    }
+    free(pid_path);
+    return rc;
+}
+
 int k8sc__runc_start_container(void *state, const char *id)
 {
     runc *r = state;
@@ -182,6 +269,8 @@ int k8sc__runc_start_container(void *state, const char *id)
         rc = k8sc_error_set(K8SC_EINVAL, "container %s is not in the created state", id);
     bool limited = rc == 0 && json_object_get_int64(k8sc__json_member(rec, "memoryLimit")) > 0;
     runc_proc mon;
+    /* Watched from before the monitor starts, so the pid file's arrival cannot be missed. */
+    int watch = rc == 0 ? watch_dir(dir) : -1;
     if (rc == 0) {
         runc_stdio stdio = { json_object_get_boolean(k8sc__json_member(rec, "tty")),
                              json_object_get_boolean(k8sc__json_member(rec, "stdin")),
@@ -196,22 +285,13 @@ int k8sc__runc_start_container(void *state, const char *id)
         json_object_object_add(m, "pid", json_object_new_int(mon.pid));
         json_object_object_add(m, "start", json_object_new_uint64(mon.start));
         json_object_object_add(rec, "monitor", m);
-        rc = write_record(dir, rec);
+        rc = write_record(r, dir, rec);
     }
     pthread_mutex_unlock(&r->lock);
-    /* Wait until runc has started the process (its pid file) or given up (the exit record). */
-    char *pid_path = rc == 0 ? k8sc__runc_path(dir, "pid") : NULL;
-    for (int waited = 0; pid_path && waited < START_WAIT_MS; waited += 5) {
-        if (access(pid_path, F_OK) == 0)
-            break;
-        if (k8sc__runc_exit_read(dir, &e)) {
-            rc = k8sc_error_set(K8SC_EIO, "container %s failed to start (runc exited with %d; its log says why)",
-                                id, e.code);
-            break;
-        }
-        sleep_ms(5);
-    }
-    free(pid_path);
+    if (rc == 0)
+        rc = wait_started(dir, id, watch);
+    if (watch >= 0)
+        close(watch);
     json_object_put(rec);
     free(dir);
     return rc;
@@ -295,6 +375,7 @@ int k8sc__runc_remove_container(void *state, const char *id)
         if (rootfs)
             umount2(rootfs, MNT_DETACH);
         free(rootfs);
+        k8sc__runc_records_forget(r->records, dir);
         k8sc__runc_rmtree(dir);
     }
     json_object_put(rec);
@@ -377,16 +458,13 @@ int k8sc__runc_list_containers(void *state, k8sc_container_status ***out, size_t
     rc = list ? 0 : K8SC_ENOMEM;
     for (size_t i = 0; rc == 0 && i < total; i++) {
         char *dir = NULL;
-        json_object *rec = read_record(r, ids[i], &dir);
-        /* A directory without a record is a container being made or removed right now. */
+        json_object *rec = read_in(r, ids[i], &dir, sandbox_id);
+        /* No record: a container being made or removed right now, or one of another sandbox. */
         if (!rec)
             continue;
-        const char *sb = k8sc__json_string(rec, "sandboxId");
-        if (!sandbox_id || (sb && strcmp(sb, sandbox_id) == 0)) {
-            rc = status_from(&list[n], rec, dir);
-            if (rc == 0)
-                n++;
-        }
+        rc = status_from(&list[n], rec, dir);
+        if (rc == 0)
+            n++;
         json_object_put(rec);
         free(dir);
     }

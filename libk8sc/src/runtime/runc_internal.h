@@ -10,6 +10,9 @@
 
 struct json_object;
 
+typedef struct runc_spawner runc_spawner;
+typedef struct runc_records runc_records;
+
 typedef struct runc {
     pthread_mutex_t lock;
     k8sc_clock *clock;
@@ -18,6 +21,8 @@ typedef struct runc {
     char *runc_root;
     k8sc_image_store *images;
     k8sc__cni cni; /* the pod network; cni.conf_dir NULL: none */
+    runc_spawner *spawner; /* forks the pause processes and monitors (runc_spawner.c) */
+    runc_records *records; /* sandbox.json and container.json, parsed (runc_records.c) */
 } runc;
 
 /* A process identified across PID reuse: its pid and start time (clock ticks after boot). */
@@ -43,6 +48,23 @@ int k8sc__runc_write_json(const char *path, struct json_object *obj);
 /* Read the JSON file `path`; NULL (no error recorded) if missing or unreadable. */
 struct json_object *k8sc__runc_read_json(const char *path);
 
+/* The cache of parsed records (runc_records.c). new: 0 or ENOMEM; free: NULL is a no-op. */
+int k8sc__runc_records_new(runc_records **out);
+void k8sc__runc_records_free(runc_records *c);
+/*
+ * The record at `path` as k8sc__runc_read_json reads it, the caller's own
+ * copy, parsed only if the file changed; NULL also when `match` (NULL:
+ * any) says no for it (it sees the shared record: read only, no locks).
+ * `match` may only look at what never changes in a record (its labels,
+ * its sandbox): a cached record it refuses is not checked against the file.
+ */
+struct json_object *k8sc__runc_records_read(runc_records *c, const char *path,
+                                            bool (*match)(struct json_object *rec, void *arg), void *arg);
+/* k8sc__runc_write_json, keeping what was written as the cached record. */
+int k8sc__runc_records_write(runc_records *c, const char *path, struct json_object *obj);
+/* Drop the records of files under directory `dir` (before it is removed). */
+void k8sc__runc_records_forget(runc_records *c, const char *dir);
+
 /* The start time of process `pid` (0 if it is gone). */
 unsigned long long k8sc__runc_proc_start(pid_t pid);
 /* Whether `p` is still the process it was. */
@@ -53,8 +75,6 @@ bool k8sc__runc_exit_read(const char *dir, runc_exit *e);
 
 /* Remove `path` and everything below it, not crossing mount points. */
 void k8sc__runc_rmtree(const char *path);
-/* mkdir -p; 0 or EIO. */
-int k8sc__runc_mkdirs(const char *path, mode_t mode);
 
 /* The ids (directory names) under "<root>/<kind>" (NULL-terminated; k8sc_strv_free). */
 int k8sc__runc_list_ids(const runc *r, const char *kind, char ***out);
@@ -66,12 +86,44 @@ int k8sc__runc_list_ids(const runc *r, const char *kind, char ***out);
  */
 int k8sc__runc_run(const runc *r, const char *const *args, char **out);
 
+/* The spawner (runc_spawner.c): the process that forks the backend's long-lived ones. */
+struct runc_spawner {
+    pthread_mutex_t lock;
+    int sock; /* -1: gone, started again by the next request */
+    pid_t pid;
+};
+
+#define K8SC__RUNC_SPAWN_FIELDS 16
+
+/* Start the spawner (forks it now). 0, ENOMEM or EIO. */
+int k8sc__runc_spawner_open(runc_spawner **out);
+/* End and reap it; NULL is a no-op. */
+void k8sc__runc_spawner_close(runc_spawner *s);
 /*
- * Fork a pause process for a sandbox: new uts/ipc (unless host_ipc)/net
+ * Have the spawner start process `kind` with `fields` (n <= 16 strings,
+ * NULL for absent ones; see k8sc__runc_child_main) in its own session.
+ * *out gets its pid once it runs. `what` names it in errors. 0 or EIO.
+ */
+int k8sc__runc_spawn(runc_spawner *s, runc_proc *out, const char *what, char kind, const char *const *fields,
+                     size_t n);
+
+/*
+ * In the spawned process (async-signal-safe code only): run process
+ * `kind` from `fields`, reporting to `report`. Never returns. Defined by
+ * runc_monitor.c, which also makes the requests.
+ */
+void k8sc__runc_child_main(char kind, const char *const *fields, size_t n, int report) __attribute__((noreturn));
+/* Child-side helpers: fds 0-2 to /dev/null and `keep` to fd 3, others closed; default signals; "<tag><v>\n". */
+void k8sc__runc_isolate_fds(int keep);
+void k8sc__runc_reset_signals(void);
+void k8sc__runc_report(int fd, char tag, long long v);
+
+/*
+ * Start a pause process for a sandbox: new uts/ipc (unless host_ipc)/net
  * (unless host_network; joining `netns_path` if given) namespaces,
  * `hostname` set, loopback up; it sleeps until killed. 0 or EIO.
  */
-int k8sc__runc_pause_start(runc_proc *out, const k8sc_sandbox_config *cfg);
+int k8sc__runc_pause_start(const runc *r, runc_proc *out, const k8sc_sandbox_config *cfg);
 
 /* A container's stdio as its config asked: a terminal (config.json says so too), a stdin, closed after one attach. */
 typedef struct runc_stdio {
@@ -105,6 +157,8 @@ int k8sc__runc_stop_sandbox(void *state, const char *id);
 int k8sc__runc_remove_sandbox(void *state, const char *id);
 int k8sc__runc_sandbox_status(void *state, k8sc_sandbox_status **out, const char *id);
 int k8sc__runc_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *count);
+int k8sc__runc_list_sandboxes_labeled(void *state, k8sc_sandbox_status ***out, size_t *count,
+                                      const k8sc_runtime_pair *labels, size_t n_labels);
 int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id, const k8sc_container_config *cfg,
                                 const k8sc_sandbox_config *sandbox);
 int k8sc__runc_start_container(void *state, const char *id);

@@ -2,15 +2,14 @@
  * The processes the runc backend leaves running: a container's monitor
  * and a sandbox's pause process.
  *
- * Both are forked from the library, which may live in a multi-threaded
- * host (the kubelet, Python), and no helper executable is guaranteed to
- * be installed. So after fork the children make only async-signal-safe
- * calls (raw syscalls: setsid, fork, execve, waitpid, pipe, dup2, poll,
- * read, write, open, rename, clock_gettime, unshare, setns, ioctl) and
- * format numbers and times themselves; everything that needs memory
- * (argv, paths, buffers) is prepared before the fork. Each is
- * double-forked into its own session so it is reparented away from the
- * caller and outlives it.
+ * Both are started by the spawner (runc_spawner.c), a fork of the host,
+ * which may be multi-threaded (the kubelet, Python); no helper
+ * executable is guaranteed to be installed. So the children make only
+ * async-signal-safe calls (raw syscalls: setsid, vfork, execve, waitpid,
+ * pipe, dup2, poll, read, write, open, rename, clock_gettime, unshare,
+ * setns, ioctl) and format numbers and times themselves; their paths
+ * come as the request's fields and their buffers are static. Each runs
+ * in its own session and outlives the host.
  *
  * The monitor runs `runc run` in the foreground with pipes as the
  * container's stdout and stderr (for a container with a terminal, a
@@ -276,7 +275,7 @@ static int watch_oom(const monitor *m)
     return efd;
 }
 
-static void reset_signals(void)
+void k8sc__runc_reset_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -289,8 +288,7 @@ static void reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* In the second child: fd 0-2 to /dev/null, `keep` to fd 3, every other fd closed. */
-static void isolate_fds(int keep)
+void k8sc__runc_isolate_fds(int keep)
 {
     if (keep != 3) {
         dup2(keep, 3);
@@ -306,7 +304,7 @@ static void isolate_fds(int keep)
         close(null);
 }
 
-static void report_int(int fd, char tag, long long v)
+void k8sc__runc_report(int fd, char tag, long long v)
 {
     char buf[32];
     buf[0] = tag;
@@ -451,15 +449,41 @@ static void stdin_write(monitor *m)
         m->stdin_len = m->stdin_off = 0;
 }
 
+/*
+ * Start runc with vfork, so it starts without a copy of the monitor: the
+ * child only sets up its stdio (`out`; `slave`, the terminal, with tty)
+ * and execs. Its pid, or -1.
+ */
+static __attribute__((noinline)) pid_t start_runc(const monitor *m, int out, int err, int in, const char *slave)
+{
+    pid_t child = vfork();
+    if (child != 0)
+        return child;
+    int fd = out;
+    if (m->tty) {
+        setsid();
+        fd = open(slave, O_RDWR);
+        dup2(fd, 0);
+        dup2(fd, 2);
+    }
+    dup2(fd, 1);
+    if (!m->tty)
+        dup2(err, 2);
+    if (in >= 0)
+        dup2(in, 0);
+    execve(m->argv[0], (char *const *)m->argv, (char *const *)m->envp);
+    _exit(127);
+}
+
 static void monitor_main(monitor *m, int report)
 {
-    isolate_fds(report);
-    reset_signals();
+    k8sc__runc_isolate_fds(report);
+    k8sc__runc_reset_signals();
     int out[2], err[2], in[2] = { -1, -1 };
     char slave[32];
     if (m->tty ? open_pty(out, slave) != 0
                : pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 || (m->stdin_ && pipe2(in, O_CLOEXEC) != 0)) {
-        report_int(3, 'E', errno);
+        k8sc__runc_report(3, 'E', errno);
         _exit(1);
     }
     m->listen_fd = attach_listen(m);
@@ -467,25 +491,10 @@ static void monitor_main(monitor *m, int report)
         err[0] = err[1] = -1;
     open_log(m);
     int oom_fd = watch_oom(m);
-    pid_t child = fork();
+    pid_t child = start_runc(m, out[1], err[1], in[0], slave);
     if (child < 0) {
-        report_int(3, 'E', errno);
+        k8sc__runc_report(3, 'E', errno);
         _exit(1);
-    }
-    if (child == 0) {
-        if (m->tty) {
-            setsid();
-            out[1] = open(slave, O_RDWR);
-            dup2(out[1], 0);
-            dup2(out[1], 2);
-        }
-        dup2(out[1], 1);
-        if (!m->tty)
-            dup2(err[1], 2);
-        if (in[0] >= 0)
-            dup2(in[0], 0);
-        execve(m->argv[0], (char *const *)m->argv, (char *const *)m->envp);
-        _exit(127);
     }
     if (out[1] >= 0)
         close(out[1]);
@@ -502,7 +511,7 @@ static void monitor_main(monitor *m, int report)
     memset(&ign, 0, sizeof(ign));
     ign.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ign, NULL);
-    report_int(3, 'P', getpid());
+    k8sc__runc_report(3, 'P', getpid());
     close(3);
     struct pollfd p[5 + MAX_CONNS] = { { out[0], POLLIN, 0 }, { err[0], POLLIN, 0 }, { oom_fd, POLLIN, 0 } };
     /* A terminal's master side reads EIO once the last slave fd is closed: end of output, as EOF is for a pipe. */
@@ -612,106 +621,116 @@ typedef struct pause_args {
 
 static void pause_main(const pause_args *a, int report)
 {
-    isolate_fds(report);
-    reset_signals();
+    k8sc__runc_isolate_fds(report);
+    k8sc__runc_reset_signals();
     if (a->netns_path) {
         int fd = open(a->netns_path, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-            report_int(3, 'E', errno);
+            k8sc__runc_report(3, 'E', errno);
             _exit(1);
         }
         close(fd);
     }
     if (unshare(a->flags) != 0 || (a->hostname && sethostname(a->hostname, strlen(a->hostname)) != 0)) {
-        report_int(3, 'E', errno);
+        k8sc__runc_report(3, 'E', errno);
         _exit(1);
     }
     if (a->flags & CLONE_NEWNET)
         lo_up();
     prctl(PR_SET_NAME, "k8sc-pause", 0, 0, 0);
-    report_int(3, 'P', getpid());
+    k8sc__runc_report(3, 'P', getpid());
     close(3);
     for (;;)
         pause();
 }
 
-/* Double-fork `fn(arg, report fd)` into its own session and read back "P<pid>" or "E<errno>". */
-static int spawn_detached(runc_proc *out, const char *what, void (*fn)(void *, int), void *arg)
+/* A monitor's fields, as sent to the spawner. */
+enum {
+    MF_RUNC,
+    MF_RUNC_ROOT,
+    MF_DIR,
+    MF_PID_FILE,
+    MF_ID,
+    MF_LOG,
+    MF_LOG_OLD,
+    MF_EXIT,
+    MF_EXIT_TMP,
+    MF_OOM,
+    MF_OOM_CONTROL,
+    MF_EVENT_CONTROL,
+    MF_TTY,
+    MF_STDIN,
+    MF_STDIN_ONCE,
+    MF_COUNT
+};
+
+/* A pause process's fields. */
+enum { PF_FLAGS, PF_NETNS, PF_HOSTNAME, PF_COUNT };
+
+static int parse_flags(const char *s)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0)
-        return k8sc_error_set(K8SC_EIO, "%s: pipe: %s", what, strerror(errno));
-    pid_t first = fork();
-    if (first < 0) {
-        close(p[0]);
-        close(p[1]);
-        return k8sc_error_set(K8SC_EIO, "%s: fork: %s", what, strerror(errno));
-    }
-    if (first == 0) {
-        setsid();
-        pid_t second = fork();
-        if (second == 0)
-            fn(arg, p[1]);
-        _exit(second < 0 ? 1 : 0);
-    }
-    close(p[1]);
-    char buf[64];
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(p[0], buf + len, sizeof(buf) - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        if (memchr(buf, '\n', len) || len == sizeof(buf) - 1)
-            break;
-    }
-    buf[len] = '\0';
-    close(p[0]);
-    while (waitpid(first, NULL, 0) < 0 && errno == EINTR)
-        ;
-    long v = strtol(buf + (len ? 1 : 0), NULL, 10);
-    if (len == 0 || buf[0] != 'P' || v <= 0)
-        return k8sc_error_set(K8SC_EIO, "%s: %s", what,
-                              len && buf[0] == 'E' ? strerror((int)v) : "the process did not start");
-    out->pid = (pid_t)v;
-    out->start = k8sc__runc_proc_start(out->pid);
-    return 0;
+    int v = 0;
+    for (; s && *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (*s - '0');
+    return v;
 }
 
-static void pause_entry(void *arg, int report)
+void k8sc__runc_child_main(char kind, const char *const *f, size_t n, int report)
 {
-    pause_main(arg, report);
+    if (kind == 'p' && n == PF_COUNT) {
+        pause_args a = { parse_flags(f[PF_FLAGS]), f[PF_NETNS], f[PF_HOSTNAME] };
+        pause_main(&a, report);
+    }
+    if (kind == 'm' && n == MF_COUNT && f[MF_RUNC] && f[MF_RUNC_ROOT] && f[MF_DIR] && f[MF_PID_FILE] && f[MF_ID] &&
+        f[MF_LOG] && f[MF_LOG_OLD] && f[MF_EXIT] && f[MF_EXIT_TMP]) {
+        static monitor m;
+        const char *argv[] = { f[MF_RUNC], "--root", f[MF_RUNC_ROOT], "run", "--bundle", f[MF_DIR], "--pid-file",
+                               f[MF_PID_FILE], f[MF_ID], NULL };
+        static const char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        m.argv = argv;
+        m.envp = envp;
+        m.log = f[MF_LOG];
+        m.log_old = f[MF_LOG_OLD];
+        m.exit_path = f[MF_EXIT];
+        m.exit_tmp = f[MF_EXIT_TMP];
+        m.oom_path = f[MF_OOM];
+        m.oom_control = f[MF_OOM_CONTROL];
+        m.event_control = f[MF_EVENT_CONTROL];
+        m.dir = f[MF_DIR];
+        m.tty = f[MF_TTY] != NULL;
+        m.stdin_ = f[MF_STDIN] != NULL;
+        m.stdin_once = f[MF_STDIN_ONCE] != NULL;
+        monitor_main(&m, report);
+    }
+    k8sc__runc_report(report, 'E', EINVAL);
+    _exit(1);
 }
 
-int k8sc__runc_pause_start(runc_proc *out, const k8sc_sandbox_config *cfg)
+int k8sc__runc_pause_start(const runc *r, runc_proc *out, const k8sc_sandbox_config *cfg)
 {
-    pause_args a = { CLONE_NEWUTS, cfg->netns_path, cfg->hostname ? cfg->hostname : cfg->name };
+    int flags = CLONE_NEWUTS;
+    const char *netns = cfg->netns_path, *hostname = cfg->hostname ? cfg->hostname : cfg->name;
     if (cfg->host_network) {
         /* A pod on the host's network shares the host's name too, as in Kubernetes. */
-        a.flags = 0;
-        a.netns_path = NULL;
-        a.hostname = NULL;
-    } else if (!cfg->netns_path) {
-        a.flags |= CLONE_NEWNET;
+        flags = 0;
+        netns = NULL;
+        hostname = NULL;
+    } else if (!netns) {
+        flags |= CLONE_NEWNET;
     }
     if (!cfg->host_ipc)
-        a.flags |= CLONE_NEWIPC;
-    if (a.hostname && strlen(a.hostname) > 64)
-        return k8sc_error_set(K8SC_EINVAL, "sandbox hostname \"%s\" is longer than 64 characters", a.hostname);
-    return spawn_detached(out, "starting the sandbox's pause process", pause_entry, &a);
-}
-
-static void monitor_entry(void *arg, int report)
-{
-    monitor_main(arg, report);
+        flags |= CLONE_NEWIPC;
+    if (hostname && strlen(hostname) > 64)
+        return k8sc_error_set(K8SC_EINVAL, "sandbox hostname \"%s\" is longer than 64 characters", hostname);
+    char num[16];
+    snprintf(num, sizeof(num), "%d", flags);
+    const char *f[PF_COUNT] = { [PF_FLAGS] = num, [PF_NETNS] = netns, [PF_HOSTNAME] = hostname };
+    return k8sc__runc_spawn(r->spawner, out, "starting the sandbox's pause process", 'p', f, PF_COUNT);
 }
 
 int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
                              const char *scope, const char *leaf, const runc_stdio *stdio)
 {
-    monitor *m = k8sc__calloc(1, sizeof(*m));
     char *bundle_pid = k8sc__runc_path(dir, "pid");
     k8sc__buf old = K8SC__BUF_INIT;
     k8sc__buf_printf(&old, "%s.1", log_path);
@@ -728,33 +747,33 @@ int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, cons
     if (v2 && scope_dir)
         oom = k8sc__runc_path(scope_dir, "memory.events");
     /* v1: make the leaf now (runc takes it as it is) so the monitor can watch it from the start. */
-    if (!v2 && leaf_dir && k8sc__runc_mkdirs(leaf_dir, 0755) == 0) {
+    if (!v2 && leaf_dir && k8sc__mkdirs(leaf_dir, 0755) == 0) {
         oom_control = k8sc__runc_path(leaf_dir, "memory.oom_control");
         event_control = k8sc__runc_path(leaf_dir, "cgroup.event_control");
     }
-    if (!m || !bundle_pid || !log_old || !exit_path || !exit_tmp || (scope && !scope_dir) || (leaf && !leaf_dir) ||
+    if (!bundle_pid || !log_old || !exit_path || !exit_tmp || (scope && !scope_dir) || (leaf && !leaf_dir) ||
         (oom_control && !event_control))
         rc = K8SC_ENOMEM;
     if (rc == 0) {
-        const char *argv[] = { r->runc_path, "--root", r->runc_root, "run", "--bundle", dir, "--pid-file",
-                               bundle_pid, id, NULL };
-        const char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-        m->argv = argv;
-        m->envp = envp;
-        m->log = log_path;
-        m->log_old = log_old;
-        m->exit_path = exit_path;
-        m->exit_tmp = exit_tmp;
-        m->oom_path = oom;
-        m->oom_control = oom_control;
-        m->event_control = event_control;
-        m->dir = dir;
-        m->tty = stdio->tty;
-        m->stdin_ = stdio->stdin_;
-        m->stdin_once = stdio->stdin_once;
-        rc = spawn_detached(out, "starting the container monitor", monitor_entry, m);
+        const char *f[MF_COUNT] = {
+            [MF_RUNC] = r->runc_path,
+            [MF_RUNC_ROOT] = r->runc_root,
+            [MF_DIR] = dir,
+            [MF_PID_FILE] = bundle_pid,
+            [MF_ID] = id,
+            [MF_LOG] = log_path,
+            [MF_LOG_OLD] = log_old,
+            [MF_EXIT] = exit_path,
+            [MF_EXIT_TMP] = exit_tmp,
+            [MF_OOM] = oom,
+            [MF_OOM_CONTROL] = oom_control,
+            [MF_EVENT_CONTROL] = event_control,
+            [MF_TTY] = stdio->tty ? "1" : NULL,
+            [MF_STDIN] = stdio->stdin_ ? "1" : NULL,
+            [MF_STDIN_ONCE] = stdio->stdin_once ? "1" : NULL,
+        };
+        rc = k8sc__runc_spawn(r->spawner, out, "starting the container monitor", 'm', f, MF_COUNT);
     }
-    free(m);
     free(bundle_pid);
     free(log_old);
     free(exit_path);

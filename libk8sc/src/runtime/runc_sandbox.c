@@ -23,20 +23,26 @@ static char *record_path(const runc *r, const char *id)
     return path;
 }
 
-static json_object *read_record(const runc *r, const char *id)
+/* The record of sandbox `id` if `match` (NULL: any) takes it. */
+static json_object *read_matching(const runc *r, const char *id, bool (*match)(json_object *, void *), void *arg)
 {
     if (!id[0] || strchr(id, '/') || id[0] == '.')
         return NULL;
     char *path = record_path(r, id);
-    json_object *rec = path ? k8sc__runc_read_json(path) : NULL;
+    json_object *rec = path ? k8sc__runc_records_read(r->records, path, match, arg) : NULL;
     free(path);
     return rec;
+}
+
+static json_object *read_record(const runc *r, const char *id)
+{
+    return read_matching(r, id, NULL, NULL);
 }
 
 static int write_record(const runc *r, const char *id, json_object *rec)
 {
     char *path = record_path(r, id);
-    int rc = path ? k8sc__runc_write_json(path, rec) : K8SC_ENOMEM;
+    int rc = path ? k8sc__runc_records_write(r->records, path, rec) : K8SC_ENOMEM;
     free(path);
     return rc;
 }
@@ -63,13 +69,13 @@ int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *c
         free(id);
         return K8SC_ENOMEM;
     }
-    int rc = k8sc__runc_mkdirs(dir, 0700);
+    int rc = k8sc__mkdirs(dir, 0700);
     if (rc == 0 && cfg->log_directory)
-        rc = k8sc__runc_mkdirs(cfg->log_directory, 0755);
+        rc = k8sc__mkdirs(cfg->log_directory, 0755);
     runc_proc pause = { 0, 0 };
     bool network = false;
     if (rc == 0)
-        rc = k8sc__runc_pause_start(&pause, cfg);
+        rc = k8sc__runc_pause_start(r, &pause, cfg);
     json_object *rec = json_object_new_object();
     if (rc == 0) {
         put_string(rec, "id", id);
@@ -107,6 +113,7 @@ int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *c
         }
         if (pause.pid > 0 && k8sc__runc_proc_alive(&pause))
             kill(pause.pid, SIGKILL);
+        k8sc__runc_records_forget(r->records, dir);
         k8sc__runc_rmtree(dir);
         free(id);
     } else {
@@ -169,6 +176,12 @@ int k8sc__runc_remove_sandbox(void *state, const char *id)
     json_object *rec = read_record(r, id);
     if (!rec)
         return 0;
+    const char *parent = k8sc__json_string(rec, "cgroupParent");
+    k8sc__buf b = K8SC__BUF_INIT;
+    if (parent)
+        k8sc__buf_printf(&b, "/%s", parent[0] == '/' ? parent + 1 : parent);
+    char *cgroup = parent && !k8sc__buf_status(&b) ? k8sc__buf_detach(&b, NULL) : NULL;
+    k8sc__buf_free(&b);
     json_object_put(rec);
     int rc = k8sc__runc_stop_sandbox(r, id);
     k8sc_container_status **list = NULL;
@@ -178,9 +191,20 @@ int k8sc__runc_remove_sandbox(void *state, const char *id)
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = k8sc__runc_remove_container(r, list[i]->id);
     k8sc_container_status_list_free(list, n);
+    /*
+     * The pod's own cgroup ("/k8sc/pod<uid>") goes with its last sandbox, as
+     * the kubelet's pod container manager removes it (a shared top-level
+     * parent stays). While another sandbox of the pod has containers it is
+     * not empty, and rmdir leaves it.
+     */
+    if (rc == 0 && cgroup && strchr(cgroup + 1, '/'))
+        k8sc__runc_cgroup_remove(cgroup);
+    free(cgroup);
     char *dir = rc == 0 ? k8sc__runc_sandbox_dir(r, id) : NULL;
-    if (dir)
+    if (dir) {
+        k8sc__runc_records_forget(r->records, dir);
         k8sc__runc_rmtree(dir);
+    }
     free(dir);
     return rc;
 }
@@ -242,7 +266,26 @@ int k8sc__runc_sandbox_status(void *state, k8sc_sandbox_status **out, const char
     return rc;
 }
 
-int k8sc__runc_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *count)
+typedef struct label_filter {
+    const k8sc_runtime_pair *labels;
+    size_t n;
+} label_filter;
+
+/* Whether the record's labels include every pair of the filter. */
+static bool has_labels(json_object *rec, void *arg)
+{
+    const label_filter *f = arg;
+    json_object *labels = k8sc__json_member(rec, "labels");
+    for (size_t i = 0; i < f->n; i++) {
+        const char *v = f->labels[i].name ? k8sc__json_string(labels, f->labels[i].name) : NULL;
+        if (!v || strcmp(v, f->labels[i].value ? f->labels[i].value : "") != 0)
+            return false;
+    }
+    return true;
+}
+
+int k8sc__runc_list_sandboxes_labeled(void *state, k8sc_sandbox_status ***out, size_t *count,
+                                      const k8sc_runtime_pair *labels, size_t n_labels)
 {
     runc *r = state;
     char **ids;
@@ -255,9 +298,10 @@ int k8sc__runc_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *c
     k8sc_sandbox_status **list = k8sc__calloc(total + 1, sizeof(*list));
     size_t n = 0;
     rc = list ? 0 : K8SC_ENOMEM;
+    label_filter f = { labels, n_labels };
     for (size_t i = 0; rc == 0 && i < total; i++) {
-        json_object *rec = read_record(r, ids[i]);
-        /* A directory without a record is a sandbox being made or removed right now. */
+        /* No record: a sandbox being made or removed right now (or one the filter leaves out). */
+        json_object *rec = read_matching(r, ids[i], n_labels ? has_labels : NULL, &f);
         if (!rec)
             continue;
         rc = status_from(&list[n], rec);
@@ -273,6 +317,11 @@ int k8sc__runc_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *c
     *out = list;
     *count = n;
     return 0;
+}
+
+int k8sc__runc_list_sandboxes(void *state, k8sc_sandbox_status ***out, size_t *count)
+{
+    return k8sc__runc_list_sandboxes_labeled(state, out, count, NULL, 0);
 }
 
 int k8sc__runc_sandbox_pause(runc *r, const char *id, runc_proc *pause, bool *host_network, char **cgroup_parent,

@@ -139,27 +139,6 @@ void k8sc__runc_rmtree(const char *path)
     nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-int k8sc__runc_mkdirs(const char *path, mode_t mode)
-{
-    char *p = k8sc__strdup(path);
-    if (!p)
-        return K8SC_ENOMEM;
-    int rc = 0;
-    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-        if (s)
-            *s = '\0';
-        if (mkdir(p, mode) != 0 && errno != EEXIST) {
-            rc = k8sc_error_set(K8SC_EIO, "creating %s: %s", p, strerror(errno));
-            break;
-        }
-        if (!s)
-            break;
-        *s = '/';
-    }
-    free(p);
-    return rc;
-}
-
 int k8sc__runc_list_ids(const runc *r, const char *kind, char ***out)
 {
     char *dir = k8sc__runc_path(r->root_dir, kind);

@@ -211,6 +211,37 @@ int k8sc_runtime_list_sandboxes(k8sc_runtime *rt, k8sc_sandbox_status ***out, si
     return rt->backend->list_sandboxes(rt->state, out, count);
 }
 
+int k8sc_runtime_list_sandboxes_labeled(k8sc_runtime *rt, k8sc_sandbox_status ***out, size_t *count,
+                                        const k8sc_runtime_pair *labels, size_t n_labels)
+{
+    K8SC__CHECK_ARG(rt && out && count && (labels || n_labels == 0));
+    for (size_t i = 0; i < n_labels; i++)
+        K8SC__CHECK_ARG(labels[i].name);
+    *out = NULL;
+    *count = 0;
+    if (rt->backend->version >= 3 && rt->backend->list_sandboxes_labeled)
+        return rt->backend->list_sandboxes_labeled(rt->state, out, count, labels, n_labels);
+    k8sc_sandbox_status **list = NULL;
+    size_t n = 0, kept = 0;
+    int rc = rt->backend->list_sandboxes(rt->state, &list, &n);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        bool match = true;
+        for (size_t j = 0; j < n_labels && match; j++) {
+            const char *v = k8sc_runtime_pair_get(list[i]->labels, list[i]->n_labels, labels[j].name);
+            match = v && strcmp(v, labels[j].value ? labels[j].value : "") == 0;
+        }
+        if (match)
+            list[kept++] = list[i];
+        else
+            k8sc_sandbox_status_free(list[i]);
+    }
+    *out = list;
+    *count = kept;
+    return 0;
+}
+
 int k8sc_runtime_create_container(k8sc_runtime *rt, char **out, const char *sandbox_id,
                                   const k8sc_container_config *config, const k8sc_sandbox_config *sandbox)
 {

@@ -44,6 +44,16 @@ char *k8sc__cgroup_dir(const k8sc__cgroup_fs *fs, const char *controller, const 
 int k8sc__cgroup_stats(const k8sc__cgroup_fs *fs, k8sc_container_stats *out, const char *path);
 /* Remove the (empty) cgroup `path` from every hierarchy. */
 void k8sc__cgroup_remove(const k8sc__cgroup_fs *fs, const char *path);
+/*
+ * v1 only (v2: nothing to do): make the top cgroup of `path` ("/k8sc" of
+ * "/k8sc/pod…/…") in the cpuset hierarchy hand its CPUs and memory nodes
+ * to every cgroup made below it (cgroup.clone_children), so that runc
+ * finds them set and writes no cpuset.cpus: each such write validates
+ * the new cgroup against all its siblings and rebuilds the scheduler's
+ * domains over the whole hierarchy, a cost that grows with the number
+ * of pods. Best effort: runc copies them itself where this failed.
+ */
+void k8sc__cgroup_cpuset_prepare(const k8sc__cgroup_fs *fs, const char *path);
 
 /* The cgroup v2 cpu.weight of cgroup v1 cpu.shares, by Kubernetes' formula (shares clamped to 2..262144). */
 uint64_t k8sc__cgroup_cpu_weight(uint64_t shares);

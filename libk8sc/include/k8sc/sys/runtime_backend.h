@@ -16,6 +16,7 @@
  * never reads past what the table's version has).
  *   1: up to import_image.
  *   2: attach.
+ *   3: list_sandboxes_labeled.
  */
 #ifndef K8SC_SYS_RUNTIME_BACKEND_H
 #define K8SC_SYS_RUNTIME_BACKEND_H
@@ -26,7 +27,7 @@
 extern "C" {
 #endif
 
-#define K8SC_RUNTIME_BACKEND_VERSION 2
+#define K8SC_RUNTIME_BACKEND_VERSION 3
 
 /*
  * An exec session. The generic layer allocates it with every fd -1 and
@@ -79,6 +80,13 @@ typedef struct k8sc_runtime_backend {
     int (*import_image)(void *state, char ***out, const char *path);
     /* Version 2. Optional. Attach `ex` (as exec_start fills it) to container `id`'s stdio; see k8sc_runtime_attach. */
     int (*attach)(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
+    /*
+     * Version 3. Optional (NULL: the generic layer filters list_sandboxes).
+     * As k8sc_runtime_list_sandboxes_labeled; for a backend that can leave
+     * other sandboxes out without making their statuses.
+     */
+    int (*list_sandboxes_labeled)(void *state, k8sc_sandbox_status ***out, size_t *count,
+                                  const k8sc_runtime_pair *labels, size_t n_labels);
 } k8sc_runtime_backend;
 
 /*
