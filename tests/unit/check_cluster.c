@@ -99,11 +99,15 @@ static k8sc_client *client_of(const char *kubeconfig, const char *url)
     return c;
 }
 
-/* Wait up to 20 s for `path` of an object to equal `want`. */
+/*
+ * Wait up to 60 s for `path` of an object to equal `want` (a controller
+ * manager starting its informers over TLS under TSan on a loaded machine
+ * once took more than 20 s).
+ */
 static bool eventually(k8sc_client *c, const char *kind, const char *ns, const char *name, const char *path,
                        const char *want)
 {
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 600; i++) {
         k8sc_object *o = NULL;
         const char *v = NULL;
         if (k8sc_client_get(&o, c, "v1", kind, ns, name) == 0)

@@ -65,6 +65,9 @@ static void spawner_main(int sock)
     ign.sa_handler = SIG_IGN;
     ign.sa_flags = SA_NOCLDWAIT;
     sigaction(SIGCHLD, &ign, NULL);
+    /* A report nobody reads any more must not end the spawner. */
+    ign.sa_flags = 0;
+    sigaction(SIGPIPE, &ign, NULL);
     prctl(PR_SET_NAME, "k8sc-spawner", 0, 0, 0);
     static char buf[SPAWN_MAX];
     for (;;) {
