@@ -116,6 +116,9 @@ const char *k8sc__json_string(const struct json_object *obj, const char *key);
 /* `seconds` as kubectl prints ages ("45s", "3m20s", "5h", "12d", "3y"); "<invalid>" below -1. */
 void k8sc__human_duration(char *buf, size_t size, int64_t seconds);
 
+/* Milliseconds on CLOCK_MONOTONIC: for timeouts and intervals. */
+int64_t k8sc__mono_ms(void);
+
 /* `*ts` = now on `clock` (CLOCK_MONOTONIC, CLOCK_REALTIME) + `ms`: a deadline for timed waits. */
 void k8sc__deadline_after_ms(struct timespec *ts, clockid_t clock, int ms);
 

@@ -167,7 +167,14 @@ START_TEST(t_run_exit_and_log)
 {
     k8sc_runtime *rt = rt_open();
     k8sc_sandbox_config sb = sandbox_config("uid-exit");
+    sb.cgroup_parent = "k8sc-test/poduid-exit";
     char *sid = run_sandbox(rt, &sb);
+    /* Docker makes the pod's cgroup for the pause container (this dockerd uses cgroupfs). */
+    struct stat st_cg;
+    const char *pod_cgroup = stat("/sys/fs/cgroup/cgroup.controllers", &st_cg) == 0
+                                 ? "/sys/fs/cgroup/k8sc-test/poduid-exit"
+                                 : "/sys/fs/cgroup/memory/k8sc-test/poduid-exit";
+    ck_assert_msg(access(pod_cgroup, F_OK) == 0, "no %s", pod_cgroup);
     k8sc_sandbox_status *ss = NULL;
     ck_assert_int_eq(k8sc_runtime_sandbox_status(rt, &ss, sid), 0);
     ck_assert_int_eq(ss->state, K8SC_SANDBOX_READY);
@@ -203,6 +210,8 @@ START_TEST(t_run_exit_and_log)
     /* starting it again is refused */
     ck_assert_int_eq(k8sc_runtime_start_container(rt, id), K8SC_EINVAL);
     ck_assert_int_eq(k8sc_runtime_remove_sandbox(rt, sid), 0);
+    /* The pod's cgroup goes with its last sandbox: Docker removes only its containers' ones. */
+    ck_assert_msg(access(pod_cgroup, F_OK) != 0, "%s is left", pod_cgroup);
     free(id);
     free(sid);
     k8sc_runtime_close(rt);

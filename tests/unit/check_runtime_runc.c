@@ -751,6 +751,32 @@ static size_t entries(const char *dir)
     return n;
 }
 
+/* Whether the host's mount table (this process's) has a mount on `path`. */
+static bool host_mounted(const char *path)
+{
+    char *info = read_file("/proc/self/mountinfo");
+    ck_assert(info != NULL);
+    char needle[600];
+    snprintf(needle, sizeof(needle), " %s ", path);
+    bool found = strstr(info, needle) != NULL;
+    free(info);
+    return found;
+}
+
+/* What the first child of `pid` runs (readlink of its /proc/PID/exe), in `buf`. */
+static const char *child_exe(pid_t pid, char *buf, size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    char *kids = read_file(path);
+    ck_assert_msg(kids && atoi(kids) > 0, "%d has no children", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%d/exe", atoi(kids));
+    free(kids);
+    ssize_t n = readlink(path, buf, size - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    return buf;
+}
+
 /* Two runtimes on one root (as two processes): each sees the other's changes, although records are kept parsed. */
 START_TEST(t_records_seen_across_instances)
 {
@@ -852,6 +878,14 @@ START_TEST(t_reopen_and_remove)
     snprintf(path, sizeof(path), "%s/containers/%s/pid", root, runner);
     pid_t init = file_pid(path);
     ck_assert(!gone(pause) && !gone(monitor) && !gone(init));
+    /* The root is mounted in the monitor's mount namespace, not the host's; the container sees the image. */
+    snprintf(path, sizeof(path), "%s/containers/%s/rootfs", root, runner);
+    ck_assert_msg(!host_mounted(path), "%s is mounted on the host", path);
+    snprintf(path, sizeof(path), "/proc/%d/root/bin/busybox", (int)init);
+    ck_assert_msg(access(path, F_OK) == 0, "the container has no /bin/busybox");
+    /* runc runs from the backend's sealed copy (so it does not copy itself for each container). */
+    char exe[256];
+    ck_assert_str_eq(child_exe(monitor, exe, sizeof(exe)), "/memfd:runc (deleted)");
 
     ck_assert_msg(k8sc_runtime_stop_container(rt, runner, 0) == 0, "%s", k8sc_error_last());
     k8sc_container_status *st = status(rt, runner);

@@ -120,9 +120,6 @@ int k8sc__cli_parse_duration(int64_t *out_ms, const char *text);
 /* A duration flag's value: 0, or 1 once pflag's "invalid argument" error was printed. */
 int k8sc__cli_duration_flag(k8sc__cli *cli, const char *verb, const char *flag, const char *text, int64_t *out_ms);
 
-/* Milliseconds on the monotonic clock, for deadlines. */
-int64_t k8sc__cli_now_ms(void);
-
 /* What kubectl wait --for waits for. */
 typedef enum {
     K8SC__WAIT_DELETE,

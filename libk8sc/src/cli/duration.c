@@ -63,10 +63,3 @@ int k8sc__cli_duration_flag(k8sc__cli *cli, const char *verb, const char *flag, 
         text, flag, k8sc_error_last(), verb);
     return 1;
 }
-
-int64_t k8sc__cli_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}

@@ -226,9 +226,9 @@ static int wait_for_pod(k8sc_object **out, k8sc_client *c, const char *ns, const
     wo.resource_version = rv;
     k8sc_watch *w = NULL;
     int rc = k8sc_client_watch(&w, c, K8SC_POD, ns, &wo);
-    int64_t deadline = k8sc__cli_now_ms() + timeout_ms;
+    int64_t deadline = k8sc__mono_ms() + timeout_ms;
     while (!rc) {
-        int64_t left = deadline - k8sc__cli_now_ms();
+        int64_t left = deadline - k8sc__mono_ms();
         k8sc_watch_event_type type;
         k8sc_object *pod = NULL;
         rc = left > 0 ? k8sc_watch_next(&type, &pod, w, left > INT32_MAX ? INT32_MAX : (int)left) : K8SC_ETIMEOUT;

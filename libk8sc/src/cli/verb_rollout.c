@@ -59,7 +59,7 @@ static int watch_status(k8sc__cli *cli, k8sc_client *c, const k8sc_object *d, in
     char field[300];
     snprintf(field, sizeof(field), "metadata.name=%s", k8sc_object_name(d));
     char *rv = k8sc__strdup(k8sc_object_resource_version(d) ? k8sc_object_resource_version(d) : "");
-    int64_t deadline = timeout_ms > 0 ? k8sc__cli_now_ms() + timeout_ms : 0;
+    int64_t deadline = timeout_ms > 0 ? k8sc__mono_ms() + timeout_ms : 0;
     int rc = rv ? 0 : k8sc__cli_report(cli, NULL);
     while (!rc) {
         k8sc_watch_options wo = K8SC_WATCH_OPTIONS_INIT;
@@ -71,7 +71,7 @@ static int watch_status(k8sc__cli *cli, k8sc_client *c, const k8sc_object *d, in
             break;
         }
         for (;;) {
-            int64_t left = deadline ? deadline - k8sc__cli_now_ms() : -1;
+            int64_t left = deadline ? deadline - k8sc__mono_ms() : -1;
             if (deadline && left <= 0) {
                 rc = k8sc__cli_fail(cli, "timed out waiting for the condition");
                 break;

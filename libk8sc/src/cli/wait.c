@@ -86,7 +86,7 @@ static void pause_ms(int64_t ms)
 int k8sc__cli_wait_object(k8sc_client *c, const k8sc_resource *r, const char *ns, const char *name, const char *uid,
     const k8sc__cli_wait_for *w, int64_t timeout_ms)
 {
-    int64_t deadline = k8sc__cli_now_ms() + timeout_ms;
+    int64_t deadline = k8sc__mono_ms() + timeout_ms;
     for (;;) {
         k8sc_object *obj = NULL;
         int rc = k8sc_client_get(&obj, c, k8sc_resource_api_version(r), k8sc_resource_kind(r), ns, name);
@@ -110,7 +110,7 @@ int k8sc__cli_wait_object(k8sc_client *c, const k8sc_resource *r, const char *ns
             return rc;
         if (met)
             return 0;
-        int64_t left = deadline - k8sc__cli_now_ms();
+        int64_t left = deadline - k8sc__mono_ms();
         if (left <= 0)
             return K8SC_ETIMEOUT;
         pause_ms(left < POLL_MS ? left : POLL_MS);

@@ -66,6 +66,13 @@ void k8sc_clock_free(k8sc_clock *clock)
         free(clock);
 }
 
+int64_t k8sc__mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void k8sc__deadline_after_ms(struct timespec *ts, clockid_t clock, int ms)
 {
     clock_gettime(clock, ts);

@@ -54,7 +54,7 @@ static bool try_next(k8sc_dns *dns, k8sc__dns_fwd *f)
         f->sent = f->rlen = 0;
         const k8sc__dns_addr *up = &dns->upstreams[f->upstream];
         if (getrandom(&f->upstream_id, sizeof(f->upstream_id), 0) != (ssize_t)sizeof(f->upstream_id))
-            f->upstream_id = (uint16_t)(k8sc__dns_now_ms() ^ (int64_t)f->upstream * 7919);
+            f->upstream_id = (uint16_t)(k8sc__mono_ms() ^ (int64_t)f->upstream * 7919);
         f->msg[2] = (uint8_t)(f->upstream_id >> 8);
         f->msg[3] = (uint8_t)f->upstream_id;
         f->fd = socket(up->sa.ss_family, (f->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -69,7 +69,7 @@ static bool try_next(k8sc_dns *dns, k8sc__dns_fwd *f)
             || k8sc__dns_watch(l, EPOLL_CTL_ADD, f->fd, EPOLLIN, f) < 0) {
             continue;
         }
-        f->deadline = k8sc__dns_now_ms() + dns->forward_timeout_ms;
+        f->deadline = k8sc__mono_ms() + dns->forward_timeout_ms;
         return true;
     }
     return false;

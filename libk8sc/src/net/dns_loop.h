@@ -57,7 +57,6 @@ struct k8sc__dns_loop {
     uint8_t out[K8SC__DNS_MAX_MSG];
 };
 
-int64_t k8sc__dns_now_ms(void);
 int k8sc__dns_watch(struct k8sc__dns_loop *l, int op, int fd, uint32_t events, void *tag);
 
 /* Send `msg` to a UDP client or queue it on TCP connection `conn_id` (gone: dropped). */

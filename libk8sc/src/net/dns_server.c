@@ -19,13 +19,6 @@
 
 typedef k8sc__dns_conn conn;
 
-int64_t k8sc__dns_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int k8sc__dns_watch(struct k8sc__dns_loop *l, int op, int fd, uint32_t events, void *tag)
 {
     struct epoll_event ev = { .events = events, .data.ptr = tag };
@@ -249,7 +242,7 @@ static void handle_accept(k8sc_dns *dns)
         c->kind = K8SC__DNS_EV_CONN;
         c->fd = fd;
         c->id = ++l->next_conn_id;
-        c->deadline = k8sc__dns_now_ms() + dns->tcp_idle_timeout_ms;
+        c->deadline = k8sc__mono_ms() + dns->tcp_idle_timeout_ms;
         c->events = EPOLLIN;
         if (k8sc__dns_watch(l, EPOLL_CTL_ADD, fd, EPOLLIN, c) < 0) {
             close(fd);
@@ -280,7 +273,7 @@ static bool conn_process(k8sc_dns *dns, conn *c)
             break;
         const uint8_t *msg = c->rbuf + off + 2;
         off += 2 + mlen;
-        c->deadline = k8sc__dns_now_ms() + dns->tcp_idle_timeout_ms;
+        c->deadline = k8sc__mono_ms() + dns->tcp_idle_timeout_ms;
         k8sc_dns_action act;
         size_t len = 0;
         if (k8sc_dns_handle(&act, &len, dns, msg, mlen, l->out, sizeof(l->out), true) < 0)
@@ -320,7 +313,7 @@ static void conn_event(k8sc_dns *dns, conn *c, uint32_t events)
 static int expire(k8sc_dns *dns)
 {
     struct k8sc__dns_loop *l = dns->loop;
-    int64_t now = k8sc__dns_now_ms(), next = INT64_MAX;
+    int64_t now = k8sc__mono_ms(), next = INT64_MAX;
     for (conn *c = l->conns, *nx; c; c = nx) {
         nx = c->next;
         if (c->dead || c->deadline <= now)

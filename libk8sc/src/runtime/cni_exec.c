@@ -89,13 +89,6 @@ static char **plugin_env(const k8sc__cni *c, const char *command, const k8sc__cn
     return env;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 typedef struct run {
     int in, out, err; /* parent's ends; -1 once closed */
     const char *input;
@@ -166,7 +159,7 @@ static bool pump(run *r, int64_t deadline)
             idx_err = (int)n;
             p[n++] = (struct pollfd){ r->err, POLLIN, 0 };
         }
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - k8sc__mono_ms();
         if (left <= 0)
             return false;
         int got = poll(p, n, left > 1000 ? 1000 : (int)left);
@@ -294,7 +287,7 @@ int k8sc__cni_exec(json_object **result, const k8sc__cni *c, const char *type, c
     pid_t pid = -1;
     int rc = spawn(&pid, &r, path, env);
     k8sc_strv_free(env);
-    bool done = rc == 0 && pump(&r, mono_ms() + c->timeout_ms);
+    bool done = rc == 0 && pump(&r, k8sc__mono_ms() + c->timeout_ms);
     close_fd(&r.in);
     close_fd(&r.out);
     close_fd(&r.err);

@@ -62,6 +62,24 @@ int k8sc__rm_rf(const char *path);
 /* Remove `name` in directory `parent` and everything under it; missing is fine. 0 or -1 (errno). */
 int k8sc__rm_rf_at(int parent, const char *name);
 
+/*
+ * The unpacked tree of image `ref` ("<store>/rootfs/<hex>", built on first
+ * use; never written to afterwards): *out, caller frees. 0, ENOTFOUND, EIO.
+ */
+int k8sc__image_store_tree(k8sc_image_store *s, const char *ref, char **out);
+
+/*
+ * Make "<dest>.upper" and "<dest>.work" and return the options of an
+ * overlay mount of `lower` on `dest` (caller frees); NULL, leaving
+ * nothing behind, when the paths cannot be written in mount options or
+ * the directories cannot be made. k8sc__image_overlay_undo removes them.
+ */
+char *k8sc__image_overlay_options(const char *lower, const char *dest);
+void k8sc__image_overlay_undo(const char *dest);
+
+/* Whether overlay mounts work here (tried once in a scratch directory under `dir`). */
+bool k8sc__image_overlay_works(const char *dir);
+
 /* Copy the tree `src` into the existing empty directory `dest` (modes, owners, times, links, devices). 0 or EIO. */
 int k8sc__copy_tree(const char *src, const char *dest);
 

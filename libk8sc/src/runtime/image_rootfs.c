@@ -71,32 +71,76 @@ static int prepare_dest(const char *dest)
     return rc;
 }
 
-/* Mount an overlay of `cache` on `dest` with its upper and work directories beside `dest`; false if not possible. */
-static bool overlay(const char *cache, const char *dest)
+char *k8sc__image_overlay_options(const char *lower, const char *dest)
 {
-    if (strpbrk(cache, ",:") || strpbrk(dest, ",:"))
-        return false;
+    if (strpbrk(lower, ",:") || strpbrk(dest, ",:"))
+        return NULL;
     k8sc__buf upper = K8SC__BUF_INIT, work = K8SC__BUF_INIT, opts = K8SC__BUF_INIT;
     k8sc__buf_printf(&upper, "%s.upper", dest);
     k8sc__buf_printf(&work, "%s.work", dest);
-    k8sc__buf_printf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s", cache, upper.ptr ? upper.ptr : "",
+    k8sc__buf_printf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper.ptr ? upper.ptr : "",
                      work.ptr ? work.ptr : "");
-    bool ok = k8sc__buf_status(&upper) == 0 && k8sc__buf_status(&work) == 0 && k8sc__buf_status(&opts) == 0 &&
-              mkdir(upper.ptr, 0755) == 0 && mkdir(work.ptr, 0700) == 0 &&
-              mount("overlay", dest, "overlay", 0, opts.ptr) == 0;
-    if (!ok && upper.ptr && work.ptr) {
-        rmdir(work.ptr);
-        rmdir(upper.ptr);
+    bool ok = k8sc__buf_status(&upper) == 0 && k8sc__buf_status(&work) == 0 && k8sc__buf_status(&opts) == 0;
+    bool made_upper = ok && mkdir(upper.ptr, 0755) == 0;
+    bool made_work = made_upper && mkdir(work.ptr, 0700) == 0;
+    if (!made_work) {
+        if (made_upper)
+            rmdir(upper.ptr);
+        k8sc__buf_free(&opts);
     }
     k8sc__buf_free(&upper);
     k8sc__buf_free(&work);
-    k8sc__buf_free(&opts);
+    return made_work ? k8sc__buf_detach(&opts, NULL) : NULL;
+}
+
+void k8sc__image_overlay_undo(const char *dest)
+{
+    static const char *const suffixes[] = { ".upper", ".work" };
+    for (size_t i = 0; i < K8SC__ARRAY_LEN(suffixes); i++) {
+        k8sc__buf b = K8SC__BUF_INIT;
+        k8sc__buf_printf(&b, "%s%s", dest, suffixes[i]);
+        if (k8sc__buf_status(&b) == 0)
+            k8sc__rm_rf(b.ptr);
+        k8sc__buf_free(&b);
+    }
+}
+
+/* Mount an overlay of `lower` on `dest` with its upper and work directories beside `dest`; false if not possible. */
+static bool overlay(const char *lower, const char *dest)
+{
+    char *opts = k8sc__image_overlay_options(lower, dest);
+    bool ok = opts && mount("overlay", dest, "overlay", 0, opts) == 0;
+    if (opts && !ok)
+        k8sc__image_overlay_undo(dest);
+    free(opts);
     return ok;
 }
 
-int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *dest)
+bool k8sc__image_overlay_works(const char *dir)
 {
-    K8SC__CHECK_ARG(s && ref && dest && *dest);
+    k8sc__buf b = K8SC__BUF_INIT;
+    k8sc__buf_printf(&b, "%s/.overlay-probe-XXXXXX", dir);
+    if (k8sc__buf_status(&b) != 0 || !mkdtemp(b.ptr)) {
+        k8sc__buf_free(&b);
+        return false;
+    }
+    char *probe = b.ptr;
+    k8sc__buf lower = K8SC__BUF_INIT, dest = K8SC__BUF_INIT;
+    k8sc__buf_printf(&lower, "%s/lower", probe);
+    k8sc__buf_printf(&dest, "%s/root", probe);
+    bool ok = k8sc__buf_status(&lower) == 0 && k8sc__buf_status(&dest) == 0 && mkdir(lower.ptr, 0755) == 0 &&
+              mkdir(dest.ptr, 0755) == 0 && overlay(lower.ptr, dest.ptr);
+    if (ok)
+        umount2(dest.ptr, MNT_DETACH);
+    k8sc__rm_rf(probe);
+    k8sc__buf_free(&lower);
+    k8sc__buf_free(&dest);
+    k8sc__buf_free(&b);
+    return ok;
+}
+
+int k8sc__image_store_tree(k8sc_image_store *s, const char *ref, char **out)
+{
     json_object *idx = NULL;
     int rc = k8sc__image_index_load(s, &idx);
     const char *id = NULL;
@@ -113,16 +157,26 @@ int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *de
         k8sc__buf_free(&b);
         return K8SC_ENOMEM;
     }
-    char *cache = k8sc__buf_detach(&b, NULL);
     struct stat st;
-    if (stat(cache, &st) != 0)
-        rc = build_cache(s, k8sc__json_member(k8sc__json_member(idx, "images"), id), cache);
+    if (stat(b.ptr, &st) != 0)
+        rc = build_cache(s, k8sc__json_member(k8sc__json_member(idx, "images"), id), b.ptr);
     json_object_put(idx);
+    if (rc == 0 && (*out = k8sc__buf_detach(&b, NULL)) == NULL)
+        rc = K8SC_ENOMEM;
+    k8sc__buf_free(&b);
+    return rc;
+}
+
+int k8sc_image_store_rootfs(k8sc_image_store *s, const char *ref, const char *dest)
+{
+    K8SC__CHECK_ARG(s && ref && dest && *dest);
+    char *tree = NULL;
+    int rc = k8sc__image_store_tree(s, ref, &tree);
     if (rc == 0)
         rc = prepare_dest(dest);
-    if (rc == 0 && !overlay(cache, dest))
-        rc = k8sc__copy_tree(cache, dest);
-    free(cache);
+    if (rc == 0 && !overlay(tree, dest))
+        rc = k8sc__copy_tree(tree, dest);
+    free(tree);
     return rc;
 }
 

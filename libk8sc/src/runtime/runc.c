@@ -6,10 +6,12 @@
  * (runc_state.c), so a new handle on the same directory sees what an
  * earlier one made. This file: open/close, version, images, the table.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "image_internal.h"
 #include "internal.h"
 #include "runc_internal.h"
 
@@ -48,6 +50,10 @@ static void runc_close(void *state)
     k8sc_image_store_close(r->images);
     k8sc__cni_fini(&r->cni);
     free(r->root_dir);
+    if (r->runc_fd >= 0)
+        close(r->runc_fd);
+    if (r->runc_exe != r->runc_path)
+        free(r->runc_exe);
     free(r->runc_path);
     free(r->runc_root);
     pthread_mutex_destroy(&r->lock);
@@ -60,12 +66,20 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
     if (!r)
         return K8SC_ENOMEM;
     pthread_mutex_init(&r->lock, NULL);
+    r->runc_fd = -1;
     r->clock = k8sc_runtime_backend_clock(rt);
     const char *prog = opts->runc_path ? opts->runc_path : "runc";
     r->runc_path = find_program(prog);
     if (!r->runc_path) {
         runc_close(r);
         return k8sc_error_set(K8SC_EUNAVAILABLE, "runc not found (looked for \"%s\")", prog);
+    }
+    r->runc_fd = k8sc__runc_sealed_copy(r->runc_path);
+    r->runc_exe = r->runc_path;
+    if (r->runc_fd >= 0) {
+        char exe[32];
+        snprintf(exe, sizeof(exe), "/proc/self/fd/%d", r->runc_fd);
+        r->runc_exe = k8sc__strdup(exe);
     }
     r->root_dir = k8sc__strdup(opts->root_dir ? opts->root_dir : DEFAULT_ROOT);
     r->runc_root = opts->runc_root ? k8sc__strdup(opts->runc_root) : r->root_dir ? k8sc__runc_path(r->root_dir, "runc")
@@ -75,11 +89,13 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
                                    : NULL;
     char *sandboxes = r->root_dir ? k8sc__runc_path(r->root_dir, "sandboxes") : NULL;
     char *containers = r->root_dir ? k8sc__runc_path(r->root_dir, "containers") : NULL;
-    int rc = !r->root_dir || !r->runc_root || !images || !sandboxes || !containers ? K8SC_ENOMEM : 0;
+    int rc = !r->root_dir || !r->runc_root || !r->runc_exe || !images || !sandboxes || !containers ? K8SC_ENOMEM : 0;
     if (rc == 0)
         rc = k8sc__mkdirs(sandboxes, 0700);
     if (rc == 0)
         rc = k8sc__mkdirs(containers, 0700);
+    if (rc == 0)
+        r->overlay = k8sc__image_overlay_works(containers);
     if (rc == 0)
         rc = k8sc__mkdirs(r->runc_root, 0700);
     if (rc == 0)
@@ -89,7 +105,7 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
     if (rc == 0)
         rc = k8sc__runc_records_new(&r->records);
     if (rc == 0)
-        rc = k8sc__runc_spawner_open(&r->spawner);
+        rc = k8sc__runc_spawner_open(&r->spawner, r->runc_fd);
     free(images);
     free(sandboxes);
     free(containers);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,21 @@ int k8sc__cgroup_detect(k8sc__cgroup_fs *out, const char *root)
     return 0;
 }
 
-/* The host's hierarchy; v1 when /sys/fs/cgroup is neither kind (no cgroup filesystem to find anything in). */
-static k8sc__cgroup_fs host(void)
+static k8sc__cgroup_fs host_fs;
+
+static void detect_host(void)
 {
     k8sc__cgroup_fs fs = { K8SC__CGROUP_ROOT, false };
     if (k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) != 0)
         fs.v2 = false;
-    return fs;
+    host_fs = fs;
+}
+
+const k8sc__cgroup_fs *k8sc__cgroup_host(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, detect_host);
+    return &host_fs;
 }
 
 char *k8sc__cgroup_dir(const k8sc__cgroup_fs *fs, const char *controller, const char *path)
@@ -63,8 +72,8 @@ char *k8sc__cgroup_dir(const k8sc__cgroup_fs *fs, const char *controller, const 
 
 char *k8sc__runc_cgroup_dir(const char *controller, const char *cgroups_path)
 {
-    k8sc__cgroup_fs fs = host();
-    return k8sc__cgroup_dir(&fs, controller, cgroups_path);
+    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
+    return k8sc__cgroup_dir(fs, controller, cgroups_path);
 }
 
 /*
@@ -129,8 +138,8 @@ int k8sc__cgroup_stats(const k8sc__cgroup_fs *fs, k8sc_container_stats *out, con
 
 int k8sc__runc_cgroup_stats(k8sc_container_stats *out, const char *cgroups_path)
 {
-    k8sc__cgroup_fs fs = host();
-    return k8sc__cgroup_stats(&fs, out, cgroups_path);
+    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
+    return k8sc__cgroup_stats(fs, out, cgroups_path);
 }
 
 void k8sc__cgroup_remove(const k8sc__cgroup_fs *fs, const char *path)
@@ -212,8 +221,8 @@ void k8sc__cgroup_cpuset_prepare(const k8sc__cgroup_fs *fs, const char *path)
 
 void k8sc__runc_cgroup_remove(const char *cgroups_path)
 {
-    k8sc__cgroup_fs fs = host();
-    k8sc__cgroup_remove(&fs, cgroups_path);
+    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
+    k8sc__cgroup_remove(fs, cgroups_path);
 }
 
 uint64_t k8sc__cgroup_cpu_weight(uint64_t shares)

@@ -2,12 +2,15 @@
  * Containers of the runc backend. Each has a directory
  * "<root>/containers/<id>" holding its bundle (config.json, rootfs), its
  * record (container.json, written by the library) and the exit record
- * its monitor writes when it ends ("exit").
+ * its monitor writes when it ends ("exit"). Its root is an overlay of the
+ * image's tree (layers "rootfs.upper" and "rootfs.work" beside it) that
+ * the monitor mounts in a mount namespace of its own, or where overlays
+ * do not work a copy of the tree.
  *
- * Its cgroup is "<cgroup parent>/<id>/container": runc removes the leaf
- * as soon as the container ends, and the OOM-kill counter of the scope
- * above it (hierarchical in v1 and v2) outlives that for the monitor to
- * read. remove_container removes the scope.
+ * Its cgroup is "<cgroup parent>/<id>" on cgroup v1. On v2 it is
+ * "<cgroup parent>/<id>/container": runc removes the leaf as soon as the
+ * container ends, and the OOM-kill counter of the scope above it
+ * outlives that for the monitor to read. remove_container removes both.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -22,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image_internal.h"
 #include "internal.h"
 #include "runc_internal.h"
 
@@ -84,6 +88,20 @@ static char *join(const char *a, const char *sep, const char *b)
     return k8sc__buf_status(&buf) ? NULL : k8sc__buf_detach(&buf, NULL);
 }
 
+/*
+ * Make the container's root `rootfs` from the image's `tree`: with
+ * overlays, an empty directory and the overlay's layers beside it,
+ * *overlay its mount options (the monitor mounts it); otherwise a copy.
+ */
+static int make_root(const runc *r, const char *tree, const char *rootfs, char **overlay)
+{
+    if (mkdir(rootfs, 0755) != 0)
+        return k8sc_error_set(K8SC_EIO, "mkdir %s: %s", rootfs, strerror(errno));
+    if (r->overlay)
+        *overlay = k8sc__image_overlay_options(tree, rootfs);
+    return *overlay ? 0 : k8sc__copy_tree(tree, rootfs);
+}
+
 int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id, const k8sc_container_config *cfg,
                                 const k8sc_sandbox_config *sandbox)
 {
@@ -114,13 +132,13 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
          * the container's own cgroup, so the scope level (a dozen more
          * cgroups to make and remove) is not needed.
          */
-        k8sc__cgroup_fs fs;
-        if (k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0 && fs.v2) {
+        const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
+        if (fs->v2) {
             cgroups_path = scope ? join(scope, "/", "container") : NULL;
         } else {
             cgroups_path = scope;
             scope = NULL;
-            k8sc__cgroup_cpuset_prepare(&fs, cgroups_path);
+            k8sc__cgroup_cpuset_prepare(fs, cgroups_path);
         }
         rc = log_path && cgroups_path ? k8sc__mkdirs(dir, 0700) : K8SC_ENOMEM;
     }
@@ -130,10 +148,13 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
         rc = k8sc__mkdirs(log_path, 0755);
         *slash = '/';
     }
+    char *tree = NULL, *overlay = NULL;
     if (rc == 0)
-        rc = k8sc_image_store_rootfs(r->images, img->id, rootfs);
+        rc = k8sc__image_store_tree(r->images, img->id, &tree);
     if (rc == 0)
-        rc = k8sc__runc_spec_write(dir, cfg, sandbox, img, pause.pid, host_network, cgroups_path);
+        rc = make_root(r, tree, rootfs, &overlay);
+    if (rc == 0)
+        rc = k8sc__runc_spec_write(dir, cfg, sandbox, img, tree, pause.pid, host_network, cgroups_path);
     if (rc == 0) {
         json_object *rec = json_object_new_object();
         put_string(rec, "id", id);
@@ -145,6 +166,7 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
         put_string(rec, "logPath", log_path);
         put_string(rec, "cgroupsPath", cgroups_path);
         put_string(rec, "cgroupScope", scope);
+        put_string(rec, "overlay", overlay);
         put_string(rec, "stopSignal", img->stop_signal && img->stop_signal[0] ? img->stop_signal : "SIGTERM");
         json_object_object_add(rec, "memoryLimit", json_object_new_int64(cfg->memory_limit_bytes));
         json_object_object_add(rec, "tty", json_object_new_boolean(cfg->tty));
@@ -157,7 +179,6 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
         json_object_put(rec);
     }
     if (rc != 0 && dir) {
-        umount2(rootfs, MNT_DETACH);
         k8sc__runc_records_forget(r->records, dir);
         k8sc__runc_rmtree(dir);
     }
@@ -168,6 +189,8 @@ int k8sc__runc_create_container(void *state, char **out, const char *sandbox_id,
     k8sc_image_free(img);
     free(dir);
     free(rootfs);
+    free(tree);
+    free(overlay);
     free(log_path);
     free(cgroups_path);
     free(scope);
@@ -199,13 +222,6 @@ static phase container_phase(json_object *rec, const char *dir, runc_exit *e)
     return PHASE_EXITED;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* An inotify descriptor watching `dir` for files arriving (-1 if inotify is unavailable: then polled). */
 static int watch_dir(const char *dir)
 {
@@ -227,7 +243,7 @@ static int wait_started(const char *dir, const char *id, int watch)
     char *pid_path = k8sc__runc_path(dir, "pid");
     if (!pid_path)
         return K8SC_ENOMEM;
-    int64_t deadline = mono_ms() + START_WAIT_MS;
+    int64_t deadline = k8sc__mono_ms() + START_WAIT_MS;
     int rc = 0;
     runc_exit e;
     for (;;) {
@@ -238,7 +254,7 @@ static int wait_started(const char *dir, const char *id, int watch)
                                 id, e.code);
             break;
         }
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - k8sc__mono_ms();
         if (left <= 0)
             break;
         if (watch < 0) {
@@ -278,7 +294,8 @@ int k8sc__runc_start_container(void *state, const char *id)
         json_object_object_add(rec, "startedAt", json_object_new_int64(k8sc_clock_now(r->clock)));
         rc = k8sc__runc_monitor_start(r, &mon, id, dir, k8sc__json_string(rec, "logPath"),
                                       limited ? k8sc__json_string(rec, "cgroupScope") : NULL,
-                                      limited ? k8sc__json_string(rec, "cgroupsPath") : NULL, &stdio);
+                                      limited ? k8sc__json_string(rec, "cgroupsPath") : NULL,
+                                      k8sc__json_string(rec, "overlay"), &stdio);
     }
     if (rc == 0) {
         json_object *m = json_object_new_object();
@@ -371,6 +388,7 @@ int k8sc__runc_remove_container(void *state, const char *id)
             k8sc__runc_cgroup_remove(cg);
         if (scope)
             k8sc__runc_cgroup_remove(scope);
+        /* Only roots made before the monitors mounted them are mounted here. */
         char *rootfs = k8sc__runc_path(dir, "rootfs");
         if (rootfs)
             umount2(rootfs, MNT_DETACH);

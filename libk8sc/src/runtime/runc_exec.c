@@ -214,7 +214,7 @@ int k8sc__runc_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, co
         posix_spawnattr_setsigdefault(&attr, &all);
         /* Its own session (and process group): the terminal becomes its controlling one; release kills the group. */
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        int serr = posix_spawn(&e->pid, r->runc_path, &fa, &attr, (char *const *)argv, environ);
+        int serr = posix_spawn(&e->pid, r->runc_exe, &fa, &attr, (char *const *)argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
         if (serr != 0)

@@ -18,6 +18,9 @@ typedef struct runc {
     k8sc_clock *clock;
     char *root_dir;
     char *runc_path; /* absolute */
+    int runc_fd;     /* the sealed copy of runc_path (runc_binary.c), or -1 */
+    char *runc_exe;  /* what to execute: "/proc/self/fd/<runc_fd>", or runc_path */
+    bool overlay;    /* container roots are overlays, mounted by their monitors (else copies) */
     char *runc_root;
     k8sc_image_store *images;
     k8sc__cni cni; /* the pod network; cni.conf_dir NULL: none */
@@ -86,21 +89,32 @@ int k8sc__runc_list_ids(const runc *r, const char *kind, char ***out);
  */
 int k8sc__runc_run(const runc *r, const char *const *args, char **out);
 
+/*
+ * A sealed in-memory copy of the ELF program `path` (runc_binary.c): a
+ * descriptor (close-on-exec) to execute it from, or -1 (not ELF, no
+ * memfd): the caller executes `path` instead.
+ */
+int k8sc__runc_sealed_copy(const char *path);
+
 /* The spawner (runc_spawner.c): the process that forks the backend's long-lived ones. */
 struct runc_spawner {
     pthread_mutex_t lock;
     int sock; /* -1: gone, started again by the next request */
     pid_t pid;
+    int exe_fd; /* the sealed runc the spawner keeps as K8SC__RUNC_EXE_FD, or -1 */
 };
 
-#define K8SC__RUNC_SPAWN_FIELDS 16
+#define K8SC__RUNC_SPAWN_FIELDS 24
+/* Where the spawner and the monitors keep the sealed runc (`exe_fd`), and its path for execve. */
+#define K8SC__RUNC_EXE_FD 4
+#define K8SC__RUNC_EXE_PATH "/proc/self/fd/4"
 
-/* Start the spawner (forks it now). 0, ENOMEM or EIO. */
-int k8sc__runc_spawner_open(runc_spawner **out);
+/* Start the spawner (forks it now); `exe_fd` (-1: none) is the sealed runc it passes on. 0, ENOMEM or EIO. */
+int k8sc__runc_spawner_open(runc_spawner **out, int exe_fd);
 /* End and reap it; NULL is a no-op. */
 void k8sc__runc_spawner_close(runc_spawner *s);
 /*
- * Have the spawner start process `kind` with `fields` (n <= 16 strings,
+ * Have the spawner start process `kind` with `fields` (n <= 24 strings,
  * NULL for absent ones; see k8sc__runc_child_main) in its own session.
  * *out gets its pid once it runs. `what` names it in errors. 0 or EIO.
  */
@@ -113,8 +127,11 @@ int k8sc__runc_spawn(runc_spawner *s, runc_proc *out, const char *what, char kin
  * runc_monitor.c, which also makes the requests.
  */
 void k8sc__runc_child_main(char kind, const char *const *fields, size_t n, int report) __attribute__((noreturn));
-/* Child-side helpers: fds 0-2 to /dev/null and `keep` to fd 3, others closed; default signals; "<tag><v>\n". */
-void k8sc__runc_isolate_fds(int keep);
+/*
+ * Child-side helpers: fds 0-2 to /dev/null, `keep` to fd 3, `exe` (-1:
+ * none) to K8SC__RUNC_EXE_FD, others closed; default signals; "<tag><v>\n".
+ */
+void k8sc__runc_isolate_fds(int keep, int exe);
 void k8sc__runc_reset_signals(void);
 void k8sc__runc_report(int fd, char tag, long long v);
 
@@ -139,17 +156,23 @@ typedef struct runc_stdio {
  * "<dir>/attach" (see runc_monitor.c). *out gets the monitor.
  * `scope` and `leaf` (NULL: no memory limit, OOM kills not watched) are
  * the container's cgroup and the one above it, to tell OOM kills.
+ * `overlay` (NULL: the root is a plain directory) are the options of the
+ * overlay the monitor mounts on "<dir>/rootfs" in a mount namespace of
+ * its own, so that the host's mount table does not grow with each
+ * container (runc and the kernel walk it for every container started).
  */
 int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
-                             const char *scope, const char *leaf, const runc_stdio *stdio);
+                             const char *scope, const char *leaf, const char *overlay, const runc_stdio *stdio);
 
 /*
  * Write the OCI config.json of a container into `dir` (its rootfs in
  * "<dir>/rootfs"), sharing the namespaces of sandbox pause `pause`.
+ * User and group names are looked up in the image's tree `image_root`.
  * `cgroups_path` is the container's cgroup under the cgroup root.
  */
 int k8sc__runc_spec_write(const char *dir, const k8sc_container_config *cfg, const k8sc_sandbox_config *sandbox,
-                          const k8sc_image *img, pid_t pause, bool host_network, const char *cgroups_path);
+                          const k8sc_image *img, const char *image_root, pid_t pause, bool host_network,
+                          const char *cgroups_path);
 
 /* The table entries for sandboxes (runc_sandbox.c) and containers (runc_container.c); `state` is a runc. */
 int k8sc__runc_run_sandbox(void *state, char **out, const k8sc_sandbox_config *cfg);

@@ -42,6 +42,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -69,6 +70,9 @@ typedef struct attach_conn {
 
 typedef struct monitor {
     const char *const *argv;
+    const char *exe; /* what to execute (the spawner's sealed runc), or NULL: argv[0] */
+    const char *rootfs;
+    const char *overlay; /* the mount options of the container's root, or NULL: rootfs is a directory */
     const char *const *envp;
     const char *log;
     const char *log_old;
@@ -288,14 +292,18 @@ void k8sc__runc_reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-void k8sc__runc_isolate_fds(int keep)
+void k8sc__runc_isolate_fds(int keep, int exe)
 {
+    /* Out of the way first: `exe` may sit at 3, where `keep` goes. */
+    int high = exe >= 0 ? fcntl(exe, F_DUPFD_CLOEXEC, K8SC__RUNC_EXE_FD + 1) : -1;
     if (keep != 3) {
         dup2(keep, 3);
         close(keep);
     }
     fcntl(3, F_SETFD, FD_CLOEXEC);
-    syscall(SYS_close_range, 4U, ~0U, 0U);
+    if (high >= 0)
+        dup3(high, K8SC__RUNC_EXE_FD, O_CLOEXEC);
+    syscall(SYS_close_range, high >= 0 ? K8SC__RUNC_EXE_FD + 1U : 4U, ~0U, 0U);
     int null = open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3 && null >= 0; fd++)
         if (fd != null)
@@ -471,18 +479,37 @@ static __attribute__((noinline)) pid_t start_runc(const monitor *m, int out, int
         dup2(err, 2);
     if (in >= 0)
         dup2(in, 0);
+    if (m->exe)
+        execve(m->exe, (char *const *)m->argv, (char *const *)m->envp);
     execve(m->argv[0], (char *const *)m->argv, (char *const *)m->envp);
     _exit(127);
 }
 
+/*
+ * Mount the container's root overlay in a mount namespace of the
+ * monitor's own, which runc and the container inherit: the host's mount
+ * table does not grow with each container, and the mount goes away
+ * with the monitor. 0 or -1 (errno).
+ */
+static int mount_root(const monitor *m)
+{
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+        return -1;
+    return mount("overlay", m->rootfs, "overlay", 0, m->overlay);
+}
+
 static void monitor_main(monitor *m, int report)
 {
-    k8sc__runc_isolate_fds(report);
+    k8sc__runc_isolate_fds(report, m->exe ? K8SC__RUNC_EXE_FD : -1);
     k8sc__runc_reset_signals();
     int out[2], err[2], in[2] = { -1, -1 };
     char slave[32];
     if (m->tty ? open_pty(out, slave) != 0
                : pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 || (m->stdin_ && pipe2(in, O_CLOEXEC) != 0)) {
+        k8sc__runc_report(3, 'E', errno);
+        _exit(1);
+    }
+    if (m->overlay && mount_root(m) != 0) {
         k8sc__runc_report(3, 'E', errno);
         _exit(1);
     }
@@ -621,7 +648,7 @@ typedef struct pause_args {
 
 static void pause_main(const pause_args *a, int report)
 {
-    k8sc__runc_isolate_fds(report);
+    k8sc__runc_isolate_fds(report, -1);
     k8sc__runc_reset_signals();
     if (a->netns_path) {
         int fd = open(a->netns_path, O_RDONLY | O_CLOEXEC);
@@ -661,8 +688,13 @@ enum {
     MF_TTY,
     MF_STDIN,
     MF_STDIN_ONCE,
+    MF_EXE,
+    MF_ROOTFS,
+    MF_OVERLAY,
     MF_COUNT
 };
+
+_Static_assert(MF_COUNT <= K8SC__RUNC_SPAWN_FIELDS, "a monitor's fields fit in a spawner request");
 
 /* A pause process's fields. */
 enum { PF_FLAGS, PF_NETNS, PF_HOSTNAME, PF_COUNT };
@@ -688,6 +720,9 @@ void k8sc__runc_child_main(char kind, const char *const *f, size_t n, int report
                                f[MF_PID_FILE], f[MF_ID], NULL };
         static const char *const envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         m.argv = argv;
+        m.exe = f[MF_EXE] ? K8SC__RUNC_EXE_PATH : NULL;
+        m.rootfs = f[MF_ROOTFS];
+        m.overlay = f[MF_ROOTFS] ? f[MF_OVERLAY] : NULL;
         m.envp = envp;
         m.log = f[MF_LOG];
         m.log_old = f[MF_LOG_OLD];
@@ -729,17 +764,17 @@ int k8sc__runc_pause_start(const runc *r, runc_proc *out, const k8sc_sandbox_con
 }
 
 int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, const char *dir, const char *log_path,
-                             const char *scope, const char *leaf, const runc_stdio *stdio)
+                             const char *scope, const char *leaf, const char *overlay, const runc_stdio *stdio)
 {
     char *bundle_pid = k8sc__runc_path(dir, "pid");
+    char *rootfs = k8sc__runc_path(dir, "rootfs");
     k8sc__buf old = K8SC__BUF_INIT;
     k8sc__buf_printf(&old, "%s.1", log_path);
     char *log_old = k8sc__buf_status(&old) ? NULL : k8sc__buf_detach(&old, NULL);
     k8sc__buf_free(&old);
     char *exit_path = k8sc__runc_path(dir, "exit");
     char *exit_tmp = k8sc__runc_path(dir, "exit.tmp");
-    k8sc__cgroup_fs fs;
-    bool v2 = k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0 && fs.v2;
+    bool v2 = k8sc__cgroup_host()->v2;
     char *scope_dir = scope ? k8sc__runc_cgroup_dir("memory", scope) : NULL;
     char *leaf_dir = leaf ? k8sc__runc_cgroup_dir("memory", leaf) : NULL;
     char *oom = NULL, *oom_control = NULL, *event_control = NULL;
@@ -751,7 +786,7 @@ int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, cons
         oom_control = k8sc__runc_path(leaf_dir, "memory.oom_control");
         event_control = k8sc__runc_path(leaf_dir, "cgroup.event_control");
     }
-    if (!bundle_pid || !log_old || !exit_path || !exit_tmp || (scope && !scope_dir) || (leaf && !leaf_dir) ||
+    if (!bundle_pid || !rootfs || !log_old || !exit_path || !exit_tmp || (scope && !scope_dir) || (leaf && !leaf_dir) ||
         (oom_control && !event_control))
         rc = K8SC_ENOMEM;
     if (rc == 0) {
@@ -771,10 +806,14 @@ int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, cons
             [MF_TTY] = stdio->tty ? "1" : NULL,
             [MF_STDIN] = stdio->stdin_ ? "1" : NULL,
             [MF_STDIN_ONCE] = stdio->stdin_once ? "1" : NULL,
+            [MF_EXE] = r->runc_fd >= 0 ? "1" : NULL,
+            [MF_ROOTFS] = rootfs,
+            [MF_OVERLAY] = overlay,
         };
         rc = k8sc__runc_spawn(r->spawner, out, "starting the container monitor", 'm', f, MF_COUNT);
     }
     free(bundle_pid);
+    free(rootfs);
     free(log_old);
     free(exit_path);
     free(exit_tmp);

@@ -94,33 +94,34 @@ static json_object *copy(json_object *obj)
 json_object *k8sc__runc_records_read(runc_records *c, const char *path, bool (*match)(json_object *rec, void *arg),
                                      void *arg)
 {
-    struct stat st;
     pthread_mutex_lock(&c->lock);
     record *e = (record *)k8sc__keymap_find(&c->map, path);
-    json_object *out = NULL;
     /* What a filter looks at never changes in a record: a refused one needs no look at the file. */
-    bool refused = e && match && !match(e->obj, arg);
-    if (refused) {
-        out = NULL;
-    } else if (stat(path, &st) != 0) {
+    if (e && match && !match(e->obj, arg)) {
+        pthread_mutex_unlock(&c->lock);
+        return NULL;
+    }
+    json_object *out = NULL;
+    struct stat st;
+    if (stat(path, &st) != 0) {
         if (e)
             drop(c, e);
     } else if (e && same_file(e, &st)) {
-        out = !match || match(e->obj, arg) ? copy(e->obj) : NULL;
+        out = copy(e->obj);
     } else {
         if (e)
             drop(c, e);
         json_object *obj = k8sc__runc_read_json(path);
+        bool wanted = obj && (!match || match(obj, arg));
         /* Kept only if the file did not change while it was read. */
         struct stat after;
         if (obj && stat(path, &after) == 0 && after.st_ino == st.st_ino && after.st_dev == st.st_dev &&
-            keep(c, path, &after, obj)) {
-            out = !match || match(obj, arg) ? copy(obj) : NULL;
-        } else if (obj && match && !match(obj, arg)) {
-            json_object_put(obj);
-        } else {
+            keep(c, path, &after, obj))
+            out = wanted ? copy(obj) : NULL;
+        else if (wanted)
             out = obj;
-        }
+        else
+            json_object_put(obj);
     }
     pthread_mutex_unlock(&c->lock);
     return out;

@@ -271,17 +271,16 @@ typedef struct label_filter {
     size_t n;
 } label_filter;
 
+static const char *record_label(const void *labels, const char *name)
+{
+    return k8sc__json_string(labels, name);
+}
+
 /* Whether the record's labels include every pair of the filter. */
 static bool has_labels(json_object *rec, void *arg)
 {
     const label_filter *f = arg;
-    json_object *labels = k8sc__json_member(rec, "labels");
-    for (size_t i = 0; i < f->n; i++) {
-        const char *v = f->labels[i].name ? k8sc__json_string(labels, f->labels[i].name) : NULL;
-        if (!v || strcmp(v, f->labels[i].value ? f->labels[i].value : "") != 0)
-            return false;
-    }
-    return true;
+    return k8sc__runtime_labels_match(f->labels, f->n, record_label, k8sc__json_member(rec, "labels"));
 }
 
 int k8sc__runc_list_sandboxes_labeled(void *state, k8sc_sandbox_status ***out, size_t *count,

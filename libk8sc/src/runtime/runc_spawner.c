@@ -20,7 +20,8 @@
  * only async-signal-safe code to run (it is a fork of a multi-threaded
  * host) and exits when its socket's other end closes (the host closed
  * the backend or died). If it is gone (killed), the next request starts
- * a new one.
+ * a new one. It keeps the backend's sealed runc (runc_binary.c) at
+ * K8SC__RUNC_EXE_FD, for the monitors to execute.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,9 +56,9 @@ static bool decode(char *buf, size_t len, char *kind, const char **fields, size_
     return true;
 }
 
-static void spawner_main(int sock)
+static void spawner_main(int sock, int exe)
 {
-    k8sc__runc_isolate_fds(sock);
+    k8sc__runc_isolate_fds(sock, exe);
     k8sc__runc_reset_signals();
     /* Its children (reset to the default at their start) are reaped by the kernel. */
     struct sigaction ign;
@@ -124,7 +125,7 @@ static int spawner_start(runc_spawner *s)
     }
     if (pid == 0) {
         close(sv[0]);
-        spawner_main(sv[1]);
+        spawner_main(sv[1], s->exe_fd);
     }
     close(sv[1]);
     s->sock = sv[0];
@@ -143,11 +144,12 @@ static void spawner_end(runc_spawner *s)
     s->pid = 0;
 }
 
-int k8sc__runc_spawner_open(runc_spawner **out)
+int k8sc__runc_spawner_open(runc_spawner **out, int exe_fd)
 {
     runc_spawner *s = k8sc__calloc(1, sizeof(*s));
     if (!s)
         return K8SC_ENOMEM;
+    s->exe_fd = exe_fd;
     pthread_mutex_init(&s->lock, NULL);
     int rc = spawner_start(s);
     if (rc != 0) {

@@ -353,9 +353,8 @@ static json_object *linux_json(const k8sc_container_config *cfg, const k8sc_sand
      * them last), so that cpu.weight follows Kubernetes' formula whatever
      * conversion runc makes of the shares.
      */
-    k8sc__cgroup_fs fs;
     k8sc__cgroup_limit lim[K8SC__CGROUP_LIMITS_MAX];
-    size_t n_lim = k8sc__cgroup_detect(&fs, K8SC__CGROUP_ROOT) == 0 && fs.v2 ? k8sc__cgroup_v2_limits(lim, cfg) : 0;
+    size_t n_lim = k8sc__cgroup_host()->v2 ? k8sc__cgroup_v2_limits(lim, cfg) : 0;
     if (n_lim) {
         json_object *unified = json_object_new_object();
         for (size_t i = 0; i < n_lim; i++)
@@ -371,15 +370,12 @@ static json_object *linux_json(const k8sc_container_config *cfg, const k8sc_sand
 }
 
 int k8sc__runc_spec_write(const char *dir, const k8sc_container_config *cfg, const k8sc_sandbox_config *sandbox,
-                          const k8sc_image *img, pid_t pause, bool host_network, const char *cgroups_path)
+                          const k8sc_image *img, const char *image_root, pid_t pause, bool host_network,
+                          const char *cgroups_path)
 {
-    char *rootfs = k8sc__runc_path(dir, "rootfs");
     char *path = k8sc__runc_path(dir, "config.json");
-    if (!rootfs || !path) {
-        free(rootfs);
-        free(path);
+    if (!path)
         return K8SC_ENOMEM;
-    }
     long uid, gid;
     json_object *caps = NULL;
     json_object *args = process_args(cfg, img);
@@ -388,12 +384,11 @@ int k8sc__runc_spec_write(const char *dir, const k8sc_container_config *cfg, con
                                   cfg->name)
                  : 0;
     if (rc == 0)
-        rc = resolve_user(rootfs, cfg, img, &uid, &gid);
+        rc = resolve_user(image_root, cfg, img, &uid, &gid);
     if (rc == 0)
         rc = capabilities(&caps, cfg);
     if (rc != 0) {
         json_object_put(args);
-        free(rootfs);
         free(path);
         return rc;
     }
@@ -427,7 +422,6 @@ int k8sc__runc_spec_write(const char *dir, const k8sc_container_config *cfg, con
     json_object_object_add(spec, "linux", linux_json(cfg, sandbox, pause, cgroups_path));
     rc = k8sc__runc_write_json(path, spec);
     json_object_put(spec);
-    free(rootfs);
     free(path);
     return rc;
 }

@@ -208,7 +208,7 @@ int k8sc__runc_run(const runc *r, const char *const *args, char **out)
     posix_spawnattr_setsigdefault(&attr, &all);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int err = posix_spawn(&pid, r->runc_path, &fa, &attr, (char *const *)argv, environ);
+    int err = posix_spawn(&pid, r->runc_exe, &fa, &attr, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     close(p[1]);

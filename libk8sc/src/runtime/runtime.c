@@ -211,6 +211,23 @@ int k8sc_runtime_list_sandboxes(k8sc_runtime *rt, k8sc_sandbox_status ***out, si
     return rt->backend->list_sandboxes(rt->state, out, count);
 }
 
+bool k8sc__runtime_labels_match(const k8sc_runtime_pair *want, size_t n,
+                                const char *(*get)(const void *src, const char *name), const void *src)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *v = get(src, want[i].name);
+        if (!v || strcmp(v, want[i].value ? want[i].value : "") != 0)
+            return false;
+    }
+    return true;
+}
+
+static const char *pair_label(const void *src, const char *name)
+{
+    const k8sc_sandbox_status *st = src;
+    return k8sc_runtime_pair_get(st->labels, st->n_labels, name);
+}
+
 int k8sc_runtime_list_sandboxes_labeled(k8sc_runtime *rt, k8sc_sandbox_status ***out, size_t *count,
                                         const k8sc_runtime_pair *labels, size_t n_labels)
 {
@@ -227,12 +244,7 @@ int k8sc_runtime_list_sandboxes_labeled(k8sc_runtime *rt, k8sc_sandbox_status **
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        bool match = true;
-        for (size_t j = 0; j < n_labels && match; j++) {
-            const char *v = k8sc_runtime_pair_get(list[i]->labels, list[i]->n_labels, labels[j].name);
-            match = v && strcmp(v, labels[j].value ? labels[j].value : "") == 0;
-        }
-        if (match)
+        if (k8sc__runtime_labels_match(labels, n_labels, pair_label, list[i]))
             list[kept++] = list[i];
         else
             k8sc_sandbox_status_free(list[i]);

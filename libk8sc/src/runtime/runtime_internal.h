@@ -27,6 +27,14 @@ int k8sc__runtime_exec_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char
 /* Hand an allocated session (fds -1) to the backend's attach (EUNAVAILABLE without one). */
 int k8sc__runtime_attach_begin(k8sc_runtime *rt, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
 
+/*
+ * Whether labels (looked up by `get` in `src`; NULL: absent) include
+ * every pair of `want` (a NULL value matches ""). Backends filtering
+ * their own records share it with k8sc_runtime_list_sandboxes_labeled.
+ */
+bool k8sc__runtime_labels_match(const k8sc_runtime_pair *want, size_t n,
+                                const char *(*get)(const void *src, const char *name), const void *src);
+
 /* Cgroups (runc_cgroup.c); runc_cgroup.c's header says how the mode is told. */
 #define K8SC__CGROUP_ROOT "/sys/fs/cgroup"
 
@@ -38,6 +46,8 @@ typedef struct k8sc__cgroup_fs {
 
 /* The mode of the cgroup root `root` (statfs). EINVAL when it is neither kind; EIO if it cannot be read. */
 int k8sc__cgroup_detect(k8sc__cgroup_fs *out, const char *root);
+/* The host's cgroup root, detected once; v1 when it is neither kind (no cgroup filesystem to find anything in). */
+const k8sc__cgroup_fs *k8sc__cgroup_host(void);
 /* The directory of cgroup `path` ("/a/b") in `controller`'s hierarchy (v2 has one) (caller frees; NULL for ENOMEM). */
 char *k8sc__cgroup_dir(const k8sc__cgroup_fs *fs, const char *controller, const char *path);
 /* CPU and memory use of cgroup `path` as the kubelet counts them. An error naming the file that could not be read. */
