@@ -95,23 +95,26 @@ static int describe_refs(k8sc__cli *cli, int nargs, char **args, bool all_namesp
     }
     /* Every type is resolved before anything is described: an unknown one fails the whole command. */
     const k8sc_resource *rs[K8SC__CLI_MAX_ARGS];
-    k8sc_client *cs[K8SC__CLI_MAX_ARGS] = { 0 };
-    int n = 0, failed = 0;
-    while (n < nargs && n < K8SC__CLI_MAX_ARGS && !failed) {
+    int n = 0;
+    for (; n < nargs && n < K8SC__CLI_MAX_ARGS; n++) {
         char *slash = strchr(args[n], '/');
         *slash = '\0';
-        failed = k8sc__cli_resolve_open(cli, args[n], &rs[n], &cs[n]);
+        int unknown = k8sc_cli_resolve(&rs[n], NULL, args[n]);
         *slash = '/';
-        n++;
+        if (unknown)
+            return k8sc__cli_report(cli, NULL);
     }
-    bool first = true, resolved = !failed;
-    for (int i = 0; resolved && all_namespaces && i < n; i++)
+    for (int i = 0; all_namespaces && i < n; i++)
         if (k8sc_resource_namespaced(rs[i]))
-            resolved = !(failed = by_name_everywhere(cli));
-    for (int i = 0; resolved && i < n; i++)
-        failed |= describe_name(cli, cs[i], rs[i], k8sc_client_namespace(cs[i]), strchr(args[i], '/') + 1, &first);
+            return by_name_everywhere(cli);
+    k8sc_client *c = NULL;
+    if (k8sc__cli_open_client(cli, &c))
+        return 1;
+    bool first = true;
+    int failed = 0;
     for (int i = 0; i < n; i++)
-        k8sc_client_free(cs[i]);
+        failed |= describe_name(cli, c, rs[i], k8sc_client_namespace(c), strchr(args[i], '/') + 1, &first);
+    k8sc_client_free(c);
     return failed;
 }
 
