@@ -574,14 +574,8 @@ static int docker_remove_sandbox(void *state, const char *id)
     if (rc != 0)
         return rc;
     const char *full = k8sc__json_string(j, "Id");
-    /*
-     * Docker removes its containers' cgroups, not the pod's own one
-     * ("/k8sc/pod<uid>") it made them in: that goes with the pod's last
-     * sandbox, as in the runc backend (rmdir leaves it while another
-     * sandbox of the pod has containers; a shared top-level parent stays).
-     */
+    /* Docker removes its containers' cgroups, not the pod's own one it made them in. */
     const char *parent = d->cgroupfs ? k8sc__json_string(k8sc__json_member(j, "HostConfig"), "CgroupParent") : NULL;
-    bool pod_cgroup = parent && parent[0] == '/' && strchr(parent + 1, '/');
     char **ids = NULL;
     size_t n = 0;
     rc = container_ids_of(d, &ids, &n, full);
@@ -591,8 +585,8 @@ static int docker_remove_sandbox(void *state, const char *id)
         rc = network_teardown(d, j);
     if (rc == 0)
         rc = remove_docker_container(d, full);
-    if (rc == 0 && pod_cgroup)
-        k8sc__cgroup_remove(k8sc__cgroup_host(), parent);
+    if (rc == 0 && parent)
+        k8sc__cgroup_remove_pod(parent);
     k8sc_strv_free(ids);
     json_object_put(j);
     return rc;

@@ -225,6 +225,18 @@ void k8sc__runc_cgroup_remove(const char *cgroups_path)
     k8sc__cgroup_remove(fs, cgroups_path);
 }
 
+void k8sc__cgroup_remove_pod(const char *parent)
+{
+    const char *p = parent[0] == '/' ? parent + 1 : parent;
+    if (!strchr(p, '/'))
+        return;
+    k8sc__buf b = K8SC__BUF_INIT;
+    k8sc__buf_printf(&b, "/%s", p);
+    if (k8sc__buf_status(&b) == 0)
+        k8sc__cgroup_remove(k8sc__cgroup_host(), b.ptr);
+    k8sc__buf_free(&b);
+}
+
 uint64_t k8sc__cgroup_cpu_weight(uint64_t shares)
 {
     if (shares < SHARES_MIN)

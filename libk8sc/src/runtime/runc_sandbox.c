@@ -177,11 +177,7 @@ int k8sc__runc_remove_sandbox(void *state, const char *id)
     if (!rec)
         return 0;
     const char *parent = k8sc__json_string(rec, "cgroupParent");
-    k8sc__buf b = K8SC__BUF_INIT;
-    if (parent)
-        k8sc__buf_printf(&b, "/%s", parent[0] == '/' ? parent + 1 : parent);
-    char *cgroup = parent && !k8sc__buf_status(&b) ? k8sc__buf_detach(&b, NULL) : NULL;
-    k8sc__buf_free(&b);
+    char *cgroup = parent ? k8sc__strdup(parent) : NULL;
     json_object_put(rec);
     int rc = k8sc__runc_stop_sandbox(r, id);
     k8sc_container_status **list = NULL;
@@ -191,14 +187,8 @@ int k8sc__runc_remove_sandbox(void *state, const char *id)
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = k8sc__runc_remove_container(r, list[i]->id);
     k8sc_container_status_list_free(list, n);
-    /*
-     * The pod's own cgroup ("/k8sc/pod<uid>") goes with its last sandbox, as
-     * the kubelet's pod container manager removes it (a shared top-level
-     * parent stays). While another sandbox of the pod has containers it is
-     * not empty, and rmdir leaves it.
-     */
-    if (rc == 0 && cgroup && strchr(cgroup + 1, '/'))
-        k8sc__runc_cgroup_remove(cgroup);
+    if (rc == 0 && cgroup)
+        k8sc__cgroup_remove_pod(cgroup);
     free(cgroup);
     char *dir = rc == 0 ? k8sc__runc_sandbox_dir(r, id) : NULL;
     if (dir) {

@@ -55,6 +55,13 @@ int k8sc__cgroup_stats(const k8sc__cgroup_fs *fs, k8sc_container_stats *out, con
 /* Remove the (empty) cgroup `path` from every hierarchy. */
 void k8sc__cgroup_remove(const k8sc__cgroup_fs *fs, const char *path);
 /*
+ * A pod's own cgroup `parent` ("k8sc/pod<uid>", leading '/' optional)
+ * goes from the host's hierarchies with the pod's last sandbox, as the
+ * kubelet's pod container manager removes it; a top-level parent
+ * (shared by pods) stays, and rmdir leaves one that is not empty.
+ */
+void k8sc__cgroup_remove_pod(const char *parent);
+/*
  * v1 only (v2: nothing to do): make the top cgroup of `path` ("/k8sc" of
  * "/k8sc/pod…/…") in the cpuset hierarchy hand its CPUs and memory nodes
  * to every cgroup made below it (cgroup.clone_children), so that runc
