@@ -677,6 +677,29 @@ START_TEST(test_immutable_fields)
     api_expect_status(j, st, 422, "Invalid",
         "Job.batch \"j\" is invalid: spec.completionMode: Invalid value: \"Indexed\": field is immutable");
     json_object_put(j);
+
+    /* A node's pod range and provider ID are set once, from empty; the same value again is no change. */
+    create("/api/v1/nodes", "{\"metadata\":{\"name\":\"n\"}}");
+    j = req(&st, "PATCH", "/api/v1/nodes/n", MERGE,
+        "{\"spec\":{\"podCIDR\":\"10.244.1.0/24\",\"podCIDRs\":[\"10.244.1.0/24\"],\"providerID\":\"k8sc://n\"}}");
+    ck_assert_int_eq(st, 200);
+    json_object_put(j);
+    j = req(&st, "PATCH", "/api/v1/nodes/n", MERGE, "{\"spec\":{\"podCIDRs\":[\"10.244.1.0/24\"],\"unschedulable\":true}}");
+    ck_assert_int_eq(st, 200);
+    json_object_put(j);
+    j = req(&st, "PATCH", "/api/v1/nodes/n", MERGE, "{\"spec\":{\"podCIDR\":\"10.244.2.0/24\",\"podCIDRs\":[\"10.244.2.0/24\"]}}");
+    api_expect_status(j, st, 422, "Invalid", "Node \"n\" is invalid: spec.podCIDRs: Forbidden: node updates may not "
+        "change podCIDR except from \"\" to valid");
+    json_object_put(j);
+    j = req(&st, "PATCH", "/api/v1/nodes/n", MERGE, "{\"spec\":{\"providerID\":\"k8sc://other\"}}");
+    api_expect_status(j, st, 422, "Invalid", "Node \"n\" is invalid: spec.providerID: Forbidden: node updates may not "
+        "change providerID except from \"\" to valid");
+    json_object_put(j);
+    /* podCIDR alone follows podCIDRs (the v1 conversion keeps the list). */
+    j = req(&st, "PATCH", "/api/v1/nodes/n", MERGE, "{\"spec\":{\"podCIDR\":\"10.244.9.0/24\"}}");
+    ck_assert_int_eq(st, 200);
+    ck_assert_str_eq(api_str(j, "spec.podCIDR"), "10.244.1.0/24");
+    json_object_put(j);
 }
 END_TEST
 

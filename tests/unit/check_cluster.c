@@ -107,18 +107,25 @@ static k8sc_client *client_of(const char *kubeconfig, const char *url)
 static bool eventually(k8sc_client *c, const char *kind, const char *ns, const char *name, const char *path,
                        const char *want)
 {
+    char last[256] = "";
     for (int i = 0; i < 600; i++) {
         k8sc_object *o = NULL;
         const char *v = NULL;
         if (k8sc_client_get(&o, c, "v1", kind, ns, name) == 0)
             v = k8sc_object_get_string(o, path);
+        else
+            snprintf(last, sizeof(last), "error: %s", k8sc_error_last());
         bool ok = v && strcmp(v, want) == 0;
+        if (o)
+            snprintf(last, sizeof(last), "%s", v ? v : "(unset)");
         k8sc_object_free(o);
         if (ok)
             return true;
         struct timespec ts = { 0, 100 * 1000000L };
         nanosleep(&ts, NULL);
     }
+    /* Say what was there instead, so that a failure in CI explains itself. */
+    fprintf(stderr, "%s %s/%s %s: want %s, last %s\n", kind, ns, name, path, want, last);
     return false;
 }
 

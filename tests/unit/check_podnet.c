@@ -159,8 +159,13 @@ START_TEST(t_conflist_for_pod_cidr)
     ck_assert_int_eq(step(&x), 0);
     ck_assert_uint_eq(inode_of(x.conf), before);
 
-    /* A new CIDR: rewritten (a new file renamed into place), nothing left behind. */
-    node_patch(&x, "node-a", "{\"spec\":{\"podCIDR\":\"10.244.7.0/24\",\"podCIDRs\":[\"10.244.7.0/24\"]}}");
+    /*
+     * A new CIDR (a node keeps its range while it exists: this one is
+     * deleted and registers again with another): rewritten, a new file
+     * renamed into place, nothing left behind.
+     */
+    node_delete(&x, "node-a");
+    node(&x, "node-a", "10.244.7.0/24", "10.201.0.1");
     step(&x);
     ck_assert_uint_ne(inode_of(x.conf), before);
     c = json_object_from_file(x.conf);

@@ -512,7 +512,8 @@ static int node_defaults(struct json_object *root)
             return k8sc__error_nomem();
         }
         json_object_object_add(spec, "podCIDRs", arr);
-    } else if (has_many && !has_one) {
+    } else if (has_many) {
+        /* As the v1 conversion: podCIDRs wins, podCIDR is its first entry. */
         json_object_object_add(spec, "podCIDR", json_object_get(json_object_array_get_idx(many, 0)));
     }
     return 0;

@@ -2,7 +2,8 @@
  * Fields an update may not change, with the errors Kubernetes' validation
  * gives: ValidateImmutableField ("field is immutable", the new value printed
  * as Go's %#v prints it) for workload selectors and a job's template and
- * completion mode, and ValidatePodUpdate's Forbidden for pod specs.
+ * completion mode, ValidatePodUpdate's Forbidden for pod specs and
+ * ValidateNodeUpdate's for a node's pod ranges and provider ID.
  */
 #include "apiserver_internal.h"
 #include "object/validation_internal.h"
@@ -216,6 +217,31 @@ static int pod_spec(k8sc_field_errors *errs, struct json_object *spec, struct js
     return rc;
 }
 
+/*
+ * ValidateNodeUpdate: a node's pod ranges and provider ID are set once
+ * (from empty to a value, by the IPAM controller or the cloud), then kept.
+ */
+static int node_spec(k8sc_field_errors *errs, struct json_object *spec, struct json_object *old)
+{
+    static const char cidr_msg[] = "node updates may not change podCIDR except from \"\" to valid";
+    struct json_object *was = child(old, "podCIDRs"), *now = child(spec, "podCIDRs");
+    size_t n = was && json_object_is_type(was, json_type_array) ? json_object_array_length(was) : 0;
+    int rc = 0;
+    if (n > 0) {
+        size_t m = now && json_object_is_type(now, json_type_array) ? json_object_array_length(now) : 0;
+        if (m != n)
+            rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.podCIDRs", NULL, cidr_msg);
+        for (size_t i = 0; m == n && i < n && !rc; i++)
+            if (!same(json_object_array_get_idx(now, i), json_object_array_get_idx(was, i)))
+                rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.podCIDRs", NULL, cidr_msg);
+    }
+    struct json_object *pid = child(old, "providerID");
+    if (!rc && pid && json_object_get_string_len(pid) > 0 && !same(child(spec, "providerID"), pid))
+        rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.providerID", NULL,
+            "node updates may not change providerID except from \"\" to valid");
+    return rc;
+}
+
 static bool is(const k8sc_resource *r, const char *group, const char *kind)
 {
     return strcmp(k8sc_resource_group(r), group) == 0 && strcmp(k8sc_resource_kind(r), kind) == 0;
@@ -248,6 +274,8 @@ int k8sc__check_immutable(k8sc_apiserver_response *resp, const k8sc_resource *r,
             rc = immutable(errs, a, b, "spec", "completionMode", "spec.completionMode", AS_JSON);
     } else if (is(r, "", "Pod")) {
         rc = pod_spec(errs, child(a, "spec"), child(b, "spec"));
+    } else if (is(r, "", "Node")) {
+        rc = node_spec(errs, child(a, "spec"), child(b, "spec"));
     }
     if (!rc && k8sc_field_errors_count(errs) > 0)
         rc = k8sc__status_invalid(resp, r, k8sc_object_name(obj), errs);

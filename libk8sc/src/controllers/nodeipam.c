@@ -58,8 +58,8 @@ static void format_range(char *buf, size_t size, const ipam_state *st, size_t in
 /* The index of a node range, or -1 if `cidr` is not one of ours. */
 static long range_index(const ipam_state *st, const char *cidr)
 {
-    uint32_t net;
-    int bits;
+    uint32_t net = 0;
+    int bits = -1;
     if (!cidr || parse_cidr(cidr, &net, &bits) < 0 || bits != st->node_bits)
         return -1;
     uint32_t off = net - st->base;
@@ -123,7 +123,24 @@ static int sync(k8sc_reconcile_result *res, k8sc_controller *ctl, const char *ns
     k8sc_object *node;
     if (k8sc_cache_get(&node, k8sc_controller_cache(ctl, "v1", "Node"), NULL, name) < 0)
         return 0;
-    if (k8sc_object_get_string(node, "spec.podCIDR")) {
+    bool cached = k8sc_object_get_string(node, "spec.podCIDR") != NULL;
+    k8sc_object_free(node);
+    if (cached)
+        return 0;
+    /*
+     * The cache may not show a range given moments ago (our own last patch
+     * when the node was queued again at once, or another allocator's): the
+     * server's copy decides, as Kubernetes' range allocator reads the node
+     * before it writes one.
+     */
+    int rc = k8sc_client_get(&node, k8sc_controller_client(ctl), "v1", "Node", NULL, name);
+    if (rc < 0)
+        return rc == K8SC_ENOTFOUND ? 0 : rc;
+    const char *held = k8sc_object_get_string(node, "spec.podCIDR");
+    if (held) {
+        pthread_mutex_lock(&st->mu);
+        mark(st, held, true);
+        pthread_mutex_unlock(&st->mu);
         k8sc_object_free(node);
         return 0;
     }
@@ -138,7 +155,7 @@ static int sync(k8sc_reconcile_result *res, k8sc_controller *ctl, const char *ns
     char cidr[64], patch[256];
     format_range(cidr, sizeof(cidr), st, (size_t)i);
     snprintf(patch, sizeof(patch), "{\"spec\":{\"podCIDR\":\"%s\",\"podCIDRs\":[\"%s\"]}}", cidr, cidr);
-    int rc = k8sc_client_patch(NULL, k8sc_controller_client(ctl), "v1", "Node", NULL, name, K8SC_PATCH_MERGE, patch);
+    rc = k8sc_client_patch(NULL, k8sc_controller_client(ctl), "v1", "Node", NULL, name, K8SC_PATCH_MERGE, patch);
     if (rc < 0) {
         /* Give the range back; the retry takes one afresh. */
         pthread_mutex_lock(&st->mu);
