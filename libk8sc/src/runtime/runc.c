@@ -52,8 +52,7 @@ static void runc_close(void *state)
     free(r->root_dir);
     if (r->runc_fd >= 0)
         close(r->runc_fd);
-    if (r->runc_exe != r->runc_path)
-        free(r->runc_exe);
+    free(r->runc_exe);
     free(r->runc_path);
     free(r->runc_root);
     pthread_mutex_destroy(&r->lock);
@@ -75,12 +74,9 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
         return k8sc_error_set(K8SC_EUNAVAILABLE, "runc not found (looked for \"%s\")", prog);
     }
     r->runc_fd = k8sc__runc_sealed_copy(r->runc_path);
-    r->runc_exe = r->runc_path;
-    if (r->runc_fd >= 0) {
-        char exe[32];
-        snprintf(exe, sizeof(exe), "/proc/self/fd/%d", r->runc_fd);
-        r->runc_exe = k8sc__strdup(exe);
-    }
+    char fd_path[32];
+    snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", r->runc_fd);
+    r->runc_exe = k8sc__strdup(r->runc_fd >= 0 ? fd_path : r->runc_path);
     r->root_dir = k8sc__strdup(opts->root_dir ? opts->root_dir : DEFAULT_ROOT);
     r->runc_root = opts->runc_root ? k8sc__strdup(opts->runc_root) : r->root_dir ? k8sc__runc_path(r->root_dir, "runc")
                                                                                    : NULL;

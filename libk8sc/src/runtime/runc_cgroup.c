@@ -70,12 +70,6 @@ char *k8sc__cgroup_dir(const k8sc__cgroup_fs *fs, const char *controller, const 
     return k8sc__buf_status(&b) ? NULL : k8sc__buf_detach(&b, NULL);
 }
 
-char *k8sc__runc_cgroup_dir(const char *controller, const char *cgroups_path)
-{
-    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
-    return k8sc__cgroup_dir(fs, controller, cgroups_path);
-}
-
 /*
  * The number in file `dir/name`, or after "key " on one of its lines when
  * `key` is given. 0, or an error naming the file (EIO; EINVAL when the
@@ -134,12 +128,6 @@ int k8sc__cgroup_stats(const k8sc__cgroup_fs *fs, k8sc_container_stats *out, con
     free(cpu);
     free(mem);
     return rc;
-}
-
-int k8sc__runc_cgroup_stats(k8sc_container_stats *out, const char *cgroups_path)
-{
-    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
-    return k8sc__cgroup_stats(fs, out, cgroups_path);
 }
 
 void k8sc__cgroup_remove(const k8sc__cgroup_fs *fs, const char *path)
@@ -217,12 +205,6 @@ void k8sc__cgroup_cpuset_prepare(const k8sc__cgroup_fs *fs, const char *path)
     free(first);
     free(root);
     free(top);
-}
-
-void k8sc__runc_cgroup_remove(const char *cgroups_path)
-{
-    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
-    k8sc__cgroup_remove(fs, cgroups_path);
 }
 
 void k8sc__cgroup_remove_pod(const char *parent)

@@ -384,10 +384,11 @@ int k8sc__runc_remove_container(void *state, const char *id)
         const char *args[] = { "delete", "--force", id, NULL };
         k8sc__runc_run(r, args, NULL);
         const char *cg = k8sc__json_string(rec, "cgroupsPath"), *scope = k8sc__json_string(rec, "cgroupScope");
+        const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
         if (cg)
-            k8sc__runc_cgroup_remove(cg);
+            k8sc__cgroup_remove(fs, cg);
         if (scope)
-            k8sc__runc_cgroup_remove(scope);
+            k8sc__cgroup_remove(fs, scope);
         /* Only roots made before the monitors mounted them are mounted here. */
         char *rootfs = k8sc__runc_path(dir, "rootfs");
         if (rootfs)
@@ -506,7 +507,7 @@ int k8sc__runc_container_stats(void *state, k8sc_container_stats *out, const cha
     runc_exit e;
     int rc = container_phase(rec, dir, &e) != PHASE_RUNNING
                  ? k8sc_error_set(K8SC_EINVAL, "container %s is not running", id)
-                 : k8sc__runc_cgroup_stats(out, k8sc__json_string(rec, "cgroupsPath"));
+                 : k8sc__cgroup_stats(k8sc__cgroup_host(), out, k8sc__json_string(rec, "cgroupsPath"));
     if (rc == 0)
         out->timestamp = k8sc_clock_now(r->clock);
     json_object_put(rec);

@@ -19,7 +19,7 @@ typedef struct runc {
     char *root_dir;
     char *runc_path; /* absolute */
     int runc_fd;     /* the sealed copy of runc_path (runc_binary.c), or -1 */
-    char *runc_exe;  /* what to execute: "/proc/self/fd/<runc_fd>", or runc_path */
+    char *runc_exe;  /* what to execute (owned): "/proc/self/fd/<runc_fd>", or a copy of runc_path */
     bool overlay;    /* container roots are overlays, mounted by their monitors (else copies) */
     char *runc_root;
     k8sc_image_store *images;
@@ -223,12 +223,5 @@ char *k8sc__runc_new_id(void);
 int k8sc__runc_exec_start(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_exec_options *opts);
 /* The attach of the runc backend (runc_attach.c): connections to the container's monitor. */
 int k8sc__runc_attach(void *state, k8sc_runtime_exec *ex, const char *id, const k8sc_attach_options *opts);
-
-/* Container stats from its cgroup `cgroups_path`. */
-int k8sc__runc_cgroup_stats(k8sc_container_stats *out, const char *cgroups_path);
-/* Remove the (empty) cgroup `cgroups_path` from every hierarchy. */
-void k8sc__runc_cgroup_remove(const char *cgroups_path);
-/* The directory of a cgroup in `controller`'s hierarchy (v1; v2 has one) (caller frees). */
-char *k8sc__runc_cgroup_dir(const char *controller, const char *cgroups_path);
 
 #endif

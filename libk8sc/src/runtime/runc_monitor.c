@@ -774,9 +774,9 @@ int k8sc__runc_monitor_start(const runc *r, runc_proc *out, const char *id, cons
     k8sc__buf_free(&old);
     char *exit_path = k8sc__runc_path(dir, "exit");
     char *exit_tmp = k8sc__runc_path(dir, "exit.tmp");
-    bool v2 = k8sc__cgroup_host()->v2;
-    char *scope_dir = scope ? k8sc__runc_cgroup_dir("memory", scope) : NULL;
-    char *leaf_dir = leaf ? k8sc__runc_cgroup_dir("memory", leaf) : NULL;
+    const k8sc__cgroup_fs *fs = k8sc__cgroup_host();
+    bool v2 = fs->v2;
+    char *scope_dir = k8sc__cgroup_dir(fs, "memory", scope), *leaf_dir = k8sc__cgroup_dir(fs, "memory", leaf);
     char *oom = NULL, *oom_control = NULL, *event_control = NULL;
     int rc = 0;
     if (v2 && scope_dir)
