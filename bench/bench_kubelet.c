@@ -183,9 +183,15 @@ static void *watcher(void *arg)
     return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* One pod's startup: its latency and its number (bench-N). */
+typedef struct sample {
+    double ms;
+    int pod;
+} sample;
+
+static int cmp_sample(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    double x = ((const sample *)a)->ms, y = ((const sample *)b)->ms;
     return x < y ? -1 : x > y;
 }
 
@@ -322,37 +328,24 @@ static void bench_runtime(const char *runtime, const char *tmp, const char *imag
     double cpu1[3] = { machine_busy_ms(), proc_cpu_ms(kubelet), self_cpu_ms() }, span = now() - start;
     r->done = true;
     pthread_join(th, NULL);
-    double lat[MAX_PODS];
+    sample lat[MAX_PODS];
     int n = 0;
     for (int i = 0; i < pods; i++)
         if (r->running[i] > 0)
-            lat[n++] = (r->running[i] - r->created[i]) * 1000;
-    /* The slowest three by name: a tail made by the first pods (cold caches) reads differently from one in mid-run. */
-    int slow[3] = { -1, -1, -1 };
-    for (int i = 0; i < pods; i++) {
-        if (r->running[i] <= 0)
-            continue;
-        for (int k = 0; k < 3; k++) {
-            if (slow[k] < 0 || r->running[i] - r->created[i] > r->running[slow[k]] - r->created[slow[k]]) {
-                for (int m = 2; m > k; m--)
-                    slow[m] = slow[m - 1];
-                slow[k] = i;
-                break;
-            }
-        }
-    }
-    qsort(lat, (size_t)n, sizeof(double), cmp_double);
+            lat[n++] = (sample){ (r->running[i] - r->created[i]) * 1000, i };
+    qsort(lat, (size_t)n, sizeof(sample), cmp_sample);
     if (n > 0)
-        printf("%-8s %5d/%-4d %6.1f %9.1f %9.1f %9.1f %12.1f\n", runtime, n, pods, rate, lat[n / 2],
-               lat[(n * 99 + 99) / 100 - 1], lat[n - 1], (double)peak / 1024);
+        printf("%-8s %5d/%-4d %6.1f %9.1f %9.1f %9.1f %12.1f\n", runtime, n, pods, rate, lat[n / 2].ms,
+               lat[(n * 99 + 99) / 100 - 1].ms, lat[n - 1].ms, (double)peak / 1024);
     else
         printf("%-8s no pod reached Running (see %s)\n", runtime, log);
     /* Where the CPU went while the pods started; "runtime" is the rest of the machine (runc, monitors, dockerd). */
     if (n > 0) {
         double machine = cpu1[0] - cpu0[0], kl = cpu1[1] - cpu0[1], self = cpu1[2] - cpu0[2];
+        /* The slowest three by name: a tail made by the first pods reads differently from one in mid-run. */
         printf("%-8s slowest:", runtime);
-        for (int k = 0; k < 3 && slow[k] >= 0; k++)
-            printf(" bench-%d %.0f ms", slow[k], (r->running[slow[k]] - r->created[slow[k]]) * 1000);
+        for (int k = n - 1; k >= 0 && k >= n - 3; k--)
+            printf(" bench-%d %.0f ms", lat[k].pod, lat[k].ms);
         printf("\n");
         printf("%-8s cpu per pod: kubelet %.1f ms, API server + bench %.1f ms, runtime and the rest %.1f ms "
                "(machine %.0f%% busy over %.1f s)\n",

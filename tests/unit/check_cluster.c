@@ -111,13 +111,13 @@ static bool eventually(k8sc_client *c, const char *kind, const char *ns, const c
     for (int i = 0; i < 600; i++) {
         k8sc_object *o = NULL;
         const char *v = NULL;
-        if (k8sc_client_get(&o, c, "v1", kind, ns, name) == 0)
+        if (k8sc_client_get(&o, c, "v1", kind, ns, name) == 0) {
             v = k8sc_object_get_string(o, path);
-        else
-            snprintf(last, sizeof(last), "error: %s", k8sc_error_last());
-        bool ok = v && strcmp(v, want) == 0;
-        if (o)
             snprintf(last, sizeof(last), "%s", v ? v : "(unset)");
+        } else {
+            snprintf(last, sizeof(last), "error: %s", k8sc_error_last());
+        }
+        bool ok = v && strcmp(v, want) == 0;
         k8sc_object_free(o);
         if (ok)
             return true;

@@ -223,18 +223,12 @@ static int pod_spec(k8sc_field_errors *errs, struct json_object *spec, struct js
  */
 static int node_spec(k8sc_field_errors *errs, struct json_object *spec, struct json_object *old)
 {
-    static const char cidr_msg[] = "node updates may not change podCIDR except from \"\" to valid";
-    struct json_object *was = child(old, "podCIDRs"), *now = child(spec, "podCIDRs");
-    size_t n = was && json_object_is_type(was, json_type_array) ? json_object_array_length(was) : 0;
+    struct json_object *was = child(old, "podCIDRs");
     int rc = 0;
-    if (n > 0) {
-        size_t m = now && json_object_is_type(now, json_type_array) ? json_object_array_length(now) : 0;
-        if (m != n)
-            rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.podCIDRs", NULL, cidr_msg);
-        for (size_t i = 0; m == n && i < n && !rc; i++)
-            if (!same(json_object_array_get_idx(now, i), json_object_array_get_idx(was, i)))
-                rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.podCIDRs", NULL, cidr_msg);
-    }
+    if (was && json_object_is_type(was, json_type_array) && json_object_array_length(was) > 0 &&
+        !same(child(spec, "podCIDRs"), was))
+        rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.podCIDRs", NULL,
+            "node updates may not change podCIDR except from \"\" to valid");
     struct json_object *pid = child(old, "providerID");
     if (!rc && pid && json_object_get_string_len(pid) > 0 && !same(child(spec, "providerID"), pid))
         rc = k8sc_field_errors_add(errs, K8SC_FIELD_FORBIDDEN, "spec.providerID", NULL,

@@ -136,11 +136,8 @@ static int sync(k8sc_reconcile_result *res, k8sc_controller *ctl, const char *ns
     int rc = k8sc_client_get(&node, k8sc_controller_client(ctl), "v1", "Node", NULL, name);
     if (rc < 0)
         return rc == K8SC_ENOTFOUND ? 0 : rc;
-    const char *held = k8sc_object_get_string(node, "spec.podCIDR");
-    if (held) {
-        pthread_mutex_lock(&st->mu);
-        mark(st, held, true);
-        pthread_mutex_unlock(&st->mu);
+    if (k8sc_object_get_string(node, "spec.podCIDR")) {
+        node_added(node, st); /* its range is taken */
         k8sc_object_free(node);
         return 0;
     }
