@@ -158,8 +158,6 @@ jp job/ticker-manual '{.metadata.annotations.cronjob\.kubernetes\.io/instantiate
 jp cronjob/ticker '{.spec.concurrencyPolicy} {.spec.successfulJobsHistoryLimit} {.spec.suspend}'
 [ "$(out)" = "Forbid 3 false" ] || fail "cronjob spec: $(out)"
 
-kill "$UP_PID"
-wait "$UP_PID"
-UP_PID=
+stop_up
 [ -z "$(runc --root "$DIR/runtime/runc" list -q 2>/dev/null)" ] || fail "containers left after stop"
 exit $FAILED

@@ -67,27 +67,35 @@ grep -qi "127.0.0.1:$PORT" "$TMP/port.out" || fail "port in use: $(cat "$TMP/por
 expect_ok get deployment web
 
 # SIGTERM: every container stops, nothing is left running.
-kill "$UP_PID"
-wait "$UP_PID"
-UP_PID=
+k get pods -l app=web -o jsonpath='{range .items[*]}{.status.containerStatuses[0].containerID}{"\n"}{end}'
+cp "$TMP/out" "$TMP/ids.before"
+[ "$(grep -c . "$TMP/ids.before")" = 2 ] || fail "web containers before the stop: $(cat "$TMP/ids.before")"
+stop_up
 [ -z "$(runc --root "$DIR/runtime/runc" list -q 2>/dev/null)" ] || fail "containers left after stop: $(runc --root "$DIR/runtime/runc" list -q)"
 [ "$(ls "$DIR/runtime/sandboxes" 2>/dev/null | wc -l)" = 0 ] || fail "sandboxes left after stop"
 
-# Up again: the cluster resumes with its objects and runs the pods again.
+# Up again: the cluster resumes with its objects and the kubelet runs the pods
+# again: both report running, ready containers that are new ones (the stored
+# statuses still name the old ones), and they log again (60 s).
 start_up up-1
 expect_ok rollout status deployment/web --timeout=60s
-# The kubelet starts the pods' containers again: both report running, ready containers (60 s).
 i=0
 while [ $i -lt 300 ]; do
-    k get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase} {.status.containerStatuses[0].ready}{"\n"}{end}'
-    [ "$(grep -c '^Running true$' "$TMP/out")" = 2 ] && break
+    k get pods -l app=web -o jsonpath='{range .items[*]}{.status.phase} {.status.containerStatuses[0].ready} {.status.containerStatuses[0].containerID}{"\n"}{end}'
+    [ "$(grep '^Running true ' "$TMP/out" | grep -cvFf "$TMP/ids.before")" = 2 ] && break
     sleep 0.2
     i=$((i + 1))
 done
-[ "$(grep -c '^Running true$' "$TMP/out")" = 2 ] || fail "pods after restart: $(cat "$TMP/out")"
+[ "$(grep '^Running true ' "$TMP/out" | grep -cvFf "$TMP/ids.before")" = 2 ] ||
+    fail "pods after restart: $(cat "$TMP/out") (before: $(cat "$TMP/ids.before"))"
+expect_ok logs deployment/web
+grep -qx "up and running" "$TMP/out" || fail "logs after restart: $(cat "$TMP/out")"
 
 # Down: the process stops and the directory goes with its containers.
-"$K8SC" down --data-dir "$DIR" >"$TMP/down.out" 2>&1 || fail "down: $(cat "$TMP/down.out")"
+"$K8SC" down --data-dir "$DIR" >"$TMP/down.out" 2>&1 || {
+    fail "down: $(cat "$TMP/down.out"); k8sc up's last lines: $(tail -5 "$TMP/up.err")"
+    kill -KILL "$UP_PID"
+}
 wait "$UP_PID" 2>/dev/null
 UP_PID=
 [ ! -d "$DIR" ] || fail "$DIR still there after down"

@@ -4,7 +4,8 @@
 # a network namespace of its own (removed afterwards); makes a private $TMP with the
 # cluster's directory $DIR (a busybox image in $DIR/images), a private HOME
 # and KUBECONFIG=$DIR/kubeconfig; on exit stops the cluster (UP_PID), runs
-# `k8sc down` and removes $TMP. Helpers: fail, k, expect_ok, start_up NODE.
+# `k8sc down` and removes $TMP. Helpers: fail, k, expect_ok, start_up NODE,
+# stop_up.
 if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x /bin/busybox ]; then
     echo "SKIPPED: needs root, runc and /bin/busybox"
     exit 0
@@ -21,8 +22,25 @@ DIR=$TMP/cluster
 UP_PID=
 FAILED=0
 fail() { echo "FAIL: $*" >&2; FAILED=1; }
+# stop_up: SIGTERM the cluster (UP_PID) and wait for it to end; one that has
+# not ended in 90 s fails the test with its last log lines and is killed.
+stop_up() {
+    kill "$UP_PID" 2>/dev/null
+    i=0
+    # (A zombie is gone enough: `wait` reaps it below.)
+    while [ -r "/proc/$UP_PID/stat" ] && ! grep -q ') Z ' "/proc/$UP_PID/stat" 2>/dev/null && [ $i -lt 450 ]; do
+        sleep 0.2
+        i=$((i + 1))
+    done
+    if [ $i -ge 450 ]; then
+        fail "k8sc up (pid $UP_PID) did not stop within 90 s: $(tail -5 "$TMP/up.err")"
+        kill -KILL "$UP_PID"
+    fi
+    wait "$UP_PID" 2>/dev/null
+    UP_PID=
+}
 cleanup() {
-    [ -n "$UP_PID" ] && kill "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null
+    [ -n "$UP_PID" ] && stop_up
     [ -d "$DIR" ] && "$K8SC" down --data-dir "$DIR" >/dev/null 2>&1
     rm -rf "$TMP"
 }

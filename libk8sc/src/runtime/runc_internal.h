@@ -101,8 +101,12 @@ struct runc_spawner {
     pthread_mutex_t lock;
     int sock; /* -1: gone, started again by the next request */
     pid_t pid;
-    int exe_fd; /* the sealed runc the spawner keeps as K8SC__RUNC_EXE_FD, or -1 */
+    int exe_fd;     /* the sealed runc the spawner keeps as K8SC__RUNC_EXE_FD, or -1 */
+    int timeout_ms; /* how long a request waits for its report (K8SC__RUNC_SPAWN_TIMEOUT_MS) */
 };
+
+/* A spawner that has not reported within this is taken for wedged: killed, and the next request starts another. */
+#define K8SC__RUNC_SPAWN_TIMEOUT_MS 30000
 
 #define K8SC__RUNC_SPAWN_FIELDS 24
 /* Where the spawner and the monitors keep the sealed runc (`exe_fd`), and its path for execve. */
@@ -116,7 +120,9 @@ void k8sc__runc_spawner_close(runc_spawner *s);
 /*
  * Have the spawner start process `kind` with `fields` (n <= 24 strings,
  * NULL for absent ones; see k8sc__runc_child_main) in its own session.
- * *out gets its pid once it runs. `what` names it in errors. 0 or EIO.
+ * *out gets its pid once it runs. `what` names it in errors. 0, EIO, or
+ * ETIMEOUT when no report came within s->timeout_ms (the spawner is then
+ * killed; the next request starts a new one).
  */
 int k8sc__runc_spawn(runc_spawner *s, runc_proc *out, const char *what, char kind, const char *const *fields,
                      size_t n);
@@ -134,6 +140,8 @@ void k8sc__runc_child_main(char kind, const char *const *fields, size_t n, int r
 void k8sc__runc_isolate_fds(int keep, int exe);
 void k8sc__runc_reset_signals(void);
 void k8sc__runc_report(int fd, char tag, long long v);
+/* The process's name (comm, up to 15 bytes) by the raw system call (see runc_monitor.c). */
+void k8sc__runc_set_name(const char *name);
 
 /*
  * Start a pause process for a sandbox: new uts/ipc (unless host_ipc)/net

@@ -292,6 +292,17 @@ void k8sc__runc_reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/*
+ * Not prctl(): sanitizers intercept it and, for PR_SET_NAME, rename the
+ * thread in their registry under its lock. In a fork of a multi-threaded
+ * host that lock may have been held by another thread at the fork, and
+ * then the child waits for it forever (the spawner of an ASan build did).
+ */
+void k8sc__runc_set_name(const char *name)
+{
+    syscall(SYS_prctl, PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
+
 void k8sc__runc_isolate_fds(int keep, int exe)
 {
     /* Out of the way first: `exe` may sit at 3, where `keep` goes. */
@@ -664,7 +675,7 @@ static void pause_main(const pause_args *a, int report)
     }
     if (a->flags & CLONE_NEWNET)
         lo_up();
-    prctl(PR_SET_NAME, "k8sc-pause", 0, 0, 0);
+    k8sc__runc_set_name("k8sc-pause");
     k8sc__runc_report(3, 'P', getpid());
     close(3);
     for (;;)

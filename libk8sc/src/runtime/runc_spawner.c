@@ -21,14 +21,17 @@
  * host) and exits when its socket's other end closes (the host closed
  * the backend or died). If it is gone (killed), the next request starts
  * a new one. It keeps the backend's sealed runc (runc_binary.c) at
- * K8SC__RUNC_EXE_FD, for the monitors to execute.
+ * K8SC__RUNC_EXE_FD, for the monitors to execute. A request waits for
+ * its report at most K8SC__RUNC_SPAWN_TIMEOUT_MS: a spawner that does not
+ * answer by then is killed and replaced, so that no caller (a pod worker)
+ * waits on it forever.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,7 +72,7 @@ static void spawner_main(int sock, int exe)
     /* A report nobody reads any more must not end the spawner. */
     ign.sa_flags = 0;
     sigaction(SIGPIPE, &ign, NULL);
-    prctl(PR_SET_NAME, "k8sc-spawner", 0, 0, 0);
+    k8sc__runc_set_name("k8sc-spawner");
     static char buf[SPAWN_MAX];
     for (;;) {
         union {
@@ -150,6 +153,7 @@ int k8sc__runc_spawner_open(runc_spawner **out, int exe_fd)
     if (!s)
         return K8SC_ENOMEM;
     s->exe_fd = exe_fd;
+    s->timeout_ms = K8SC__RUNC_SPAWN_TIMEOUT_MS;
     pthread_mutex_init(&s->lock, NULL);
     int rc = spawner_start(s);
     if (rc != 0) {
@@ -170,8 +174,28 @@ void k8sc__runc_spawner_close(runc_spawner *s)
     free(s);
 }
 
-/* Send the request with the report fd; a spawner found gone is replaced once. */
-static int send_request(runc_spawner *s, const char *what, const k8sc__buf *req, int report)
+/* With s->lock held: the spawner `pid` did not answer in time; kill it (if still the current one), reap it. */
+static void spawner_wedged(runc_spawner *s, pid_t pid)
+{
+    if (pid <= 0 || s->pid != pid)
+        return;
+    kill(pid, SIGKILL);
+    spawner_end(s);
+}
+
+/* Milliseconds left until `deadline` (CLOCK_MONOTONIC ns), at least 0. */
+static int ms_left(int64_t deadline)
+{
+    int64_t left = deadline - k8sc_clock_mono(NULL);
+    return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+}
+
+/*
+ * Send the request with the report fd by `deadline`; a spawner found gone
+ * is replaced once. *pid: the spawner it went to.
+ */
+static int send_request(runc_spawner *s, const char *what, const k8sc__buf *req, int report, int64_t deadline,
+                        pid_t *pid)
 {
     union {
         char space[CMSG_SPACE(sizeof(int))];
@@ -183,6 +207,7 @@ static int send_request(runc_spawner *s, const char *what, const k8sc__buf *req,
     for (int attempt = 0; attempt < 2; attempt++) {
         if (s->sock < 0 && (rc = spawner_start(s)) != 0)
             break;
+        *pid = s->pid;
         struct iovec iov = { req->ptr, req->len };
         struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
                               .msg_controllen = sizeof(ctl.space) };
@@ -192,20 +217,58 @@ static int send_request(runc_spawner *s, const char *what, const k8sc__buf *req,
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &report, sizeof(report));
         ssize_t n;
-        do
-            n = sendmsg(s->sock, &msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
+        /* Not blocking: a spawner that stopped reading must not hold every other request behind this lock. */
+        for (;;) {
+            n = sendmsg(s->sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n >= 0 || (errno != EINTR && errno != EAGAIN))
+                break;
+            struct pollfd pf = { s->sock, POLLOUT, 0 };
+            if (errno == EAGAIN && poll(&pf, 1, ms_left(deadline)) == 0) {
+                errno = ETIMEDOUT;
+                break;
+            }
+        }
         if (n >= 0) {
             rc = 0;
             break;
         }
-        rc = k8sc_error_set(K8SC_EIO, "%s: the spawner: %s", what, strerror(errno));
-        if (errno != EPIPE && errno != ECONNRESET && errno != ENOTCONN && errno != ECONNREFUSED)
+        int err = errno;
+        rc = k8sc_error_set(err == ETIMEDOUT ? K8SC_ETIMEOUT : K8SC_EIO, "%s: the spawner: %s", what,
+                            err == ETIMEDOUT ? "it takes no more requests" : strerror(err));
+        if (err == ETIMEDOUT) {
+            spawner_wedged(s, *pid);
+            break;
+        }
+        if (err != EPIPE && err != ECONNRESET && err != ENOTCONN && err != ECONNREFUSED)
             break;
         spawner_end(s);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
+}
+
+/* Read the report ("P<pid>\n" or "E<errno>\n") into buf by `deadline`; its length, or -1 on timeout. */
+static ssize_t read_report(int fd, char *buf, size_t size, int64_t deadline)
+{
+    size_t len = 0;
+    for (;;) {
+        struct pollfd pf = { fd, POLLIN, 0 };
+        int ready = poll(&pf, 1, ms_left(deadline));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0)
+            return -1;
+        ssize_t got = read(fd, buf + len, size - 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+        if (memchr(buf, '\n', len) || len == size - 1)
+            break;
+    }
+    buf[len] = '\0';
+    return (ssize_t)len;
 }
 
 int k8sc__runc_spawn(runc_spawner *s, runc_proc *out, const char *what, char kind, const char *const *fields,
@@ -225,8 +288,10 @@ int k8sc__runc_spawn(runc_spawner *s, runc_proc *out, const char *what, char kin
     int p[2] = { -1, -1 };
     if (rc == 0 && pipe2(p, O_CLOEXEC) != 0)
         rc = k8sc_error_set(K8SC_EIO, "%s: pipe: %s", what, strerror(errno));
+    int64_t deadline = k8sc_clock_mono(NULL) + (int64_t)s->timeout_ms * 1000000;
+    pid_t to = 0;
     if (rc == 0)
-        rc = send_request(s, what, &req, p[1]);
+        rc = send_request(s, what, &req, p[1], deadline, &to);
     k8sc__buf_free(&req);
     if (p[1] >= 0)
         close(p[1]);
@@ -236,19 +301,15 @@ int k8sc__runc_spawn(runc_spawner *s, runc_proc *out, const char *what, char kin
         return rc;
     }
     char buf[64];
-    size_t len = 0;
-    for (;;) {
-        ssize_t got = read(p[0], buf + len, sizeof(buf) - 1 - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        len += (size_t)got;
-        if (memchr(buf, '\n', len) || len == sizeof(buf) - 1)
-            break;
-    }
-    buf[len] = '\0';
+    ssize_t len = read_report(p[0], buf, sizeof(buf), deadline);
     close(p[0]);
+    if (len < 0) {
+        /* Wedged (it never forked, or its child never ran): a new spawner for the next request. */
+        pthread_mutex_lock(&s->lock);
+        spawner_wedged(s, to);
+        pthread_mutex_unlock(&s->lock);
+        return k8sc_error_set(K8SC_ETIMEOUT, "%s: no answer from the spawner within %d ms", what, s->timeout_ms);
+    }
     long v = strtol(buf + (len ? 1 : 0), NULL, 10);
     if (len == 0 || buf[0] != 'P' || v <= 0)
         return k8sc_error_set(K8SC_EIO, "%s: %s", what,
