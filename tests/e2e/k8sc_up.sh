@@ -24,6 +24,9 @@ expect_ok apply -f "$EX/manifests/hello.yaml"
 expect_ok rollout status deployment/hello --timeout=60s
 expect_ok exec deployment/hello -- wget -qO- http://127.0.0.1:8080/
 grep -q '^hello from hello-' "$TMP/out" || fail "hello app: $(cat "$TMP/out")"
+# host-local gave the four pods their addresses from the cluster's own directory.
+[ "$(ls "$DIR/cni/ipam/k8sc" 2>/dev/null | grep -c '^10\.244\.')" -ge 4 ] ||
+    fail "pod addresses in $DIR/cni/ipam/k8sc: $(ls "$DIR/cni/ipam/k8sc" 2>&1)"
 
 # k8sctl against the real cluster: create, rollout, get, logs, exec, scale, describe, delete.
 ctl() {

@@ -28,7 +28,8 @@ typedef struct pt {
     char conf[128];
 } pt;
 
-static void pt_setup(pt *x, bool routes)
+/* An agent for node-a writing to <dir>/net.d, with options of `version` (ipam_dir from version 2). */
+static void pt_setup_with(pt *x, bool routes, unsigned int version, const char *ipam_dir)
 {
     ct_setup(&x->t);
     snprintf(x->dir, sizeof(x->dir), "/tmp/k8sc-podnet-XXXXXX");
@@ -36,12 +37,20 @@ static void pt_setup(pt *x, bool routes)
     snprintf(x->conf, sizeof(x->conf), "%s/net.d/" K8SC_PODNET_CONFLIST, x->dir);
     char confdir[96];
     snprintf(confdir, sizeof(confdir), "%s/net.d", x->dir);
-    k8sc_podnet_options o = K8SC_PODNET_OPTIONS_INIT;
+    k8sc_podnet_options o;
+    ck_assert_int_eq(k8sc_podnet_options_init(&o, version), 0);
     o.node_name = "node-a";
     o.conf_dir = confdir;
     o.routes = routes;
     o.clock = x->t.clock;
+    if (version >= 2)
+        o.ipam_dir = ipam_dir;
     ck_assert_msg(k8sc_podnet_new(&x->pn, x->t.client, &o) == 0, "%s", k8sc_error_last());
+}
+
+static void pt_setup(pt *x, bool routes)
+{
+    pt_setup_with(x, routes, K8SC_PODNET_OPTIONS_VERSION, NULL);
 }
 
 static void pt_teardown(pt *x)
@@ -143,6 +152,8 @@ START_TEST(t_conflist_for_pod_cidr)
     ck_assert_str_eq(str_at(c, (const char *[]){ "plugins", "0", "ipam", "ranges", "0", "0", "subnet", NULL }),
                      "10.244.3.0/24");
     ck_assert_str_eq(str_at(c, (const char *[]){ "plugins", "0", "ipam", "routes", "0", "dst", NULL }), "0.0.0.0/0");
+    /* No ipam_dir: host-local's own default. */
+    ck_assert_ptr_null(str_at(c, (const char *[]){ "plugins", "0", "ipam", "dataDir", NULL }));
     ck_assert_str_eq(str_at(c, (const char *[]){ "plugins", "1", "type", NULL }), "portmap");
     ck_assert_str_eq(str_at(c, (const char *[]){ "plugins", "1", "capabilities", "portMappings", NULL }), "true");
     json_object_put(c);
@@ -176,6 +187,33 @@ START_TEST(t_conflist_for_pod_cidr)
     snprintf(confdir, sizeof(confdir), "%s/net.d", x.dir);
     ck_assert_uint_eq(files_in(confdir), 1);
     pt_teardown(&x);
+}
+END_TEST
+
+/* The IPAM state directory goes into the configuration; version-1 callers (without the field) get none. */
+START_TEST(t_ipam_dir)
+{
+    for (unsigned int version = 1; version <= 2; version++) {
+        pt x;
+        pt_setup_with(&x, false, version, "/var/lib/k8sc-test/ipam");
+        node(&x, "node-a", "10.244.5.0/24", "10.201.0.1");
+        step(&x);
+        json_object *c = json_object_from_file(x.conf);
+        ck_assert_ptr_nonnull(c);
+        const char *dir = str_at(c, (const char *[]){ "plugins", "0", "ipam", "dataDir", NULL });
+        if (version == 1)
+            ck_assert_ptr_null(dir);
+        else
+            ck_assert_str_eq(dir, "/var/lib/k8sc-test/ipam");
+        ck_assert_str_eq(str_at(c, (const char *[]){ "plugins", "0", "ipam", "ranges", "0", "0", "subnet", NULL }),
+                         "10.244.5.0/24");
+        json_object_put(c);
+        pt_teardown(&x);
+    }
+    k8sc_podnet_options o;
+    ck_assert_int_eq(k8sc_podnet_options_init(&o, 2), 0);
+    ck_assert_ptr_null(o.ipam_dir);
+    ck_assert_int_eq(k8sc_podnet_options_init(&o, 3), K8SC_EINVAL);
 }
 END_TEST
 
@@ -402,6 +440,7 @@ int main(void)
     private_netns();
     Suite *s = suite_create("podnet");
     k8sc_test_add(s, "conflist_for_pod_cidr", t_conflist_for_pod_cidr);
+    k8sc_test_add(s, "ipam_dir", t_ipam_dir);
     k8sc_test_add(s, "malformed_pod_cidr_ignored", t_malformed_pod_cidr_ignored);
     k8sc_test_add(s, "cidr_forms", t_cidr_forms);
     k8sc_test_add(s, "bad_options", t_bad_options);

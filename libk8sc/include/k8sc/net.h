@@ -64,12 +64,19 @@ typedef struct k8sc_podnet_options {
     bool routes;
     /* Clock for the informer's back-off and retries. NULL: the system clock. */
     k8sc_clock *clock;
+    /*
+     * Since version 2: where the host-local IPAM plugin keeps the addresses
+     * it gave out (its "dataDir"), so that a cluster's leases live and go
+     * with its own files. NULL: the plugin's default, /var/lib/cni/networks,
+     * shared by every network of the machine named "k8sc".
+     */
+    const char *ipam_dir;
 } k8sc_podnet_options;
 
-#define K8SC_PODNET_OPTIONS_VERSION 1
-#define K8SC_PODNET_OPTIONS_INIT { K8SC_PODNET_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL }
+#define K8SC_PODNET_OPTIONS_VERSION 2
+#define K8SC_PODNET_OPTIONS_INIT { K8SC_PODNET_OPTIONS_VERSION, NULL, NULL, NULL, true, NULL, NULL }
 
-/* Fill `opts` with K8SC_PODNET_OPTIONS_INIT. EINVAL for NULL or an unknown version. */
+/* Fill `opts` with K8SC_PODNET_OPTIONS_INIT for `version` (1 or 2). EINVAL for NULL or an unknown version. */
 K8SC_EXTERN int k8sc_podnet_options_init(k8sc_podnet_options *opts, unsigned int version);
 
 /*

@@ -74,7 +74,8 @@ static int network_settings(k8sc_cluster *c, const k8sc_cluster_options *o)
     bool fake = o->runtime && strcmp(o->runtime, "fake") == 0;
     c->bridge = pn ? strcmp(pn, "bridge") == 0 : !fake;
     c->proxy_mode = pm ? (strcmp(pm, "none") == 0 ? NULL : pm) : (c->bridge ? "iptables" : NULL);
-    if (c->bridge && !(c->cni_conf_dir = k8sc__cluster_path(c->data_dir, "cni/net.d")))
+    if (c->bridge && (!(c->cni_conf_dir = k8sc__cluster_path(c->data_dir, "cni/net.d")) ||
+                      !(c->ipam_dir = k8sc__cluster_path(c->data_dir, "cni/ipam"))))
         return K8SC_ENOMEM;
     /* Pods reach the DNS through its Service address, which only the proxy serves. */
     if (!c->proxy_mode)
@@ -146,6 +147,7 @@ static void teardown(k8sc_cluster *c, bool pods, int grace_s)
     free(c->token);
     free(c->ca_pem);
     free(c->cni_conf_dir);
+    free(c->ipam_dir);
     free(c);
 }
 

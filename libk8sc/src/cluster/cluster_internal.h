@@ -30,6 +30,7 @@ typedef struct k8sc__cluster_net_config {
     const char *node_name;
     const char *node_ip;
     const char *cni_conf_dir;   /* with `bridge` */
+    const char *ipam_dir;       /* with `bridge`: the pods' addresses */
     bool bridge;                /* run the pod-network agent */
     const char *proxy_mode;     /* "iptables" or "userspace" */
     const char *cluster_cidr;
@@ -78,6 +79,7 @@ struct k8sc_cluster {
     bool bridge;
     const char *proxy_mode; /* NULL: none */
     char *cni_conf_dir;
+    char *ipam_dir; /* <data-dir>/cni/ipam, with bridge */
     char dns_ip[64]; /* "" for no cluster DNS */
 };
 

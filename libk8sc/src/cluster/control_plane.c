@@ -181,7 +181,7 @@ static int start_server_dns(k8sc_cluster *c, const k8sc_cluster_options *o)
                                 "(give an advertise address)", addr[0] ? addr : "(any)");
         return 0;
     }
-    k8sc__cluster_net_config nc = { NULL, addr, NULL, false, NULL, NULL, c->dns_ip, NULL };
+    k8sc__cluster_net_config nc = { NULL, addr, NULL, NULL, false, NULL, NULL, c->dns_ip, NULL };
     int rc = k8sc__cluster_net_prepare(&c->net, c->client, &nc);
     return rc == 0 ? k8sc__cluster_net_start(&c->net, c->client) : rc;
 }

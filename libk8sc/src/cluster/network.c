@@ -129,6 +129,7 @@ int k8sc__cluster_net_prepare(k8sc__cluster_net *n, k8sc_client *client, const k
     k8sc_podnet_options po = K8SC_PODNET_OPTIONS_INIT;
     po.node_name = cfg->node_name;
     po.conf_dir = cfg->cni_conf_dir;
+    po.ipam_dir = cfg->ipam_dir;
     int rc = k8sc_podnet_new(&n->podnet, client, &po);
     if (rc == 0)
         rc = k8sc_podnet_start(n->podnet);

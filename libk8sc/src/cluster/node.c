@@ -68,7 +68,7 @@ int k8sc__cluster_start_node(k8sc_cluster *c, const k8sc_cluster_options *opts, 
 {
     /* A whole cluster serves its DNS on its node; an agent's pods use the server's. */
     const char *dns = opts->role == K8SC_CLUSTER_ROLE_ALL && c->dns_ip[0] ? c->dns_ip : NULL;
-    k8sc__cluster_net_config nc = { node, opts->node_ip, c->cni_conf_dir, c->bridge, c->proxy_mode,
+    k8sc__cluster_net_config nc = { node, opts->node_ip, c->cni_conf_dir, c->ipam_dir, c->bridge, c->proxy_mode,
                                     opts->cluster_cidr ? opts->cluster_cidr : "10.244.0.0/16", dns, NULL };
     int rc = k8sc__cluster_net_prepare(&c->net, c->client, &nc);
     if (rc == 0)

@@ -5,6 +5,7 @@
  * recomputes everything from the informer's cache.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -21,6 +22,7 @@ struct k8sc_podnet {
     char *node_name;
     char *conf_dir;
     char *bridge;
+    char *ipam_dir; /* host-local's dataDir, or NULL */
     bool routes;
     k8sc_informer *nodes;
     k8sc_workqueue *queue;
@@ -31,13 +33,22 @@ struct k8sc_podnet {
     char *pod_cidr;       /* the one the configuration was written for */
 };
 
+/* How many bytes of k8sc_podnet_options a caller of `version` has (0: unknown). */
+static size_t options_size(unsigned int version)
+{
+    if (version == 1)
+        return offsetof(k8sc_podnet_options, ipam_dir);
+    return version == K8SC_PODNET_OPTIONS_VERSION ? sizeof(k8sc_podnet_options) : 0;
+}
+
 int k8sc_podnet_options_init(k8sc_podnet_options *opts, unsigned int version)
 {
     K8SC__CHECK_ARG(opts);
-    if (version != K8SC_PODNET_OPTIONS_VERSION)
+    if (!options_size(version))
         return k8sc_error_set(K8SC_EINVAL, "k8sc_podnet_options: unknown version %u", version);
     k8sc_podnet_options init = K8SC_PODNET_OPTIONS_INIT;
-    *opts = init;
+    memcpy(opts, &init, options_size(version));
+    opts->version = version;
     return 0;
 }
 
@@ -53,12 +64,16 @@ static void on_update(const k8sc_object *old, const k8sc_object *obj, void *user
     on_add(obj, userdata);
 }
 
-int k8sc_podnet_new(k8sc_podnet **out, k8sc_client *client, const k8sc_podnet_options *opts)
+int k8sc_podnet_new(k8sc_podnet **out, k8sc_client *client, const k8sc_podnet_options *given)
 {
-    K8SC__CHECK_ARG(out && client && opts);
+    K8SC__CHECK_ARG(out && client && given);
     *out = NULL;
-    if (opts->version != K8SC_PODNET_OPTIONS_VERSION)
-        return k8sc_error_set(K8SC_EINVAL, "k8sc_podnet_options: unknown version %u", opts->version);
+    if (!options_size(given->version))
+        return k8sc_error_set(K8SC_EINVAL, "k8sc_podnet_options: unknown version %u", given->version);
+    /* An older caller's options, with the fields it does not know at their defaults. */
+    k8sc_podnet_options current = K8SC_PODNET_OPTIONS_INIT;
+    memcpy(&current, given, options_size(given->version));
+    const k8sc_podnet_options *opts = &current;
     if (!opts->node_name || !opts->node_name[0] || !opts->conf_dir || !opts->conf_dir[0])
         return k8sc_error_set(K8SC_EINVAL, "pod network: a node name and a CNI configuration directory are required");
     const char *bridge = opts->bridge ? opts->bridge : "k8sc0";
@@ -74,7 +89,8 @@ int k8sc_podnet_new(k8sc_podnet **out, k8sc_client *client, const k8sc_podnet_op
     pn->node_name = k8sc__strdup(opts->node_name);
     pn->conf_dir = k8sc__strdup(opts->conf_dir);
     pn->bridge = k8sc__strdup(bridge);
-    int rc = pn->node_name && pn->conf_dir && pn->bridge ? 0 : K8SC_ENOMEM;
+    pn->ipam_dir = opts->ipam_dir ? k8sc__strdup(opts->ipam_dir) : NULL;
+    int rc = pn->node_name && pn->conf_dir && pn->bridge && (pn->ipam_dir || !opts->ipam_dir) ? 0 : K8SC_ENOMEM;
     k8sc_informer_options io = K8SC_INFORMER_OPTIONS_INIT;
     io.clock = opts->clock;
     if (rc == 0)
@@ -132,7 +148,7 @@ static int sync_conf(k8sc_podnet *pn, const k8sc_object *self)
         k8sc_log(K8SC_LOG_WARN, "pod network: node %s has a malformed podCIDR \"%s\"", pn->node_name, cidr);
         return 0;
     }
-    char *text = k8sc__podnet_conflist(pn->bridge, canon);
+    char *text = k8sc__podnet_conflist(pn->bridge, canon, pn->ipam_dir);
     if (!text)
         return k8sc__error_nomem();
     bool changed = false;
@@ -273,6 +289,7 @@ void k8sc_podnet_free(k8sc_podnet *pn)
     free(pn->node_name);
     free(pn->conf_dir);
     free(pn->bridge);
+    free(pn->ipam_dir);
     free(pn->pod_cidr);
     pthread_mutex_destroy(&pn->lock);
     free(pn);

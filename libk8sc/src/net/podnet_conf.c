@@ -62,7 +62,7 @@ bool k8sc__podnet_valid_cidr(const char *cidr, char canon[K8SC__PODNET_CIDR_MAX]
     return true;
 }
 
-char *k8sc__podnet_conflist(const char *bridge, const char *pod_cidr)
+char *k8sc__podnet_conflist(const char *bridge, const char *pod_cidr, const char *ipam_dir)
 {
     bool v6 = false;
     k8sc__podnet_valid_cidr(pod_cidr, NULL, &v6);
@@ -80,6 +80,8 @@ char *k8sc__podnet_conflist(const char *bridge, const char *pod_cidr)
     json_object_object_add(ipam, "type", json_object_new_string("host-local"));
     json_object_object_add(ipam, "ranges", ranges);
     json_object_object_add(ipam, "routes", routes);
+    if (ipam_dir)
+        json_object_object_add(ipam, "dataDir", json_object_new_string(ipam_dir));
 
     json_object *br = json_object_new_object();
     json_object_object_add(br, "type", json_object_new_string("bridge"));

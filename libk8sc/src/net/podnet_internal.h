@@ -21,8 +21,12 @@ bool k8sc__podnet_valid_ifname(const char *name);
 /* Whether `ip` is an IPv4 or IPv6 address; *v6 tells the family (may be NULL). */
 bool k8sc__podnet_valid_ip(const char *ip, bool *v6);
 
-/* podnet_conf.c: the CNI network list for `bridge` and `pod_cidr` (JSON text; caller frees), NULL on ENOMEM. */
-char *k8sc__podnet_conflist(const char *bridge, const char *pod_cidr);
+/*
+ * podnet_conf.c: the CNI network list for `bridge` and `pod_cidr`, its
+ * addresses kept in `ipam_dir` (NULL: host-local's default) (JSON text;
+ * caller frees), NULL on ENOMEM.
+ */
+char *k8sc__podnet_conflist(const char *bridge, const char *pod_cidr, const char *ipam_dir);
 /*
  * Make <dir>/10-k8sc.conflist hold `text`: written to a temporary file and
  * renamed over it, only when it differs. *changed (may be NULL) tells
