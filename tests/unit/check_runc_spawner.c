@@ -136,6 +136,20 @@ START_TEST(wedged_spawner_replaced)
 }
 END_TEST
 
+START_TEST(close_kills_a_wedged_spawner)
+{
+    /* A stopped spawner does not see its socket close: closing kills it instead of waiting for ever. */
+    pid_t pid;
+    runc_spawner *s = stopped_spawner(30000, &pid);
+    double t0 = now();
+    k8sc__runc_spawner_close(s);
+    double took = now() - t0;
+    ck_assert_msg(took >= 1.5 && took < 10, "closing took %.2f s", took);
+    ck_assert_int_eq(waitpid(pid, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
 typedef struct filler {
     runc_spawner *s;
     int rc;
@@ -239,6 +253,7 @@ static Suite *suite(void)
     tcase_add_test(tc, spawns_named_processes);
     tcase_add_test(tc, wedged_spawner_replaced);
     tcase_add_test(tc, full_socket_times_out);
+    tcase_add_test(tc, close_kills_a_wedged_spawner);
     tcase_add_test(tc, forks_while_threads_churn);
     suite_add_tcase(s, tc);
     return s;

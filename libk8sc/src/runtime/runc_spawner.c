@@ -34,12 +34,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "runc_internal.h"
 
 #define SPAWN_MAX (64 * 1024)
+/* How long a spawner whose socket closed has to exit before it is killed. */
+#define END_WAIT_MS 2000
 
 /* Fields: '+' string NUL, or '-' NUL for an absent one, after the kind byte. */
 static bool decode(char *buf, size_t len, char *kind, const char **fields, size_t *n)
@@ -136,13 +139,24 @@ static int spawner_start(runc_spawner *s)
     return 0;
 }
 
-/* With s->lock held: end the spawner (it exits when its socket closes) and reap it. */
+/*
+ * With s->lock held: end the spawner (it exits when its socket closes) and
+ * reap it; one that has not exited within END_WAIT_MS (wedged) is killed.
+ */
 static void spawner_end(runc_spawner *s)
 {
     if (s->sock >= 0)
         close(s->sock);
-    while (s->pid > 0 && waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    /* It normally exits at once: look again after 1, 2, 4 ... (at most 50) ms. */
+    for (int waited = 0, step = 1; s->pid > 0; waited += step, step = step < 50 ? step * 2 : 50) {
+        pid_t got = waitpid(s->pid, NULL, WNOHANG);
+        if (got == s->pid || (got < 0 && errno != EINTR))
+            break;
+        if (waited >= END_WAIT_MS)
+            kill(s->pid, SIGKILL);
+        struct timespec ts = { 0, step * 1000000L };
+        nanosleep(&ts, NULL);
+    }
     s->sock = -1;
     s->pid = 0;
 }
