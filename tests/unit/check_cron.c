@@ -509,13 +509,7 @@ END_TEST
 START_TEST(malformed_zone_file)
 {
     char dir[] = "/tmp/check_cron_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof(path), "%s/Bad", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("TZif2 but not really", f);
-    fclose(f);
+    char *path = k8sc_test_temp_file(dir, "Bad", "TZif2 but not really", 0644);
     k8sc_cron_options o = K8SC_CRON_OPTIONS_INIT;
     o.time_zone = "Bad";
     o.zoneinfo_dir = dir;
@@ -523,6 +517,7 @@ START_TEST(malformed_zone_file)
     ck_assert_int_eq(k8sc_cron_parse(&c, "0 * * * *", &o), K8SC_EINVAL);
     ck_assert_str_eq(k8sc_error_last(), "malformed time zone information");
     remove(path);
+    free(path);
     rmdir(dir);
 }
 END_TEST

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -45,6 +46,21 @@ char *k8sc_test_read_data(const char *relpath, size_t *len)
     if (len)
         *len = (size_t)n;
     return buf;
+}
+
+char *k8sc_test_temp_file(char *dir, const char *name, const char *text, unsigned int mode)
+{
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    size_t size = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(size);
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, size, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, (mode_t)mode), 0);
+    return path;
 }
 
 void k8sc_test_add(Suite *suite, const char *name, const TTest *fn)

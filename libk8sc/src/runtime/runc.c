@@ -66,6 +66,7 @@ static int runc_open(void **state, k8sc_runtime *rt, const k8sc_runtime_options 
         return K8SC_ENOMEM;
     pthread_mutex_init(&r->lock, NULL);
     r->runc_fd = -1;
+    r->run_timeout_ms = K8SC__RUNC_RUN_TIMEOUT_MS;
     r->clock = k8sc_runtime_backend_clock(rt);
     const char *prog = opts->runc_path ? opts->runc_path : "runc";
     r->runc_path = find_program(prog);

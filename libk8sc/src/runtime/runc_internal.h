@@ -26,7 +26,11 @@ typedef struct runc {
     k8sc__cni cni; /* the pod network; cni.conf_dir NULL: none */
     runc_spawner *spawner; /* forks the pause processes and monitors (runc_spawner.c) */
     runc_records *records; /* sandbox.json and container.json, parsed (runc_records.c) */
+    int run_timeout_ms;    /* how long one runc command may take (K8SC__RUNC_RUN_TIMEOUT_MS) */
 } runc;
+
+/* A runc command still running after this is killed: the kubelet's default runtime request timeout, 2 min. */
+#define K8SC__RUNC_RUN_TIMEOUT_MS 120000
 
 /* A process identified across PID reuse: its pid and start time (clock ticks after boot). */
 typedef struct runc_proc {
@@ -84,8 +88,10 @@ int k8sc__runc_list_ids(const runc *r, const char *kind, char ***out);
 
 /*
  * Run runc with `args` (NULL-terminated, after the program and --root),
- * waiting for it. Its output goes to *out (may be NULL; caller frees).
- * Returns runc's exit status (>= 0) or a negative K8SC_E code.
+ * waiting for it at most r->run_timeout_ms. Its output goes to *out (may
+ * be NULL; caller frees). Returns runc's exit status (>= 0) or a negative
+ * K8SC_E code: ETIMEOUT when it was killed for taking too long, or when
+ * its output stayed open that long after it ended (a process it left).
  */
 int k8sc__runc_run(const runc *r, const char *const *args, char **out);
 

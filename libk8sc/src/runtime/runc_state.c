@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -218,11 +219,23 @@ int k8sc__runc_run(const runc *r, const char *const *args, char **out)
     }
     k8sc__buf b = K8SC__BUF_INIT;
     char chunk[4096];
-    ssize_t got;
-    while ((got = read(p[0], chunk, sizeof(chunk))) != 0) {
+    int64_t deadline = k8sc__mono_ms() + r->run_timeout_ms;
+    bool late = false;
+    for (;;) {
+        int64_t left = deadline - k8sc__mono_ms();
+        struct pollfd pf = { p[0], POLLIN, 0 };
+        int ready = left > 0 ? poll(&pf, 1, (int)left) : 0;
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0) {
+            late = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        ssize_t got = read(p[0], chunk, sizeof(chunk));
         if (got < 0 && errno == EINTR)
             continue;
-        if (got < 0)
+        if (got <= 0)
             break;
         if (b.len < 65536)
             k8sc__buf_put(&b, chunk, (size_t)got);
@@ -231,6 +244,11 @@ int k8sc__runc_run(const runc *r, const char *const *args, char **out)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (late) {
+        k8sc__buf_free(&b);
+        return k8sc_error_set(K8SC_ETIMEOUT, "%s %s: no end within %d ms", r->runc_path, args[0] ? args[0] : "",
+                              r->run_timeout_ms);
+    }
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     if (out) {
         if (k8sc__buf_status(&b))

@@ -1,11 +1,13 @@
 /*
- * The runc backend's spawner (runc_spawner.c): the process, forked from
- * the host, that starts pause processes and container monitors. A
- * spawner that stops answering is killed and replaced instead of holding
- * its callers forever, and spawners forked while other threads start and
- * end threads still work (a fork of a multi-threaded host must not wait
- * for a lock another thread held: under ASan, prctl(PR_SET_NAME) did).
- * No root needed: the pause processes get no new namespaces.
+ * The runc backend's processes. The spawner (runc_spawner.c), forked from
+ * the host, starts pause processes and container monitors: one that stops
+ * answering is killed and replaced instead of holding its callers for
+ * ever, and spawners forked while other threads start and end threads
+ * still work (a fork of a multi-threaded host must not wait for a lock
+ * another thread held: under ASan, prctl(PR_SET_NAME) did). A runc
+ * command (k8sc__runc_run) that does not end in time is killed. No root
+ * needed: the pause processes get no new namespaces, and the commands run
+ * a stand-in for runc.
  */
 #include "testutil.h"
 #include "runtime/runc_internal.h"
@@ -15,7 +17,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -245,9 +249,52 @@ START_TEST(forks_while_threads_churn)
 }
 END_TEST
 
+/* A stand-in for runc: `--version`, `hang` (never ends), `leave` (ends, its output held open by a child), else 3. */
+static const char FAKE_RUNC[] = "#!/bin/sh\n"
+                                "case \"$3\" in\n"
+                                "--version) echo 'runc version 9.9.9' ;;\n"
+                                "hang) exec sleep 30 ;;\n"
+                                "leave) sleep 5 & ;;\n"
+                                "*) exit 3 ;;\n"
+                                "esac\n";
+
+START_TEST(runc_command_bounded)
+{
+    char dir[] = "/tmp/k8sc-runc-XXXXXX";
+    char *path = k8sc_test_temp_file(dir, "runc", FAKE_RUNC, 0755);
+    runc r;
+    memset(&r, 0, sizeof(r));
+    r.runc_path = path;
+    r.runc_exe = path;
+    r.runc_root = dir;
+    r.run_timeout_ms = 300;
+
+    char *out = NULL;
+    ck_assert_int_eq(k8sc__runc_run(&r, (const char *[]){ "--version", NULL }, &out), 0);
+    ck_assert_str_eq(out, "runc version 9.9.9\n");
+    free(out);
+    ck_assert_int_eq(k8sc__runc_run(&r, (const char *[]){ "other", NULL }, NULL), 3);
+
+    /* Killed once its time is up; no output is handed back. */
+    out = NULL;
+    double t0 = now();
+    ck_assert_int_eq(k8sc__runc_run(&r, (const char *[]){ "hang", NULL }, &out), K8SC_ETIMEOUT);
+    ck_assert_msg(now() - t0 < 5, "%.2f s", now() - t0);
+    ck_assert_ptr_null(out);
+    ck_assert_msg(strstr(k8sc_error_last(), "hang: no end within 300 ms"), "%s", k8sc_error_last());
+    /* Ended, but a process it left holds its output: not waited for beyond the limit either. */
+    t0 = now();
+    ck_assert_int_eq(k8sc__runc_run(&r, (const char *[]){ "leave", NULL }, NULL), K8SC_ETIMEOUT);
+    ck_assert_msg(now() - t0 < 4, "%.2f s", now() - t0);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
-    Suite *s = suite_create("runc_spawner");
+    Suite *s = suite_create("runc_processes");
     TCase *tc = tcase_create("spawner");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, spawns_named_processes);
@@ -255,6 +302,9 @@ static Suite *suite(void)
     tcase_add_test(tc, full_socket_times_out);
     tcase_add_test(tc, close_kills_a_wedged_spawner);
     tcase_add_test(tc, forks_while_threads_churn);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("commands");
+    tcase_add_test(tc, runc_command_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
