@@ -5,6 +5,7 @@
  * graceful deletion, re-attaching after a restart, orphan clean-up.
  */
 #include <check.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,12 +555,37 @@ START_TEST(t_admission_rejects_oversized_pod)
 }
 END_TEST
 
+/* <dir>/logs/<entry> (made unless the kubelet did) with a log file in it (the fake runtime writes none); its path in buf. */
+static const char *log_dir(kt *x, const char *entry, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/logs", x->dir);
+    mkdir(buf, 0755);
+    snprintf(buf, size, "%s/logs/%s", x->dir, entry);
+    ck_assert(mkdir(buf, 0755) == 0 || errno == EEXIST);
+    char file[512];
+    snprintf(file, sizeof(file), "%s/0.log", buf);
+    FILE *f = fopen(file, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    return buf;
+}
+
+/* The log directory name of pod `name`: <ns>_<name>_<uid>. */
+static const char *log_entry(kt *x, const char *name, char *buf, size_t size)
+{
+    char uid[128];
+    snprintf(buf, size, "default_%s_%s", name, pod_str(x, name, "metadata.uid", uid, sizeof(uid)));
+    return buf;
+}
+
 START_TEST(t_graceful_delete_completes)
 {
     kt x;
     kt_setup(&x);
     pod(&x, "d", "Always", "busybox", NULL);
     kstep(&x, 4);
+    char entry[256], logs[384];
+    log_dir(&x, log_entry(&x, "d", entry, sizeof(entry)), logs, sizeof(logs));
     k8sc_object *out = NULL;
     ck_assert_int_eq(k8sc_client_delete(&out, x.t.client, K8SC_POD, "default", "d", NULL), 0);
     ck_assert_ptr_nonnull(k8sc_object_get(out, "metadata.deletionTimestamp"));
@@ -572,6 +598,35 @@ START_TEST(t_graceful_delete_completes)
     ck_assert_int_eq(k8sc_runtime_list_sandboxes(x.rt, &sb, &n), 0);
     ck_assert_uint_eq(n, 0);
     k8sc_sandbox_status_list_free(sb, n);
+    /* The pod is gone, and its logs with it. */
+    ck_assert_int_eq(access(logs, F_OK), -1);
+    kt_teardown(&x);
+}
+END_TEST
+
+START_TEST(t_logs_of_gone_pods_collected)
+{
+    /* Log directories of pods that went while no kubelet ran go at the next collection; the others stay. */
+    kt x;
+    kt_setup(&x);
+    pod(&x, "live", "Always", "busybox", NULL);
+    pod(&x, "done", "Never", "busybox", ",\"containers\":[{\"name\":\"app\",\"image\":\"busybox\",\"command\":[\"true\"]}]");
+    kstep(&x, 4);
+    char entry[256], live[384], done[384], gone[384], other_uid[384], odd[384];
+    log_dir(&x, log_entry(&x, "live", entry, sizeof(entry)), live, sizeof(live));
+    log_dir(&x, log_entry(&x, "done", entry, sizeof(entry)), done, sizeof(done));
+    log_dir(&x, "default_gone_2f0c4bbe-0000-4000-8000-000000000001", gone, sizeof(gone));
+    /* A pod of the same name as a live one, but an earlier uid. */
+    log_dir(&x, "default_live_2f0c4bbe-0000-4000-8000-000000000002", other_uid, sizeof(other_uid));
+    log_dir(&x, "not-a-pod-directory", odd, sizeof(odd));
+    advance(&x, 30);
+    ck_assert_int_eq(access(gone, F_OK), 0);
+    advance(&x, 31);
+    ck_assert_int_eq(access(gone, F_OK), -1);
+    ck_assert_int_eq(access(other_uid, F_OK), -1);
+    ck_assert_int_eq(access(live, F_OK), 0);
+    ck_assert_int_eq(access(done, F_OK), 0);
+    ck_assert_int_eq(access(odd, F_OK), 0);
     kt_teardown(&x);
 }
 END_TEST
@@ -1074,6 +1129,7 @@ int main(void)
     k8sc_test_add(s, "image_pull_policy_never", t_image_pull_policy_never);
     k8sc_test_add(s, "admission_rejects_oversized_pod", t_admission_rejects_oversized_pod);
     k8sc_test_add(s, "graceful_delete_completes", t_graceful_delete_completes);
+    k8sc_test_add(s, "logs_of_gone_pods_collected", t_logs_of_gone_pods_collected);
     k8sc_test_add(s, "restart_reattaches", t_restart_reattaches);
     k8sc_test_add(s, "orphans_removed", t_orphans_removed);
     k8sc_test_add(s, "probes", t_probes);

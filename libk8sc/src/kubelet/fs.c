@@ -33,10 +33,24 @@ char *k8sc__kl_pod_dir(const k8sc_kubelet *k, const char *uid)
     return k8sc__buf_detach(&b, NULL);
 }
 
-char *k8sc__kl_log_dir(const k8sc_kubelet *k, const k8sc_object *pod)
+char *k8sc__kl_log_dir_of(const k8sc_kubelet *k, const char *ns, const char *name, const char *uid)
 {
     k8sc__buf b = K8SC__BUF_INIT;
-    k8sc__buf_printf(&b, "%s/logs/%s_%s_%s", k->data_dir, k8sc_object_namespace(pod), k8sc_object_name(pod),
-                     k8sc_object_uid(pod));
+    k8sc__buf_printf(&b, "%s/logs/%s_%s_%s", k->data_dir, ns, name, uid);
     return k8sc__buf_detach(&b, NULL);
+}
+
+char *k8sc__kl_log_dir(const k8sc_kubelet *k, const k8sc_object *pod)
+{
+    return k8sc__kl_log_dir_of(k, k8sc_object_namespace(pod), k8sc_object_name(pod), k8sc_object_uid(pod));
+}
+
+void k8sc__kl_remove_logs(const k8sc_kubelet *k, const char *ns, const char *name, const char *uid)
+{
+    if (!ns || !name || !uid || !*uid)
+        return;
+    char *dir = k8sc__kl_log_dir_of(k, ns, name, uid);
+    if (dir)
+        k8sc__kl_remove_tree(dir);
+    free(dir);
 }

@@ -10,6 +10,9 @@
 
 #define HOUSE_RELIST "relist"
 #define HOUSE_HEARTBEAT "heartbeat"
+#define HOUSE_LOGS_GC "logs-gc"
+/* How often gone pods' log directories are looked for (the kubelet's container GC period). */
+#define KL_LOGS_GC_NS (60 * 1000000000LL)
 
 int k8sc_kubelet_options_init(k8sc_kubelet_options *opts, unsigned int version)
 {
@@ -124,6 +127,7 @@ static void house_arm(k8sc_kubelet *k)
 {
     k8sc_workqueue_add(k->house, HOUSE_RELIST);
     k8sc_workqueue_add(k->house, HOUSE_HEARTBEAT);
+    k8sc_workqueue_add_after(k->house, HOUSE_LOGS_GC, KL_LOGS_GC_NS);
 }
 
 int k8sc_kubelet_new(k8sc_kubelet **out, k8sc_client *client, const k8sc_kubelet_options *opts)
@@ -282,6 +286,9 @@ static void house_run(k8sc_kubelet *k, const char *key)
         if (k8sc__kl_relist(k) != 0)
             k8sc_log(K8SC_LOG_WARN, "kubelet: relist: %s", k8sc_error_last());
         k8sc_workqueue_add_after(k->house, HOUSE_RELIST, KL_RELIST_NS);
+    } else if (strcmp(key, HOUSE_LOGS_GC) == 0) {
+        k8sc__kl_logs_gc(k);
+        k8sc_workqueue_add_after(k->house, HOUSE_LOGS_GC, KL_LOGS_GC_NS);
     } else if (strcmp(key, HOUSE_HEARTBEAT) == 0) {
         int rc = k8sc__kl_heartbeat(k);
         if (rc != 0)

@@ -142,6 +142,19 @@ int k8sc__kl_sync_pod(k8sc_reconcile_result *result, k8sc_controller *ctl, const
 /* Paths under the data directory (caller frees). */
 char *k8sc__kl_pod_dir(const k8sc_kubelet *k, const char *uid);
 char *k8sc__kl_log_dir(const k8sc_kubelet *k, const k8sc_object *pod);
+/* <data>/logs/<ns>_<name>_<uid>, the pod's log directory, by its parts. */
+char *k8sc__kl_log_dir_of(const k8sc_kubelet *k, const char *ns, const char *name, const char *uid);
+/* Remove a pod's log directory (NULL or empty parts: nothing). */
+void k8sc__kl_remove_logs(const k8sc_kubelet *k, const char *ns, const char *name, const char *uid);
+/*
+ * logs_gc.c: remove the log directories of pods that are gone — no
+ * sandbox in the runtime and no pod of that uid in the cache — as the
+ * kubelet's container GC evicts pod log directories. Only once the pod
+ * cache has synced.
+ */
+void k8sc__kl_logs_gc(k8sc_kubelet *k);
+/* Whether the pod cache has ns/name with this uid (NULL parts: no). */
+bool k8sc__kl_pod_cached(k8sc_kubelet *k, const char *ns, const char *name, const char *uid);
 
 /* rm -rf (best effort; stays on one file system and never follows symlinks). */
 void k8sc__kl_remove_tree(const char *path);

@@ -24,19 +24,12 @@ static void enqueue_labels(k8sc_kubelet *k, const k8sc_runtime_pair *labels, siz
         k8sc_controller_enqueue(k->pods, ns, name);
 }
 
-/* Whether the pod cache has ns/name with this uid. */
+/* Whether the pod cache has the pod these labels name, with their uid. */
 static bool pod_known(k8sc_kubelet *k, const k8sc_runtime_pair *labels, size_t n)
 {
-    const char *ns = k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_NAMESPACE);
-    const char *name = k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_NAME);
-    const char *uid = k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_UID);
-    k8sc_cache *cache = k8sc_controller_cache(k->pods, K8SC_POD);
-    k8sc_object *pod = NULL;
-    if (!ns || !name || !uid || !cache || k8sc_cache_get(&pod, cache, ns, name) != 0)
-        return false;
-    bool same = strcmp(k8sc_object_uid(pod) ? k8sc_object_uid(pod) : "", uid) == 0;
-    k8sc_object_free(pod);
-    return same;
+    return k8sc__kl_pod_cached(k, k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_NAMESPACE),
+                               k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_NAME),
+                               k8sc_runtime_pair_get(labels, n, K8SC_LABEL_POD_UID));
 }
 
 int k8sc__kl_relist(k8sc_kubelet *k)

@@ -85,8 +85,12 @@ static void kill_containers(k8sc_kubelet *k, const k8sc_object *pod, const kl_vi
     free(victims);
 }
 
-/* Stop and remove every sandbox (and container) of the view, and the pod's directories. */
-static void remove_all(k8sc_kubelet *k, const kl_view *v)
+/*
+ * Stop and remove every sandbox (and container) of the view, and the pod's
+ * directories; its log directories too when `logs` (the pod is gone, not
+ * just stopped with the node).
+ */
+static void remove_all(k8sc_kubelet *k, const kl_view *v, bool logs)
 {
     for (size_t i = 0; i < v->n_containers; i++)
         k8sc_runtime_remove_container(k->rt, v->containers[i]->id);
@@ -96,6 +100,9 @@ static void remove_all(k8sc_kubelet *k, const kl_view *v)
         k8sc_runtime_remove_sandbox(k->rt, s->id);
         if (s->uid) {
             k8sc__kl_volumes_teardown(k, s->uid);
+            if (logs)
+                k8sc__kl_remove_logs(k, k8sc_runtime_pair_get(s->labels, s->n_labels, K8SC_LABEL_POD_NAMESPACE),
+                                     k8sc_runtime_pair_get(s->labels, s->n_labels, K8SC_LABEL_POD_NAME), s->uid);
             pthread_mutex_lock(&k->lock);
             k8sc__kl_pod_forget(k, s->uid);
             pthread_mutex_unlock(&k->lock);
@@ -478,8 +485,9 @@ static int terminate(sync_ctx *s)
     p = (kl_pod *)k8sc__keymap_find(&k->pod_state, k8sc_object_uid(s->pod));
     pthread_mutex_unlock(&k->lock);
     write_status(s, p);
-    remove_all(k, &s->view);
+    remove_all(k, &s->view, true);
     k8sc__kl_volumes_teardown(k, k8sc_object_uid(s->pod));
+    k8sc__kl_remove_logs(k, k8sc_object_namespace(s->pod), k8sc_object_name(s->pod), k8sc_object_uid(s->pod));
     k8sc_delete_options del = K8SC_DELETE_OPTIONS_INIT;
     del.grace_period_seconds = 0;
     del.precondition_uid = k8sc_object_uid(s->pod);
@@ -574,7 +582,7 @@ static bool remove_others(k8sc_kubelet *k, kl_view *v, const char *uid)
     bool any = others.n_sandboxes > 0;
     if (any) {
         kill_containers(k, NULL, &others, 2);
-        remove_all(k, &others);
+        remove_all(k, &others, true);
     }
     /* The statuses stay owned by `v`. */
     free(others.sandboxes);
@@ -700,7 +708,8 @@ static void shutdown_one(size_t i, void *arg)
         pod = NULL;
     int64_t grace = pod ? grace_period(pod) : j->max_grace_s;
     kill_containers(k, pod, &v, grace < j->max_grace_s ? grace : j->max_grace_s);
-    remove_all(k, &v);
+    /* The node stops, the pods stay: their logs too (kubectl logs --previous after a restart). */
+    remove_all(k, &v, false);
     k8sc__kl_view_free(&v);
     k8sc_object_free(pod);
 }
