@@ -86,8 +86,9 @@ expect_out 'foo.com svc1'
 
 expect_ok autoscale deployment web --min=2 --max=5 --cpu-percent=80
 expect_out 'horizontalpodautoscaler.autoscaling/web autoscaled'
-expect_ok get hpa web -o 'jsonpath={.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name} {.spec.minReplicas} {.spec.maxReplicas} {.spec.targetCPUUtilizationPercentage}'
-expect_out 'Deployment/web 2 5 80'
+# kubectl sends an autoscaling/v1 object; read through v2 (the preferred version) the target is a metric.
+expect_ok get hpa web -o 'jsonpath={.apiVersion} {.spec.scaleTargetRef.kind}/{.spec.scaleTargetRef.name} {.spec.minReplicas} {.spec.maxReplicas} {.spec.metrics[0].resource.target.averageUtilization}'
+expect_out 'autoscaling/v2 Deployment/web 2 5 80'
 
 # --- the wire: protobuf in, JSON out -------------------------------------------
 # A body captured from kubectl (tests/data/protobuf) posted by hand: the

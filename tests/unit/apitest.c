@@ -95,6 +95,35 @@ void api_server_start(api_server *s, int timeout_ms)
     k8sc_client_config_free(cfg);
 }
 
+void api_memory_start(k8sc_store **store, k8sc_apiserver **srv)
+{
+    ck_assert_int_eq(k8sc_store_open(store, "memory://", NULL), 0);
+    k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
+    o.store = *store;
+    ck_assert_msg(k8sc_apiserver_new(srv, &o) == 0, "%s", k8sc_error_last());
+}
+
+void api_memory_free(k8sc_store **store, k8sc_apiserver **srv)
+{
+    k8sc_apiserver_free(*srv);
+    k8sc_store_close(*store);
+    *srv = NULL;
+    *store = NULL;
+}
+
+k8sc_store *api_store;
+k8sc_apiserver *api_srv;
+
+void api_fixture_setup(void)
+{
+    api_memory_start(&api_store, &api_srv);
+}
+
+void api_fixture_teardown(void)
+{
+    api_memory_free(&api_store, &api_srv);
+}
+
 void api_server_free(api_server *s)
 {
     k8sc_client_free(s->client);

@@ -37,6 +37,16 @@ void api_expect_status(struct json_object *j, int status, int code, const char *
 void api_expect_code(k8sc_apiserver *srv, int want, const char *method, const char *target, const char *content_type,
     const char *body);
 
+/* An API server on a memory store, driven in-process (no listener): the suites' usual fixture. */
+void api_memory_start(k8sc_store **store, k8sc_apiserver **srv);
+/* Free both (either may be NULL) and set them to NULL. */
+void api_memory_free(k8sc_store **store, k8sc_apiserver **srv);
+/* The same as a Check fixture (tcase_add_checked_fixture(tc, api_fixture_setup, api_fixture_teardown)) on these. */
+extern k8sc_store *api_store;
+extern k8sc_apiserver *api_srv;
+void api_fixture_setup(void);
+void api_fixture_teardown(void);
+
 /* An API server listening on loopback (a memory store, its own registry) and an HTTP client of it. */
 typedef struct api_server {
     k8sc_store *store;

@@ -32,20 +32,14 @@ static char *warnings;
 
 static void setup(void)
 {
-    ck_assert_int_eq(k8sc_store_open(&store, "memory://", NULL), 0);
-    k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
-    o.store = store;
-    ck_assert_msg(k8sc_apiserver_new(&srv, &o) == 0, "%s", k8sc_error_last());
+    api_memory_start(&store, &srv);
 }
 
 static void teardown(void)
 {
-    k8sc_apiserver_free(srv);
-    k8sc_store_close(store);
+    api_memory_free(&store, &srv);
     free(warnings);
     warnings = NULL;
-    srv = NULL;
-    store = NULL;
 }
 
 /* One request with an Accept header: the reply parsed, its status in *status; its warnings kept in `warnings`. */

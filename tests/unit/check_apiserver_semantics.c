@@ -29,18 +29,12 @@ static k8sc_apiserver *srv;
 
 static void setup(void)
 {
-    ck_assert_int_eq(k8sc_store_open(&store, "memory://", NULL), 0);
-    k8sc_apiserver_options o = K8SC_APISERVER_OPTIONS_INIT;
-    o.store = store;
-    ck_assert_msg(k8sc_apiserver_new(&srv, &o) == 0, "%s", k8sc_error_last());
+    api_memory_start(&store, &srv);
 }
 
 static void teardown(void)
 {
-    k8sc_apiserver_free(srv);
-    k8sc_store_close(store);
-    srv = NULL;
-    store = NULL;
+    api_memory_free(&store, &srv);
 }
 
 /* One request: the reply parsed (NULL if not JSON), its status in *status, its raw body in *text (may be NULL). */

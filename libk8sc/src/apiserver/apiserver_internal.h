@@ -291,6 +291,29 @@ int k8sc__crd_prepare(k8sc_apiserver *srv, const k8sc__route *route, k8sc_object
 /* Before a custom resource request: 415 for strategic merge patch, fieldValidation of unknown fields. */
 int k8sc__crd_admit(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
     const k8sc__route *route);
+/*
+ * convert.c: kinds served at two versions whose shapes differ
+ * (HorizontalPodAutoscaler: autoscaling/v2, stored, and v1). The resource
+ * `r`'s objects are stored as (r itself for other kinds).
+ */
+const k8sc_resource *k8sc__storage_resource(k8sc_apiserver *srv, const k8sc_resource *r);
+/* Convert object `o` (JSON) in place to `to`'s version when it is `to`'s kind in another version it converts from. */
+void k8sc__convert_to(struct json_object *o, const k8sc_resource *to);
+/* A new reference to `o` in `to`'s version: `o` itself, or a converted copy; NULL on ENOMEM. */
+struct json_object *k8sc__converted(struct json_object *o, const k8sc_resource *to);
+/*
+ * A create or update body (`obj`, of `route`'s version) to the storage
+ * version: checked against the route's version first, then converted;
+ * *out is the route to go on with (`route`, or `copy` naming the storage
+ * resource). 0 with resp->status set when the body is of another kind or
+ * version; ENOMEM.
+ */
+int k8sc__to_storage(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj,
+    k8sc__route *copy, const k8sc__route **out);
+/* The objects of a reply (an object or a list) in the route's version. 0 or ENOMEM. */
+int k8sc__convert_reply(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route);
+/* convert_hpa.c: HorizontalPodAutoscaler JSON `o` in place to autoscaling/v1 (v1) or autoscaling/v2. */
+void k8sc__convert_hpa(struct json_object *o, bool v1);
 /* A custom resource written as another version of its CRD becomes the route's (the None conversion). */
 void k8sc__crd_convert(k8sc_apiserver *srv, const k8sc_resource *r, k8sc_object *obj);
 /* The same for the objects of a reply (an object or a list), read through another version than stored. */

@@ -385,13 +385,18 @@ static int handle_list(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const
 /* ---- create ----------------------------------------------------------------- */
 
 static int handle_create(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
-    const k8sc__route *route)
+    const k8sc__route *asked)
 {
     k8sc_object *obj = NULL;
     int rc = k8sc__decode_body(&obj, resp, req);
     if (rc || resp->status)
         return rc;
-    rc = k8sc__prepare_create(resp, srv, route, obj);
+    /* From here on the object is in the version it is stored as (the reply goes back to the one asked for). */
+    k8sc__route copy;
+    const k8sc__route *route = asked;
+    rc = k8sc__to_storage(resp, srv, asked, obj, &copy, &route);
+    if (!rc && !resp->status)
+        rc = k8sc__prepare_create(resp, srv, route, obj);
     char *key = NULL, *text = NULL;
     size_t len = 0;
     /* Allocated before the write and given back if it fails, as the service REST's transaction does. */
@@ -455,12 +460,20 @@ static bool delete_during_update(const k8sc__route *route, const k8sc_object *ob
 }
 
 static int handle_update(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__request *req,
-    const k8sc__route *route, k8sc__write_target target)
+    const k8sc__route *asked, k8sc__write_target target)
 {
     k8sc_object *body = NULL;
     int rc = k8sc__decode_body(&body, resp, req);
     if (rc || resp->status)
         return rc;
+    /* From here on the body is in the version objects are stored as (the reply goes back to the one asked for). */
+    k8sc__route copy;
+    const k8sc__route *route = asked;
+    rc = k8sc__to_storage(resp, srv, asked, body, &copy, &route);
+    if (rc || resp->status) {
+        k8sc_object_free(body);
+        return rc;
+    }
     int64_t want = 0;
     if (parse_rv(k8sc_object_resource_version(body), &want)) {
         rc = k8sc__status_bad_request(resp, "invalid resource version: %s", k8sc_object_resource_version(body));
@@ -572,7 +585,9 @@ static int apply_patch(struct json_object **out, k8sc_apiserver_response *resp, 
     if (rc || !old)
         return rc;
     (void)req;
+    /* The patch is written against the version asked for. */
     struct json_object *orig = k8sc_object_json(old);
+    k8sc__convert_to(orig, route->resource);
     switch (type) {
     case K8SC_PATCH_JSON:
         rc = k8sc_patch_json_apply(out, orig, patch);

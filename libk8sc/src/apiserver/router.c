@@ -283,6 +283,8 @@ int k8sc__dispatch(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8s
             rc = k8sc__handle_resource(resp, srv, req, &route);
         if (!rc && resp->status < 300)
             rc = k8sc__crd_convert_reply(resp, srv, &route);
+        if (!rc && resp->status < 300)
+            rc = k8sc__convert_reply(resp, srv, &route);
         /* CRD writes change what is served (and deleting one removes its custom resources). */
         if (!rc && !is_get(req) && k8sc__is_crd(route.resource) && resp->status < 300)
             rc = k8sc__crd_sync(srv);

@@ -86,8 +86,10 @@ static char *event_line(const char *type, struct json_object *object)
 
 static char *object_event(struct k8sc__watch_stream *ws, const char *type, const k8sc_object *obj)
 {
-    if (!ws->table)
-        return event_line(type, json_object_get(k8sc_object_json(obj)));
+    if (!ws->table) {
+        struct json_object *o = k8sc__converted(k8sc_object_json(obj), ws->resource);
+        return o ? event_line(type, o) : NULL;
+    }
     struct json_object *t = k8sc__table_new(ws->srv, ws->resource, k8sc_object_resource_version(obj)), *rows = NULL;
     if (t && json_object_object_get_ex(t, "rows", &rows))
         json_object_array_add(rows, k8sc__table_row(ws->srv, ws->resource, obj, k8sc_clock_now(ws->srv->clock) / 1000000000));
