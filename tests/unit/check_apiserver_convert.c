@@ -22,7 +22,8 @@ static struct json_object *call(int want, const char *method, const char *target
 {
     int st = 0;
     struct json_object *j = api_call(api_srv, &st, NULL, NULL, method, target, ct, JSON, body);
-    ck_assert_msg(st == want, "%s %s: %d, want %d: %s", method, target, st, want, j ? json_object_to_json_string(j) : "");
+    ck_assert_msg(st == want, "%s %s: %d, want %d: %s", method, target, st, want,
+                  j ? json_object_to_json_string(j) : "");
     return j;
 }
 

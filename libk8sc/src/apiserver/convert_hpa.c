@@ -42,7 +42,8 @@ static const source_map SOURCES[] = {
       { { "name", "name" }, { "container", "container" }, { "current.averageUtilization", "currentAverageUtilization" },
         { "current.averageValue", "currentAverageValue" } } },
     { "pods",
-      { { "metric.name", "metricName" }, { "metric.selector", "selector" }, { "target.averageValue", "targetAverageValue" } },
+      { { "metric.name", "metricName" }, { "metric.selector", "selector" },
+        { "target.averageValue", "targetAverageValue" } },
       { { "metric.name", "metricName" }, { "metric.selector", "selector" },
         { "current.averageValue", "currentAverageValue" } } },
     { "object",
@@ -105,7 +106,7 @@ static const source_map *source_of(const char *member)
     return NULL;
 }
 
-/* The member of a metric that holds its source: "Resource" -> "resource", "ContainerResource" -> "containerResource". */
+/* The member of a metric that holds its source: its type with a small first letter ("Resource" -> "resource"). */
 static const source_map *source_for_type(const char *type)
 {
     if (!type || !*type)
@@ -202,7 +203,8 @@ static void annotate(json_object *o, const char *key, json_object *value)
         return;
     json_object *a = annotations(o, true);
     if (a)
-        json_object_object_add(a, key, json_object_new_string(json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN)));
+        json_object_object_add(a, key,
+                               json_object_new_string(json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN)));
 }
 
 /* The annotation `key` parsed (new reference) and removed, or NULL (a malformed one stays). */
@@ -231,7 +233,8 @@ static void to_v1(json_object *o)
         json_object_object_del(spec, "metrics");
         json_object *others = json_object_new_array();
         bool have_cpu = false;
-        for (size_t i = 0; json_object_is_type(metrics, json_type_array) && i < json_object_array_length(metrics); i++) {
+        size_t n = json_object_is_type(metrics, json_type_array) ? json_object_array_length(metrics) : 0;
+        for (size_t i = 0; i < n; i++) {
             json_object *m = json_object_array_get_idx(metrics, i), *cpu = cpu_utilization(m, "target");
             if (cpu && !have_cpu)
                 json_object_object_add(spec, "targetCPUUtilizationPercentage", json_object_get(cpu));
@@ -247,7 +250,8 @@ static void to_v1(json_object *o)
     json_object_put(metrics);
     if (status) {
         json_object *current = k8sc__json_member(status, "currentMetrics");
-        for (size_t i = 0; json_object_is_type(current, json_type_array) && i < json_object_array_length(current); i++) {
+        size_t n = json_object_is_type(current, json_type_array) ? json_object_array_length(current) : 0;
+        for (size_t i = 0; i < n; i++) {
             json_object *cpu = cpu_utilization(json_object_array_get_idx(current, i), "current");
             if (cpu)
                 json_object_object_add(status, "currentCPUUtilizationPercentage", json_object_get(cpu));

@@ -231,7 +231,7 @@ static int send_request(runc_spawner *s, const char *what, const k8sc__buf *req,
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &report, sizeof(report));
         ssize_t n;
-        /* Not blocking: a spawner that stopped reading must not hold every other request behind this lock. */
+        /* Bounded: a spawner that stopped reading holds this request (and those behind the lock) until the deadline. */
         for (;;) {
             n = sendmsg(s->sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n >= 0 || (errno != EINTR && errno != EAGAIN))
