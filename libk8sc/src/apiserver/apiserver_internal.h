@@ -310,6 +310,13 @@ struct json_object *k8sc__converted(struct json_object *o, const k8sc_resource *
  */
 int k8sc__to_storage(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route, k8sc_object *obj,
     k8sc__route *copy, const k8sc__route **out);
+/*
+ * Rewrite the objects of a JSON reply (the body, and each of its items)
+ * with fn(object, arg); a stream or a reply that is not a JSON object
+ * stays as it is. 0 or ENOMEM.
+ */
+int k8sc__reply_objects(k8sc_apiserver_response *resp, void (*fn)(struct json_object *o, const void *arg),
+    const void *arg);
 /* The objects of a reply (an object or a list) in the route's version. 0 or ENOMEM. */
 int k8sc__convert_reply(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route);
 /* convert_hpa.c: HorizontalPodAutoscaler JSON `o` in place to autoscaling/v1 (v1) or autoscaling/v2. */

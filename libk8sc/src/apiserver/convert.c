@@ -71,22 +71,34 @@ int k8sc__to_storage(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k
     return 0;
 }
 
-int k8sc__convert_reply(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route)
+int k8sc__reply_objects(k8sc_apiserver_response *resp, void (*fn)(struct json_object *o, const void *arg),
+    const void *arg)
 {
-    if (resp->stream || !resp->body || k8sc__storage_resource(srv, route->resource) == route->resource)
-        return 0;
     struct json_object *body = NULL;
-    if (k8sc_json_parse(&body, resp->body, resp->body_len) != 0 || !json_object_is_type(body, json_type_object)) {
+    if (resp->stream || !resp->body || k8sc_json_parse(&body, resp->body, resp->body_len) != 0 ||
+        !json_object_is_type(body, json_type_object)) {
         json_object_put(body);
         return 0;
     }
     struct json_object *items = k8sc__json_member(body, "items");
-    k8sc__convert_to(body, route->resource);
+    fn(body, arg);
     for (size_t i = 0; json_object_is_type(items, json_type_array) && i < json_object_array_length(items); i++)
-        k8sc__convert_to(json_object_array_get_idx(items, i), route->resource);
+        fn(json_object_array_get_idx(items, i), arg);
     char *ct = resp->content_type ? k8sc__strdup(resp->content_type) : NULL;
     int rc = k8sc__resp_json_ct(resp, resp->status, body, ct ? ct : "application/json");
     k8sc_free(ct);
     json_object_put(body);
     return rc;
+}
+
+static void convert_one(struct json_object *o, const void *to)
+{
+    k8sc__convert_to(o, to);
+}
+
+int k8sc__convert_reply(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route)
+{
+    if (k8sc__storage_resource(srv, route->resource) == route->resource)
+        return 0;
+    return k8sc__reply_objects(resp, convert_one, route->resource);
 }

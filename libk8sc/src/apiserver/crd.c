@@ -116,25 +116,25 @@ void k8sc__crd_convert(k8sc_apiserver *srv, const k8sc_resource *r, k8sc_object 
     k8sc_object_free(crd);
 }
 
+typedef struct crd_target {
+    const k8sc_object *crd;
+    const k8sc_resource *r;
+} crd_target;
+
+static void convert_one(struct json_object *o, const void *arg)
+{
+    const crd_target *t = arg;
+    convert(o, t->crd, t->r);
+}
+
 int k8sc__crd_convert_reply(k8sc_apiserver_response *resp, k8sc_apiserver *srv, const k8sc__route *route)
 {
     k8sc_object *crd = resp->stream || !resp->body ? NULL : k8sc__crd_for(srv, route->resource);
-    if (!crd || !multi_version(crd)) {
-        k8sc_object_free(crd);
-        return 0;
-    }
-    struct json_object *body = NULL;
     int rc = 0;
-    if (k8sc_json_parse(&body, resp->body, resp->body_len) == 0 && json_object_is_type(body, json_type_object)) {
-        struct json_object *items = k8sc__json_member(body, "items");
-        convert(body, crd, route->resource);
-        for (size_t i = 0; items && json_object_is_type(items, json_type_array) && i < json_object_array_length(items); i++)
-            convert(json_object_array_get_idx(items, i), crd, route->resource);
-        char *ct = resp->content_type ? k8sc__strdup(resp->content_type) : NULL;
-        rc = k8sc__resp_json_ct(resp, resp->status, body, ct ? ct : "application/json");
-        k8sc_free(ct);
+    if (crd && multi_version(crd)) {
+        crd_target t = { crd, route->resource };
+        rc = k8sc__reply_objects(resp, convert_one, &t);
     }
-    json_object_put(body);
     k8sc_object_free(crd);
     return rc;
 }

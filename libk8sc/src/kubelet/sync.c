@@ -485,7 +485,8 @@ static int terminate(sync_ctx *s)
     p = (kl_pod *)k8sc__keymap_find(&k->pod_state, k8sc_object_uid(s->pod));
     pthread_mutex_unlock(&k->lock);
     write_status(s, p);
-    remove_all(k, &s->view, true);
+    /* The view is this pod's (remove_others took the rest): its logs go by the pod, sandboxes or not. */
+    remove_all(k, &s->view, false);
     k8sc__kl_volumes_teardown(k, k8sc_object_uid(s->pod));
     k8sc__kl_remove_logs(k, k8sc_object_namespace(s->pod), k8sc_object_name(s->pod), k8sc_object_uid(s->pod));
     k8sc_delete_options del = K8SC_DELETE_OPTIONS_INIT;
